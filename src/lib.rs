@@ -1,0 +1,1 @@
+//! galera-ocf: a Pacemaker OCF resource agent for MariaDB Galera clusters.
