@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Verifies crm-examples/ without a running cluster:
+#   * every *.crm loads with `crm configure load update` into a test CIB
+#     (cluster.crm alone, each snippet on top of cluster.crm), with no error or
+#     warning from crmsh, and passes `crm_verify -V` and `crm configure verify`;
+#   * the scheduler places things as the comments promise (crm_simulate):
+#     all three Galera instances promoted, the VIP on a Promoted node with
+#     MaxScale, a MaxScale failure elsewhere leaves the VIP alone, one under
+#     the VIP moves it, and no promoted instance means no VIP;
+#   * pcs-setup.sh builds the same configuration with `pcs -f` on a test CIB,
+#     which passes crm_verify and behaves the same in crm_simulate.
+#
+# How the agent's meta-data reaches the tools: crmsh asks crm_resource, which
+# only looks in the compiled-in OCF root /usr/lib/ocf. Instead of installing
+# anything there, the test re-runs itself in a private mount namespace
+# (unshare --mount) and lays a read-only overlay over /usr/lib/ocf/resource.d
+# that adds galera-ocf/galera (a copy of target/release/galera-ocf), and one
+# over /etc/init.d that adds a stand-in LSB `maxscale` script. Nothing on the
+# host is changed; the overlays vanish with the namespace.
+# If target/release/galera-ocf is missing or its `meta-data` fails, that is
+# reported as a FAILURE and the remaining checks run against the stock
+# agent's meta-data (ocf:heartbeat:galera shares the parameter names), so one
+# missing piece does not hide the others.
+#
+# Needs root (mount namespace), crmsh, pacemaker-cli-utils, pcs, xmllint.
+# Prints one closing line "N passed, N failed"; exit status 1 on any failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+ex="$top/crm-examples"
+
+if [ "${GALERA_OCF_EXAMPLES_INNER:-}" != 1 ]; then
+  if [ "$(id -u)" != 0 ] || ! unshare --mount --propagation private true 2>/dev/null; then
+    echo "FAIL: needs root and mount namespaces (unshare --mount) to overlay the OCF directory"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  GALERA_OCF_EXAMPLES_INNER=1 unshare --mount --propagation private bash "$0" "$@"
+  exit $?
+fi
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+work=$(mktemp -d /tmp/galera-ocf-examples.XXXXXX)
+cleanup() {
+  # The overlays die with the namespace; unmount anyway so $work can go.
+  umount /etc/init.d 2>/dev/null
+  umount /usr/lib/ocf/resource.d 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in crm crm_verify crm_simulate crm_mon crm_resource crm_attribute cibadmin pcs xmllint; do
+  if ! command -v "$tool" >/dev/null; then
+    bad "required tool $tool is not installed"
+    finish
+    exit 1
+  fi
+done
+
+# --- the agent and the MaxScale stand-in, visible only in this namespace ----
+mkdir -p "$work/ocf/galera-ocf" "$work/initd"
+bin="$top/target/release/galera-ocf"
+if [ -x "$bin" ] && "$bin" meta-data >"$work/ours.xml" 2>"$work/ours.err" \
+  && xmllint --noout "$work/ours.xml" 2>>"$work/ours.err"; then
+  cp "$bin" "$work/ocf/galera-ocf/galera"
+  ok "target/release/galera-ocf meta-data is well-formed XML; examples are checked against it"
+else
+  bad "target/release/galera-ocf missing or its meta-data failed (run cargo build --release);" \
+    "checking against the stock agent's meta-data instead: $(head -c 300 "$work/ours.err" 2>/dev/null)"
+  OCF_ROOT=/usr/lib/ocf /usr/lib/ocf/resource.d/heartbeat/galera meta-data >"$work/stock.xml"
+  printf '#!/bin/sh\n[ "$1" = meta-data ] && exec cat "%s"\nexit 3\n' "$work/stock.xml" \
+    >"$work/ocf/galera-ocf/galera"
+  chmod 755 "$work/ocf/galera-ocf/galera"
+fi
+cat >"$work/initd/maxscale" <<'EOF'
+#!/bin/sh
+# Stand-in LSB script for the examples test: never run by it, only listed.
+case "$1" in
+  start|stop|restart|force-reload) exit 0 ;;
+  status) exit 3 ;;
+  *) exit 2 ;;
+esac
+EOF
+chmod 755 "$work/initd/maxscale"
+if mount -t overlay overlay -o "lowerdir=$work/ocf:/usr/lib/ocf/resource.d" /usr/lib/ocf/resource.d \
+  && mount -t overlay overlay -o "lowerdir=$work/initd:/etc/init.d" /etc/init.d; then
+  ok "agent and lsb:maxscale stand-in overlaid in a private mount namespace"
+else
+  bad "could not mount the overlays"
+  finish
+  exit 1
+fi
+if crm_resource --show-metadata ocf:galera-ocf:galera 2>&1 | grep -q '<resource-agent name="galera"'; then
+  ok "crm_resource --show-metadata ocf:galera-ocf:galera"
+else
+  bad "crm_resource does not see ocf:galera-ocf:galera"
+fi
+
+# --- helpers -----------------------------------------------------------------
+# new_cib FILE NODE... : empty CIB, quorate, with the given nodes online.
+new_cib() {
+  local f=$1 i=0 n
+  shift
+  cibadmin --empty >"$f" || return 1
+  CIB_file=$f cibadmin --modify --xml-text '<cib have-quorum="1"/>' || return 1
+  for n in "$@"; do
+    i=$((i + 1))
+    CIB_file=$f cibadmin -C -o nodes -X "<node id=\"$i\" uname=\"$n\"/>" || return 1
+    # Online members: with fencing enabled, never-seen nodes would be
+    # scheduled for fencing, a warning about the status, not the config.
+    CIB_file=$f cibadmin -C -o status -X "<node_state id=\"$i\" uname=\"$n\" in_ccm=\"true\" \
+crmd=\"online\" join=\"member\" expected=\"member\"/>" || return 1
+  done
+}
+
+# Lines crmsh/crm_verify may print that do not point at our configuration:
+# none, except Pacemaker's "Blind faith" warning, which is exactly what
+# stonith-enabled=false means (unseen nodes are not fenced) and is accepted
+# only when the CIB really has stonith-enabled=false.
+noise_filter() {
+  local cib=$1
+  if CIB_file=$cib crm_attribute -t crm_config -n stonith-enabled -G -q 2>/dev/null | grep -qx false; then
+    grep -v -e 'Blind faith: not fencing unseen nodes' -e '^[[:space:]]*$'
+  else
+    grep -v -e '^[[:space:]]*$'
+  fi
+}
+
+# check_load LABEL NODES FILE... : load files in order into a fresh CIB.
+check_load() {
+  local label=$1 nodes=$2 cib="$work/$1.xml" f out rc
+  shift 2
+  # shellcheck disable=SC2086 # NODES is a word list on purpose
+  new_cib "$cib" $nodes || { bad "$label: could not create a test CIB"; return 1; }
+  for f in "$@"; do
+    out=$(CIB_file=$cib crm configure load update "$f" 2>&1)
+    rc=$?
+    out=$(noise_filter "$cib" <<<"$out")
+    if [ $rc -ne 0 ] || grep -qiE 'error|warning' <<<"$out"; then
+      bad "$label: crm configure load update $(basename "$f") (rc=$rc): $out"
+      return 1
+    fi
+  done
+  ok "$label: crm configure load update (no error, no warning)"
+  out=$(crm_verify -x "$cib" -V 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && [ -z "$out" ]; then
+    ok "$label: crm_verify -V clean"
+  else
+    bad "$label: crm_verify -V (rc=$rc): $out"
+  fi
+  out=$(CIB_file=$cib crm configure verify 2>&1)
+  rc=$?
+  out=$(noise_filter "$cib" <<<"$out")
+  if [ $rc -eq 0 ] && [ -z "$out" ]; then
+    ok "$label: crm configure verify clean"
+  else
+    bad "$label: crm configure verify (rc=$rc): $out"
+  fi
+}
+
+summary() { sed -n '/^Transition Summary:/,/^Executing/p'; }
+
+# check_behaviour LABEL CIB : scheduler scenarios on a configured CIB.
+check_behaviour() {
+  local label=$1 cib=$2 s="$work/$1-sim" out n vip other
+  crm_simulate -x "$cib" -u node1 -u node2 -u node3 -S -O "$s.0.xml" >"$s.0.out" 2>&1
+  if summary <"$s.0.out" | grep -qE '\* (Start|Move) +vip'; then
+    bad "$label: VIP started although no Galera instance can be promoted"
+  else
+    ok "$label: no promotion score, no Promoted instance, no VIP"
+  fi
+  # The agent gives every Synced node promotion score 100 (node attribute
+  # master-galera); with that, everything must come up.
+  for n in node1 node2 node3; do
+    CIB_file=$s.0.xml crm_attribute -N "$n" -l reboot -n master-galera -v 100 >/dev/null 2>&1
+  done
+  crm_simulate -x "$s.0.xml" -S -O "$s.1.xml" >"$s.1.out" 2>&1
+  crm_simulate -x "$s.1.xml" -S -O "$s.2.xml" >"$s.2.out" 2>&1
+  CIB_file=$s.2.xml crm_mon -1 -r --output-as=xml >"$s.mon.xml" 2>/dev/null
+  n=$(xmllint --xpath 'count(//resource[@id="galera"][@role="Promoted"])' "$s.mon.xml" 2>/dev/null)
+  [ "$n" = 3 ] && ok "$label: all 3 Galera instances Promoted" \
+    || bad "$label: expected 3 Promoted galera instances, got '$n'"
+  n=$(xmllint --xpath 'count(//resource[@id="maxscale"][@role="Started"])' "$s.mon.xml" 2>/dev/null)
+  [ "$n" = 3 ] && ok "$label: MaxScale started on all 3 nodes" \
+    || bad "$label: expected 3 started maxscale instances, got '$n'"
+  vip=$(xmllint --xpath 'string(//resource[@id="vip"][@role="Started"]/node/@name)' "$s.mon.xml" 2>/dev/null)
+  if [ -n "$vip" ] \
+    && xmllint --xpath "//resource[@id='galera'][@role='Promoted']/node[@name='$vip']" "$s.mon.xml" >/dev/null 2>&1 \
+    && xmllint --xpath "//resource[@id='maxscale'][@role='Started']/node[@name='$vip']" "$s.mon.xml" >/dev/null 2>&1; then
+    ok "$label: VIP on $vip, with Promoted galera and MaxScale"
+  else
+    bad "$label: VIP not placed with Promoted galera + MaxScale (vip on '$vip')"
+    return 1
+  fi
+  other=node1
+  [ "$vip" = node1 ] && other=node2
+  out=$(crm_simulate -x "$s.2.xml" -i "maxscale_monitor_15000@$other=7" -S 2>&1 | summary)
+  if grep -qE '\* [A-Za-z]+ +vip ' <<<"$out"; then
+    bad "$label: MaxScale failing on $other (not the VIP node) touched the VIP: $out"
+  else
+    ok "$label: MaxScale failing on another node leaves the VIP alone"
+  fi
+  out=$(crm_simulate -x "$s.2.xml" -i "maxscale_monitor_15000@$vip=7" -S 2>&1 | summary)
+  if grep -qE "\* Move +vip +\( *$vip -> " <<<"$out"; then
+    ok "$label: MaxScale failing under the VIP moves the VIP"
+  else
+    bad "$label: MaxScale failing on the VIP node $vip did not move the VIP: $out"
+  fi
+  out=$(crm_simulate -x "$s.2.xml" -i "galera_monitor_10000@$vip=1" -S 2>&1 | summary)
+  if grep -qE "\* (Stop|Move|Restart) +vip " <<<"$out"; then
+    ok "$label: Galera failing under the VIP takes the VIP down first"
+  else
+    bad "$label: Galera failing on the VIP node left the VIP running: $out"
+  fi
+}
+
+# --- crmsh files ---------------------------------------------------------------
+main_cib=
+for f in "$ex"/*.crm; do
+  name=$(basename "$f" .crm)
+  case "$name" in
+    cluster)
+      check_load "$name" "node1 node2 node3" "$f" && main_cib="$work/$name.xml" ;;
+    two-node)
+      check_load "$name" "node1 node2" "$ex/cluster.crm" "$f" ;;
+    *)
+      check_load "$name" "node1 node2 node3" "$ex/cluster.crm" "$f" ;;
+  esac
+done
+[ -n "$main_cib" ] && check_behaviour crmsh "$main_cib"
+
+# --- the same configuration through pcs ---------------------------------------
+pcs_cib="$work/pcs.xml"
+if new_cib "$pcs_cib" node1 node2 node3 \
+  && out=$(bash "$ex/pcs-setup.sh" "$pcs_cib" 2>&1); then
+  ok "pcs-setup.sh ran against a test CIB (pcs -f)"
+  out=$(crm_verify -x "$pcs_cib" -V 2>&1)
+  rc=$?
+  [ $rc -eq 0 ] && [ -z "$out" ] && ok "pcs: crm_verify -V clean" \
+    || bad "pcs: crm_verify -V (rc=$rc): $out"
+  # Same resources, clone meta and constraints as cluster.crm (ids included,
+  # so docs and tests can name them whichever tool was used).
+  if [ -n "$main_cib" ]; then
+    q='concat(count(//primitive), "/", count(//clone), "/", count(//rsc_colocation), "/", count(//rsc_order), "/",
+      //clone[@id="galera-clone"]//nvpair[@name="promotable"]/@value, //clone[@id="galera-clone"]//nvpair[@name="promoted-max"]/@value,
+      //clone[@id="galera-clone"]//nvpair[@name="notify"]/@value)'
+    a=$(xmllint --xpath "$q" "$main_cib" 2>/dev/null)
+    b=$(xmllint --xpath "$q" "$pcs_cib" 2>/dev/null)
+    ids='//constraints/*/@id | //resources//primitive/@id | //resources/clone/@id'
+    ia=$(xmllint --xpath "$ids" "$main_cib" 2>/dev/null | tr ' ' '\n' | sort | tr '\n' ' ')
+    ib=$(xmllint --xpath "$ids" "$pcs_cib" 2>/dev/null | tr ' ' '\n' | sort | tr '\n' ' ')
+    if [ "$a" = "$b" ] && [ "$ia" = "$ib" ]; then
+      ok "pcs: same resources, clones and constraints as cluster.crm ($a)"
+    else
+      bad "pcs: differs from cluster.crm: crmsh=$a [$ia] pcs=$b [$ib]"
+    fi
+  fi
+  check_behaviour pcs "$pcs_cib"
+else
+  bad "pcs-setup.sh failed: $out"
+fi
+
+# --- non-crm files exist and say what they must ------------------------------
+for f in README.md manual-bootstrap.md galera.cnf pcs-setup.sh; do
+  [ -s "$ex/$f" ] && ok "crm-examples/$f present" || bad "crm-examples/$f missing"
+done
+if [ -s "$ex/galera.cnf" ]; then
+  for key in wsrep_on wsrep_provider wsrep_cluster_name wsrep_sst_method wsrep_sst_auth \
+    binlog_format innodb_autoinc_lock_mode; do
+    grep -qE "^[#[:space:]]*$key[[:space:]]*=" "$ex/galera.cnf" && ok "galera.cnf sets $key" \
+      || bad "galera.cnf does not mention $key"
+  done
+fi
+if [ -s "$ex/manual-bootstrap.md" ]; then
+  for cmd in 'galera-ocf status' 'galera-ocf bootstrap --force' 'crm resource maintenance' 'crm configure property maintenance-mode'; do
+    grep -qF "$cmd" "$ex/manual-bootstrap.md" && ok "manual-bootstrap.md shows '$cmd'" \
+      || bad "manual-bootstrap.md lacks '$cmd'"
+  done
+fi
+
+finish
