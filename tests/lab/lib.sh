@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# Shared helpers of the 3-node lab (sourced by every script in tests/lab/).
+# The lab's layout, names and addresses live here only; everything else asks these functions.
+#
+# Layout of $LAB_DIR (default /var/tmp/galera-lab):
+#   state/      what is running: <node>.init (host PID of the node's PID 1), <node>.pidns (its PID-namespace
+#               inode), <node>.unshare, bridge, netns.<name>, writer.pid
+#   nodes/<n>/  per-node copies bind-mounted inside the node: etc-corosync etc-mysql var-lib-pacemaker
+#               var-lib-corosync var-lib-mysql var-log
+#   shared/     hosts, client.cnf (lab SQL user), agent/galera (our binary), cluster.crm (the loaded config)
+#   cache/      datadir template from mariadb-install-db (kept between runs)
+#   writer/     acked ids, writer log
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_TOP=$(cd "$LAB_SRC/../.." && pwd)
+LAB_DIR=${LAB_DIR:-/var/tmp/galera-lab}
+LAB_AGENT=${LAB_AGENT:-ours}          # ours | stock
+NODES=(node1 node2 node3)
+BRIDGE=labbr0
+CLIENT_NS=labclient
+CLIENT_IP=198.18.0.50
+VIP=198.18.0.100
+PREFIX=24
+LAB_SQL_USER=lab
+LAB_SQL_PASS=lab-only-password
+GALERA_RSC=galera                     # primitive name in crm-examples/cluster.crm
+
+node_ip() { echo "198.18.0.1${1#node}"; }
+ts() { date -u +%H:%M:%S.%3N; }
+log() { echo "[$(ts)] $*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+need_root() { [ "$(id -u)" -eq 0 ] || die "the lab needs root (namespaces, bridge)"; }
+state() { echo "$LAB_DIR/state/$1"; }
+is_node() { local n; for n in "${NODES[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+
+# wait_for DESCRIPTION DEADLINE_SECONDS CMD...: poll CMD (every 0.5 s) until it succeeds or the deadline passes.
+wait_for() {
+  local what=$1 secs=$2 start=$SECONDS
+  shift 2
+  log "waiting (≤${secs}s) for: $what"
+  while ! "$@" >/dev/null 2>&1; do
+    if [ $((SECONDS - start)) -ge "$secs" ]; then
+      log "TIMEOUT after ${secs}s waiting for: $what"
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "ok after $((SECONDS - start))s: $what"
+}
+
+# Seconds since the epoch with milliseconds, for TIMING lines.
+now() { date +%s.%3N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---- processes: found by PID-namespace inode, never by name ----------------------------------------------
+node_init_pid() { cat "$(state "$1.init")" 2>/dev/null; }
+node_pidns() { cat "$(state "$1.pidns")" 2>/dev/null; }
+
+# pids_in_pidns INODE: every host PID whose PID namespace is INODE (e.g. "pid:[4026532301]").
+pids_in_pidns() {
+  local want=$1 p ns
+  [ -n "$want" ] || return 0
+  for p in /proc/[0-9]*; do
+    ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+    [ "$ns" = "$want" ] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+node_running() {
+  local pid ns
+  pid=$(node_init_pid "$1") || return 1
+  ns=$(node_pidns "$1") || return 1
+  [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ]
+}
+
+# node_exec NODE CMD...: run CMD inside every namespace of NODE.
+node_exec() {
+  local node=$1 pid
+  shift
+  pid=$(node_init_pid "$node") || die "$node is not running"
+  node_running "$node" || die "$node is not running"
+  nsenter -t "$pid" -a -- "$@"
+}
+
+# kill_node_processes NODE: SIGKILL every process of the node's PID namespace in ONE kill(1) call.
+kill_node_processes() {
+  local node=$1 ns pids
+  ns=$(node_pidns "$node") || true
+  [ -n "$ns" ] || return 0
+  mapfile -t pids < <(pids_in_pidns "$ns")
+  [ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
+  wait_for "no process left in $node's PID namespace" 30 no_pids_in "$ns"
+}
+no_pids_in() { [ -z "$(pids_in_pidns "$1")" ]; }
+
+# ---- network -------------------------------------------------------------------------------------------
+# netns_up NAME IP: a netns with lo and eth0 (veth to the bridge, no IPv6, no default route).
+netns_up() {
+  local name=$1 ip=$2 host_if="vh-$1"
+  ip netns add "$name"
+  : >"$(state "netns.$name")"
+  ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip link add "$host_if" type veth peer name eth0 netns "$name"
+  sysctl -qw "net.ipv6.conf.$host_if.disable_ipv6=1"
+  ip link set "$host_if" master "$BRIDGE" up
+  ip -n "$name" link set lo up
+  ip -n "$name" addr add "$ip/$PREFIX" dev eth0
+  ip -n "$name" link set eth0 up
+}
+
+netns_down() {
+  local name=$1
+  ip link del "vh-$name" 2>/dev/null || true
+  ip netns del "$name" 2>/dev/null || true
+  rm -f "$(state "netns.$name")"
+}
+
+bridge_up() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  : >"$(state bridge)"
+  sysctl -qw "net.ipv6.conf.$BRIDGE.disable_ipv6=1"
+  ip link set "$BRIDGE" up
+}
+
+bridge_down() {
+  ip link del "$BRIDGE" 2>/dev/null || true
+  rm -f "$(state bridge)"
+}
+
+client() { ip netns exec "$CLIENT_NS" "$@"; }
+
+# ---- SQL -----------------------------------------------------------------------------------------------
+# sql_vip [PORT] SQL: one statement as the lab user through the VIP from the client netns.
+sql_vip() {
+  local port=3306
+  [ $# -lt 2 ] || { port=$1; shift; }
+  client timeout 8 mariadb --defaults-file="$LAB_DIR/shared/client.cnf" -h "$VIP" -P "$port" \
+    --connect-timeout=3 -N -B -e "$1"
+}
+
+# sql_node NODE SQL: as root over the node's unix socket (the check the agents use too).
+sql_node() { node_exec "$1" timeout 20 mariadb --no-defaults -uroot -S /run/mysqld/mysqld.sock -N -B -e "$2"; }
+
+# ---- Pacemaker views (XML, read on any running node) ---------------------------------------------------
+any_node() { local n; for n in "${NODES[@]}"; do node_running "$n" && { echo "$n"; return 0; }; done; return 1; }
+crm_mon_xml() { local n; n=$(any_node) || return 1; node_exec "$n" crm_mon -1 --output-as=xml 2>/dev/null; }
+
+# promoted_nodes: names of nodes where the galera clone is Promoted, one a line.
+promoted_nodes() {
+  crm_mon_xml | xmllint --xpath \
+    "//clone[@id='$GALERA_RSC-clone']/resource[@role='Promoted' or @role='Master'][@active='true'][@failed='false']/node/@name" - 2>/dev/null |
+    sed -E 's/ name="([^"]*)"/\1\n/g' | grep -v '^$' || true
+}
+vip_node() {
+  crm_mon_xml | xmllint --xpath "//resource[@id='vip'][@role='Started'][@active='true']/node/@name" - 2>/dev/null |
+    sed -E 's/ name="([^"]*)"/\1/'
+}
+maxscale_count() {
+  crm_mon_xml | xmllint --xpath \
+    "count(//clone[@id='maxscale-clone']/resource[@role='Started'][@active='true'][@failed='false'])" - 2>/dev/null
+}
+n_promoted_is() { [ "$(promoted_nodes | wc -l)" -eq "$1" ]; }
+vip_answers() { [ -n "$(sql_vip "SELECT @@hostname" 2>/dev/null)" ]; }
+all_up() {
+  n_promoted_is "${1:-3}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${1:-3}" ] && vip_answers
+}
