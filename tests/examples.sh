@@ -279,6 +279,21 @@ if [ -s "$ex/galera.cnf" ]; then
       || bad "galera.cnf does not mention $key"
   done
 fi
+# mariadbd itself parses galera.cnf: --help --verbose reads every option
+# (unknown variables and the wsrep option checks abort it) and starts nothing.
+if command -v mariadbd >/dev/null && [ -s "$ex/galera.cnf" ]; then
+  out=$(mariadbd --defaults-file="$ex/galera.cnf" --user=mysql --help --verbose 2>"$work/cnf.err")
+  rc=$?
+  if [ $rc -eq 0 ] && ! grep -q '\[ERROR\]' "$work/cnf.err" \
+    && grep -qE '^wsrep-on +TRUE' <<<"$out" && grep -qE '^innodb-autoinc-lock-mode +2' <<<"$out" \
+    && grep -qE '^binlog-format +ROW' <<<"$out"; then
+    ok "mariadbd accepts galera.cnf (wsrep on, ROW, autoinc lock mode 2)"
+  else
+    bad "mariadbd rejects galera.cnf (rc=$rc): $(grep -v max_open_files "$work/cnf.err" | head -3)"
+  fi
+else
+  bad "mariadbd not installed: cannot check galera.cnf"
+fi
 if [ -s "$ex/manual-bootstrap.md" ]; then
   for cmd in 'galera-ocf status' 'galera-ocf bootstrap --force' 'crm resource maintenance' 'crm configure property maintenance-mode'; do
     grep -qF "$cmd" "$ex/manual-bootstrap.md" && ok "manual-bootstrap.md shows '$cmd'" \
