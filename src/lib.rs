@@ -1,1 +1,145 @@
-//! galera-ocf: a Pacemaker OCF resource agent for MariaDB Galera clusters.
+//! galera-ocf: a Pacemaker OCF resource agent for MariaDB Galera clusters, run as a promotable clone.
+//!
+//! # Layout
+//!
+//! ```text
+//! main.rs        current-thread runtime around `run`, status → ExitCode
+//! cli.rs         argv → OCF action | admin command | unknown (exit 3)
+//! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables
+//! params.rs      the one parameter table (meta-data, defaults, names)
+//! metadata.rs    meta-data XML rendered from params.rs with quick-xml
+//! config.rs      OCF_RESKEY_* map → Config (pure)
+//! error.rs       Error and the only error → exit-code mapping
+//! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
+//! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
+//! deadline.rs    CRM_meta_timeout minus a margin; poll_until
+//! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
+//! decide/        pure decisions (hostmap, election, monitor verdict)
+//! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
+//!                datadir, state (the /run marker file)
+//! actions/       one file per OCF action: gather (edge) → decide (pure) → apply (edge)
+//! ```
+//!
+//! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
+//! one exit-reason line (if any) → exit code.
+
+#[macro_use]
+pub mod log;
+
+pub mod actions;
+pub mod cli;
+pub mod config;
+pub mod deadline;
+pub mod edge;
+pub mod error;
+pub mod exit;
+
+pub mod metadata;
+pub mod ocf;
+pub mod params;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use cli::Invocation;
+use config::Config;
+use error::Error;
+use exit::Outcome;
+use ocf::{Action, OcfStatus};
+
+/// A panic is an internal bug: report it as OCF_ERR_GENERIC with one exit-reason line rather than Rust's 101
+/// (which Pacemaker would treat as an unknown code) or an abort.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("ocf-exit-reason:internal error (panic): {info}");
+        std::process::exit(i32::from(OcfStatus::ErrGeneric.code()));
+    }));
+}
+
+/// Run one invocation. `env` is the process environment (passed in so tests can build any invocation).
+pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatus {
+    match cli::parse(&args) {
+        Invocation::Ocf(Action::MetaData) => print_meta_data(),
+        Invocation::Ocf(Action::Usage) => {
+            print!("{}", cli::usage());
+            OcfStatus::Success
+        }
+        Invocation::Ocf(action) => run_action(action, &env).await,
+        Invocation::Admin(cmd) => {
+            init_log(&env, "galera");
+            actions::admin::run(cmd, &env).await
+        }
+        Invocation::AdminUsage(text) => {
+            eprint!("{text}");
+            OcfStatus::ErrArgs
+        }
+        Invocation::Unknown(word) => {
+            init_log(&env, "galera");
+            log::exit_reason(&Error::Unimplemented(word).to_string());
+            eprint!("{}", cli::usage());
+            OcfStatus::ErrUnimplemented
+        }
+    }
+}
+
+fn print_meta_data() -> OcfStatus {
+    match metadata::render() {
+        Ok(xml) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(xml.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => OcfStatus::Success,
+                Err(_) => OcfStatus::ErrGeneric,
+            }
+        }
+        Err(e) => {
+            log::exit_reason(&format!("cannot render meta-data: {e}"));
+            OcfStatus::ErrGeneric
+        }
+    }
+}
+
+fn init_log(env: &BTreeMap<String, String>, resource: &str) {
+    let logfile = env
+        .get("HA_LOGFILE")
+        .filter(|v| v.starts_with('/'))
+        .map(PathBuf::from);
+    let debug = env
+        .get("HA_DEBUG")
+        .is_some_and(|v| v.trim() == "1" || config::parse_bool(v) == Some(true));
+    log::init(resource, logfile, debug);
+}
+
+/// Parse the configuration for `action`. Only validate-all may run without `OCF_RESOURCE_INSTANCE`
+/// (admins run it by hand); every other action names attributes after the resource.
+fn load_config(action: Action, env: &BTreeMap<String, String>) -> Result<Config, Error> {
+    let resource = match config::resource_name(env) {
+        Ok(r) => r,
+        Err(_) if action == Action::ValidateAll => "galera".to_owned(),
+        Err(e) => return Err(e),
+    };
+    Config::from_env(env, resource)
+}
+
+async fn run_action(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {
+    let resource = config::resource_name(env).unwrap_or_else(|_| "galera".to_owned());
+    init_log(env, &resource);
+    let result = match load_config(action, env) {
+        Ok(cfg) => actions::run(action, &cfg, env).await,
+        Err(e) => Err(e),
+    };
+    let running =
+        exit::needs_process_check(action, &result).then(|| actions::raw_mysqld_running(env));
+    if let (Some(false), Err(e)) = (running, &result) {
+        info!(
+            "{action}: configuration unusable ({e}), but no mariadbd of this data directory runs"
+        );
+    }
+    let outcome: Outcome = exit::finish(action, result, running);
+    if let Some(reason) = &outcome.reason {
+        log::exit_reason(reason);
+    }
+    debug!("{action} → {}", outcome.status);
+    outcome.status
+}

@@ -1,0 +1,81 @@
+//! One file per OCF action: gather facts (edge) → decide (pure) → apply (edge).
+
+pub mod admin;
+pub mod members;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::deadline::{parse_timeout, Deadline};
+use crate::edge::{cib, mysqld};
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::metadata;
+use crate::ocf::Action;
+
+/// The deadline of this action: `CRM_meta_timeout` when usable, else the meta-data default.
+pub fn deadline(action: Action, cfg: &Config) -> Deadline {
+    let fallback = Duration::from_secs(metadata::default_timeout_secs(action.as_str()));
+    let timeout = match cfg.meta.timeout.as_deref().map(parse_timeout) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            warn!("{e}; using the default timeout of {fallback:?}");
+            fallback
+        }
+        None => fallback,
+    };
+    Deadline::after(timeout)
+}
+
+/// This node's Pacemaker name: `CRM_meta_on_node` when Pacemaker passed it, else `crm_node -n`.
+pub async fn node_name(cfg: &Config, deadline: Deadline) -> Result<String, Error> {
+    match &cfg.meta.on_node {
+        Some(n) => Ok(n.clone()),
+        None => cib::local_node_name(deadline).await,
+    }
+}
+
+/// The node name for validate-all, which must work without a cluster: `CRM_meta_on_node`, else uname.
+fn node_name_offline(cfg: &Config) -> String {
+    cfg.meta.on_node.clone().unwrap_or_else(|| {
+        nix::sys::utsname::uname()
+            .map(|u| u.nodename().to_string_lossy().into_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// Whether a mariadbd of the configured (possibly invalid) data directory runs — for `exit::finish` when
+/// the configuration could not be parsed. Reads the raw parameters, falling back to the defaults.
+pub fn raw_mysqld_running(env: &BTreeMap<String, String>) -> bool {
+    let raw = |name: &str| {
+        env.get(&format!("OCF_RESKEY_{name}"))
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .or_else(|| crate::params::find(name).map(|p| p.default.to_owned()))
+            .unwrap_or_default()
+    };
+    !mysqld::scan(
+        &PathBuf::from(raw("binary")),
+        &PathBuf::from(raw("datadir")),
+    )
+    .is_empty()
+}
+
+/// Dispatch one OCF action.
+pub async fn run(
+    action: Action,
+    cfg: &Config,
+    env: &BTreeMap<String, String>,
+) -> Result<Outcome, Error> {
+    match action {
+        Action::ValidateAll => {
+            validate::validate(cfg, env, &node_name_offline(cfg))?;
+            Ok(Outcome::ok())
+        }
+        Action::MetaData | Action::Usage => Ok(Outcome::ok()),
+        other => Err(Error::Unimplemented(other.as_str().to_owned())),
+    }
+}

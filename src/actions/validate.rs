@@ -1,0 +1,137 @@
+//! validate-all: every parameter checked against this machine, nothing modified, no cluster needed.
+//! Also the first step of start (Pacemaker runs start after a probe, not after validate-all).
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
+use nix::unistd::{Group, User};
+
+use crate::actions::members;
+use crate::config::{parse_bool, Config};
+use crate::deadline::parse_timeout;
+use crate::error::Error;
+
+fn executable(name: &str, path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))?;
+    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+        return Err(Error::installed(
+            name,
+            format!("{} is not an executable file", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+fn readable_file(name: &str, path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::installed(
+            name,
+            format!("{} is not a file", path.display()),
+        ));
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))
+}
+
+fn user_and_group(cfg: &Config) -> Result<(u32, u32), Error> {
+    let user = User::from_name(&cfg.user)
+        .ok()
+        .flatten()
+        .ok_or_else(|| Error::installed("user", format!("user {:?} does not exist", cfg.user)))?;
+    let group = Group::from_name(&cfg.group).ok().flatten().ok_or_else(|| {
+        Error::installed("group", format!("group {:?} does not exist", cfg.group))
+    })?;
+    Ok((user.uid.as_raw(), group.gid.as_raw()))
+}
+
+fn datadir(cfg: &Config, uid: u32) -> Result<(), Error> {
+    let d = &cfg.datadir;
+    let meta = std::fs::metadata(d)
+        .map_err(|e| Error::installed("datadir", format!("{}: {e}", d.display())))?;
+    if !meta.is_dir() {
+        return Err(Error::installed(
+            "datadir",
+            format!("{} is not a directory", d.display()),
+        ));
+    }
+    if meta.uid() != uid {
+        return Err(Error::not_for_this_node(
+            "datadir",
+            format!(
+                "{} is owned by uid {}, not by user {} (uid {uid})",
+                d.display(),
+                meta.uid(),
+                cfg.user
+            ),
+        ));
+    }
+    std::fs::read_dir(d)
+        .map(drop)
+        .map_err(|e| Error::not_for_this_node("datadir", format!("{}: {e}", d.display())))
+}
+
+/// Check `wsrep_provider` named in the config file (when it names one) exists.
+fn provider(cfg: &Config) -> Result<(), Error> {
+    let from_args = cfg.additional_parameters.iter().find_map(|a| {
+        a.strip_prefix("--wsrep_provider=")
+            .or_else(|| a.strip_prefix("--wsrep-provider="))
+    });
+    let path = match from_args {
+        Some(p) => Some(p.to_owned()),
+        None => crate::edge::mycnf::wsrep_provider(&cfg.config),
+    };
+    match path.as_deref() {
+        None | Some("none") | Some("") => Err(Error::installed(
+            "config",
+            format!(
+                "{} sets no wsrep_provider (the Galera library)",
+                cfg.config.display()
+            ),
+        )),
+        Some(p) => readable_file("config", Path::new(p)).map_err(|_| {
+            Error::installed(
+                "config",
+                format!(
+                    "wsrep_provider {p} (set in {}) does not exist",
+                    cfg.config.display()
+                ),
+            )
+        }),
+    }
+}
+
+fn meta(env: &std::collections::BTreeMap<String, String>) -> Result<(), Error> {
+    if let Some(t) = env.get("OCF_RESKEY_CRM_meta_timeout") {
+        parse_timeout(t).map_err(|e| Error::configured("CRM_meta_timeout", e.to_string()))?;
+    }
+    if let Some(p) = env.get("OCF_RESKEY_CRM_meta_promotable") {
+        if parse_bool(p) == Some(false) {
+            return Err(Error::configured(
+                "CRM_meta_promotable",
+                "galera must be configured as a promotable clone",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// All checks; the node name decides membership.
+pub fn validate(
+    cfg: &Config,
+    env: &std::collections::BTreeMap<String, String>,
+    node: &str,
+) -> Result<(), Error> {
+    meta(env)?;
+    let expected = members::expected(cfg)?;
+    members::require_member(&expected, node, cfg)?;
+    executable("binary", &cfg.binary)?;
+    readable_file("config", &cfg.config)?;
+    provider(cfg)?;
+    let (uid, _gid) = user_and_group(cfg)?;
+    datadir(cfg, uid)?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! argv → what to do. Two ways in:
+//! - as `galera-ocf WORD ...`: WORD is an OCF action, or one of the admin commands `status [--json]`,
+//!   `bootstrap --force NODE [--yes]`, `man` (parsed with clap);
+//! - as any other argv[0] (the installed OCF path, e.g. /usr/lib/ocf/resource.d/galera-ocf/galera): argv[1]
+//!   is the OCF action, and `status` is the OCF legacy status action.
+//!
+//! An unknown action is [`Invocation::Unknown`] → exit 3 (OCF_ERR_UNIMPLEMENTED), never clap's 2, which
+//! Pacemaker would read as OCF_ERR_ARGS.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use clap::{Parser, Subcommand};
+
+use crate::ocf::Action;
+
+pub const BIN_NAME: &str = "galera-ocf";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invocation {
+    Ocf(Action),
+    Admin(Admin),
+    /// Parse failure of an admin command: clap's rendered message.
+    AdminUsage(String),
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Admin {
+    /// Show every node's published report and the election's current decision.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make NODE the bootstrap node although the election would not choose it (may lose data).
+    Bootstrap {
+        #[arg(long, required = true)]
+        force: bool,
+        node: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = BIN_NAME, version, about = "MariaDB Galera OCF resource agent: admin commands")]
+struct AdminCli {
+    #[command(subcommand)]
+    cmd: Admin,
+}
+
+fn invoked_as_tool(argv0: Option<&OsString>) -> bool {
+    argv0
+        .and_then(|a| Path::new(a).file_name())
+        .is_some_and(|n| n == BIN_NAME)
+}
+
+/// Decide what argv asks for.
+pub fn parse(args: &[OsString]) -> Invocation {
+    let word = args
+        .get(1)
+        .map(|w| w.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let as_tool = invoked_as_tool(args.first());
+    if as_tool && matches!(word.as_str(), "status" | "bootstrap" | "man") {
+        return match AdminCli::try_parse_from(args) {
+            Ok(cli) => Invocation::Admin(cli.cmd),
+            Err(e) => Invocation::AdminUsage(e.to_string()),
+        };
+    }
+    match Action::parse(&word) {
+        Some(a) => Invocation::Ocf(a),
+        None if word.is_empty() => Invocation::Unknown("(none)".into()),
+        None => Invocation::Unknown(word),
+    }
+}
+
+/// `usage` text.
+pub fn usage() -> String {
+    let actions: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    format!(
+        "usage: {BIN_NAME} {{{}}}\n       {BIN_NAME} status [--json] | bootstrap --force NODE [--yes] | man\n",
+        actions.join("|")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn ocf_path_status_is_the_ocf_action() {
+        let a = argv(&["/usr/lib/ocf/resource.d/galera-ocf/galera", "status"]);
+        assert_eq!(parse(&a), Invocation::Ocf(Action::Status));
+    }
+
+    #[test]
+    fn tool_status_is_the_admin_command() {
+        let a = argv(&["/usr/bin/galera-ocf", "status", "--json"]);
+        assert_eq!(parse(&a), Invocation::Admin(Admin::Status { json: true }));
+    }
+
+    #[test]
+    fn bootstrap_needs_force() {
+        let a = argv(&["galera-ocf", "bootstrap", "n1"]);
+        assert!(matches!(parse(&a), Invocation::AdminUsage(_)));
+        let a = argv(&["galera-ocf", "bootstrap", "--force", "n1", "--yes"]);
+        assert_eq!(
+            parse(&a),
+            Invocation::Admin(Admin::Bootstrap {
+                force: true,
+                node: "n1".into(),
+                yes: true
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_actions() {
+        assert_eq!(
+            parse(&argv(&["galera-ocf", "reload"])),
+            Invocation::Unknown("reload".into())
+        );
+        assert!(matches!(parse(&argv(&["x"])), Invocation::Unknown(_)));
+        assert_eq!(
+            parse(&argv(&["/x/galera", "promote"])),
+            Invocation::Ocf(Action::Promote)
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! `OCF_RESKEY_*` (an environment map passed in) → a typed [`Config`]. Pure: no syscalls, so it can run
+//! before anything else and be tested with plain maps. What needs the machine (does the binary exist, is
+//! this node a member) is checked in `actions::validate`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::ocf::CrmMeta;
+use crate::params;
+
+/// A password: never printed, never logged, never on a command line.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "***" })
+    }
+}
+
+/// The validated parameters of one invocation.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Resource instance without the clone suffix (`galera:1` → `galera`): the attribute name prefix.
+    pub resource: String,
+    pub binary: PathBuf,
+    pub config: PathBuf,
+    pub datadir: PathBuf,
+    pub user: String,
+    pub group: String,
+    pub log: PathBuf,
+    pub pid: PathBuf,
+    pub socket: PathBuf,
+    pub enable_creation: bool,
+    pub additional_parameters: Vec<String>,
+    pub wsrep_cluster_address: String,
+    pub cluster_host_map: String,
+    pub check_user: String,
+    pub check_passwd: Secret,
+    pub two_node_mode: bool,
+    pub promote_wait_synced: bool,
+    /// (schema, table) read at OCF_CHECK_LEVEL 20.
+    pub test_table: (String, String),
+    pub check_level: u32,
+    pub meta: CrmMeta,
+    /// Where the marker/state file lives (`HA_RSCTMP`, default /run/resource-agents).
+    pub state_dir: PathBuf,
+}
+
+/// Options the agent sets itself; accepting them in additional_parameters would let two values fight.
+const RESERVED_OPTIONS: &[&str] = &[
+    "--defaults-file",
+    "--defaults-extra-file",
+    "--no-defaults",
+    "--datadir",
+    "--user",
+    "--pid-file",
+    "--socket",
+    "--log-error",
+    "--wsrep-new-cluster",
+    "--wsrep_new_cluster",
+    "--wsrep-cluster-address",
+    "--wsrep_cluster_address",
+    "--wsrep-recover",
+    "--wsrep_recover",
+];
+
+struct Reader<'a> {
+    env: &'a BTreeMap<String, String>,
+}
+
+impl Reader<'_> {
+    /// The value or the table default. An empty value counts as unset, as in the shell agents.
+    fn raw(&self, name: &str) -> String {
+        let default = params::find(name).map(|p| p.default).unwrap_or("");
+        match self.env.get(&format!("OCF_RESKEY_{name}")) {
+            Some(v) if !v.is_empty() => v.clone(),
+            _ => default.to_owned(),
+        }
+    }
+
+    fn path(&self, name: &str) -> Result<PathBuf, Error> {
+        let v = self.raw(name);
+        if !v.starts_with('/') {
+            return Err(Error::configured(
+                name,
+                format!("{v:?} must be an absolute path"),
+            ));
+        }
+        no_control(name, &v)?;
+        Ok(PathBuf::from(v))
+    }
+
+    fn word(&self, name: &str) -> Result<String, Error> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            return Err(Error::configured(name, "must not be empty"));
+        }
+        if v.starts_with('-') {
+            return Err(Error::configured(
+                name,
+                format!("{v:?} must not start with '-'"),
+            ));
+        }
+        if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::configured(
+                name,
+                format!("{v:?} must not contain spaces"),
+            ));
+        }
+        Ok(v)
+    }
+
+    fn boolean(&self, name: &str) -> Result<bool, Error> {
+        parse_bool(&self.raw(name)).ok_or_else(|| {
+            Error::configured(name, format!("{:?} is not a boolean", self.raw(name)))
+        })
+    }
+}
+
+fn no_control(name: &str, v: &str) -> Result<(), Error> {
+    if v.chars().any(char::is_control) {
+        return Err(Error::configured(
+            name,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// OCF booleans as ocf-shellfuncs' `ocf_is_true` accepts them, plus their negations.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Some(true),
+        "0" | "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// `galera:2` → `galera`; checked because it becomes part of attribute names and argv.
+pub fn resource_name(env: &BTreeMap<String, String>) -> Result<String, Error> {
+    let raw = env
+        .get("OCF_RESOURCE_INSTANCE")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::Args("OCF_RESOURCE_INSTANCE is not set".into()))?;
+    let base = raw.split(':').next().unwrap_or(raw);
+    let ok = !base.is_empty()
+        && !base.starts_with('-')
+        && base
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(base.to_owned())
+    } else {
+        Err(Error::Args(format!(
+            "OCF_RESOURCE_INSTANCE {raw:?} is not a valid resource name"
+        )))
+    }
+}
+
+fn additional(v: &str) -> Result<Vec<String>, Error> {
+    let name = "additional_parameters";
+    no_control(name, &v.replace(['\t', '\n'], " "))?;
+    v.split_whitespace()
+        .map(|w| {
+            if !w.starts_with("--") {
+                return Err(Error::configured(
+                    name,
+                    format!("{w:?} is not a --option (no shell is involved: quote nothing)"),
+                ));
+            }
+            let key = w.split('=').next().unwrap_or(w);
+            if RESERVED_OPTIONS.contains(&key) {
+                return Err(Error::configured(
+                    name,
+                    format!("{key} is set by the agent itself"),
+                ));
+            }
+            Ok(w.to_owned())
+        })
+        .collect()
+}
+
+fn table(v: &str) -> Result<(String, String), Error> {
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    match v.split_once('.') {
+        Some((s, t)) if ident(s) && ident(t) => Ok((s.to_owned(), t.to_owned())),
+        _ => Err(Error::configured(
+            "test_table",
+            format!("{v:?} is not schema.table"),
+        )),
+    }
+}
+
+fn check_level(env: &BTreeMap<String, String>) -> Result<u32, Error> {
+    match env.get("OCF_CHECK_LEVEL").map(|s| s.trim()) {
+        None | Some("") => Ok(0),
+        Some(v) => v
+            .parse()
+            .map_err(|_| Error::configured("OCF_CHECK_LEVEL", format!("{v:?} is not a number"))),
+    }
+}
+
+fn required_address(r: &Reader<'_>) -> Result<String, Error> {
+    let v = r.raw("wsrep_cluster_address");
+    if v.trim().is_empty() {
+        return Err(Error::configured(
+            "wsrep_cluster_address",
+            "is required (gcomm://node1,node2,node3)",
+        ));
+    }
+    no_control("wsrep_cluster_address", &v)?;
+    Ok(v)
+}
+
+impl Config {
+    /// Read and check every parameter that can be checked without the machine.
+    /// `resource` falls back to "galera" for meta-data/validate-all run by hand.
+    pub fn from_env(env: &BTreeMap<String, String>, resource: String) -> Result<Config, Error> {
+        let r = Reader { env };
+        let check_user = r.raw("check_user");
+        no_control("check_user", &check_user)?;
+        Ok(Config {
+            resource,
+            binary: r.path("binary")?,
+            config: r.path("config")?,
+            datadir: r.path("datadir")?,
+            user: r.word("user")?,
+            group: r.word("group")?,
+            log: r.path("log")?,
+            pid: r.path("pid")?,
+            socket: r.path("socket")?,
+            enable_creation: r.boolean("enable_creation")?,
+            additional_parameters: additional(&r.raw("additional_parameters"))?,
+            wsrep_cluster_address: required_address(&r)?,
+            cluster_host_map: r.raw("cluster_host_map"),
+            check_user,
+            check_passwd: Secret(r.raw("check_passwd")),
+            two_node_mode: r.boolean("two_node_mode")?,
+            promote_wait_synced: r.boolean("promote_wait_synced")?,
+            test_table: table(&r.raw("test_table"))?,
+            check_level: check_level(env)?,
+            meta: CrmMeta::from_env(env),
+            state_dir: env
+                .get("HA_RSCTMP")
+                .filter(|v| v.starts_with('/'))
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/run/resource-agents")),
+        })
+    }
+
+    /// `<resource>-report`: this node's published position.
+    pub fn report_attr(&self) -> String {
+        format!("{}-report", self.resource)
+    }
+
+    /// The marker/state file of this resource instance.
+    pub fn state_file(&self) -> PathBuf {
+        self.state_dir
+            .join(format!("galera-ocf-{}.state", self.resource))
+    }
+
+    pub fn grastate_path(&self) -> PathBuf {
+        self.datadir.join("grastate.dat")
+    }
+
+    pub fn gvwstate_path(&self) -> PathBuf {
+        self.datadir.join("gvwstate.dat")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut m: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (format!("OCF_RESKEY_{k}"), v.to_string()))
+            .collect();
+        m.entry("OCF_RESKEY_wsrep_cluster_address".into())
+            .or_insert_with(|| "gcomm://a,b,c".into());
+        m
+    }
+
+    fn err(pairs: &[(&str, &str)]) -> Error {
+        Config::from_env(&env(pairs), "galera".into()).unwrap_err()
+    }
+
+    #[test]
+    fn defaults_match_the_table() {
+        let c = Config::from_env(&env(&[]), "galera".into()).unwrap();
+        assert_eq!(c.binary, PathBuf::from("/usr/sbin/mariadbd"));
+        assert_eq!(c.datadir, PathBuf::from("/var/lib/mysql"));
+        assert_eq!(c.user, "mysql");
+        assert_eq!(c.check_user, "root");
+        assert!(c.promote_wait_synced);
+        assert_eq!(c.test_table, ("mysql".into(), "user".into()));
+        assert_eq!(
+            c.state_file(),
+            PathBuf::from("/run/resource-agents/galera-ocf-galera.state")
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("datadir", "var/lib/mysql")], "datadir"),
+            (&[("binary", "-x")], "binary"),
+            (&[("user", "-mysql")], "user"),
+            (&[("group", "my sql")], "group"),
+            (&[("two_node_mode", "maybe")], "two_node_mode"),
+            (&[("wsrep_cluster_address", " ")], "wsrep_cluster_address"),
+            (
+                &[("additional_parameters", "--x=1 rm")],
+                "additional_parameters",
+            ),
+            (
+                &[("additional_parameters", "--datadir=/tmp")],
+                "additional_parameters",
+            ),
+            (&[("test_table", "mysql.user; drop")], "test_table"),
+            (&[("log", "/var/log/x\ny")], "log"),
+        ];
+        for (pairs, name) in cases {
+            let e = err(pairs);
+            assert_eq!(e.ocf_status().code(), 6, "{pairs:?}");
+            assert!(e.to_string().contains(name), "{e}");
+        }
+    }
+
+    #[test]
+    fn check_level_must_be_numeric() {
+        let mut e = env(&[]);
+        e.insert("OCF_CHECK_LEVEL".into(), "ten".into());
+        let err = Config::from_env(&e, "g".into()).unwrap_err();
+        assert!(err.to_string().contains("OCF_CHECK_LEVEL"));
+    }
+
+    #[test]
+    fn resource_names() {
+        let m = |v: &str| BTreeMap::from([("OCF_RESOURCE_INSTANCE".to_string(), v.to_string())]);
+        assert_eq!(resource_name(&m("galera:1")).unwrap(), "galera");
+        assert_eq!(resource_name(&m("db")).unwrap(), "db");
+        assert!(resource_name(&m("-x")).is_err());
+        assert!(resource_name(&m("a b")).is_err());
+        assert_eq!(
+            resource_name(&BTreeMap::new())
+                .unwrap_err()
+                .ocf_status()
+                .code(),
+            2
+        );
+    }
+
+    #[test]
+    fn password_is_not_printed() {
+        let c = Config::from_env(&env(&[("check_passwd", "hunter2")]), "g".into()).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.check_passwd.expose(), "hunter2");
+    }
+
+    #[test]
+    fn additional_parameters_split_into_words() {
+        let c = Config::from_env(
+            &env(&[(
+                "additional_parameters",
+                "--skip-external-locking  --wsrep_slave_threads=4",
+            )]),
+            "g".into(),
+        )
+        .unwrap();
+        assert_eq!(c.additional_parameters.len(), 2);
+    }
+}

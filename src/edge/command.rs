@@ -1,0 +1,228 @@
+//! The only place that starts processes: argv vectors (never a shell), a deadline for everything the agent
+//! waits on, and a typed [`CommandError`].
+//!
+//! Children never see `OCF_RESKEY_*`: Pacemaker puts `check_passwd` there, and a password must not reach
+//! any child's environment (it would be readable in `/proc/PID/environ`).
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+
+use crate::deadline::Deadline;
+
+/// A command line: program and arguments, nothing interpreted.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+}
+
+impl Cmd {
+    pub fn new(program: impl Into<PathBuf>) -> Cmd {
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, a: impl Into<OsString>) -> Cmd {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, it: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(it.into_iter().map(Into::into));
+        self
+    }
+
+    /// For log lines: program and arguments separated by spaces (for reading, not for running).
+    pub fn display(&self) -> String {
+        std::iter::once(self.program.as_os_str())
+            .chain(self.args.iter().map(OsString::as_os_str))
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn program_name(&self) -> String {
+        self.program.display().to_string()
+    }
+}
+
+/// What a finished command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("cannot run {program}: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{program} exited with {code}: {stderr}")]
+    Exit {
+        program: String,
+        code: i32,
+        stderr: String,
+    },
+    #[error("{program} was killed by signal {signal}")]
+    Signal { program: String, signal: i32 },
+    #[error("{program} did not finish before the action's deadline")]
+    Timeout { program: String },
+}
+
+impl CommandError {
+    /// True when the program itself is missing (ENOENT/EACCES on exec).
+    pub fn is_missing_program(&self) -> bool {
+        matches!(self, CommandError::Spawn { source, .. }
+            if matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied))
+    }
+}
+
+fn scrubbed(program: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(program);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("OCF_RESKEY_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// Run to completion within the deadline; any exit code is returned in [`Output`].
+/// On timeout the child is killed (kill_on_drop) and [`CommandError::Timeout`] returned.
+pub async fn output(cmd: &Cmd, deadline: Deadline) -> Result<Output, CommandError> {
+    let mut c = tokio::process::Command::from(scrubbed(&cmd.program));
+    c.args(&cmd.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = c.spawn().map_err(|source| CommandError::Spawn {
+        program: cmd.program_name(),
+        source,
+    })?;
+    let out = tokio::time::timeout_at(deadline.instant(), child.wait_with_output())
+        .await
+        .map_err(|_| CommandError::Timeout {
+            program: cmd.program_name(),
+        })?
+        .map_err(|source| CommandError::Spawn {
+            program: cmd.program_name(),
+            source,
+        })?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    match (out.status.code(), out.status.signal()) {
+        (Some(code), _) => Ok(Output {
+            code,
+            stdout,
+            stderr,
+        }),
+        (None, signal) => Err(CommandError::Signal {
+            program: cmd.program_name(),
+            signal: signal.unwrap_or(0),
+        }),
+    }
+}
+
+/// Like [`output`], but a non-zero exit is an error.
+pub async fn checked(cmd: &Cmd, deadline: Deadline) -> Result<Output, CommandError> {
+    let out = output(cmd, deadline).await?;
+    if out.code == 0 {
+        Ok(out)
+    } else {
+        Err(CommandError::Exit {
+            program: cmd.program_name(),
+            code: out.code,
+            stderr: first_line(&out.stderr),
+        })
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+/// Start a long-running daemon: stdin from /dev/null, stdout/stderr appended to `log`, in its own process
+/// group so signals aimed at the agent's group (e.g. pacemaker-execd killing a timed-out action) do not reach
+/// it. (`setsid` would need `pre_exec`, i.e. unsafe code; under Pacemaker there is no controlling terminal
+/// to lose, so a new process group gives the same protection.)
+pub fn spawn_daemon(cmd: &Cmd, log: &File) -> Result<Child, CommandError> {
+    let spawn_err = |source| CommandError::Spawn {
+        program: cmd.program_name(),
+        source,
+    };
+    let out = log.try_clone().map_err(spawn_err)?;
+    let err = log.try_clone().map_err(spawn_err)?;
+    scrubbed(&cmd.program)
+        .args(&cmd.args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(spawn_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn soon() -> Deadline {
+        Deadline::after(Duration::from_secs(10))
+    }
+
+    #[tokio::test]
+    async fn exit_codes_and_output_are_returned() {
+        let out = output(&Cmd::new("/bin/echo").arg("hi"), soon())
+            .await
+            .unwrap();
+        assert_eq!(out.code, 0);
+        assert_eq!(out.stdout, "hi\n");
+        let e = checked(&Cmd::new("/bin/false"), soon()).await.unwrap_err();
+        assert!(matches!(e, CommandError::Exit { code: 1, .. }));
+    }
+
+    #[tokio::test]
+    async fn arguments_are_not_interpreted() {
+        let out = output(&Cmd::new("/bin/echo").arg("$HOME;`id`"), soon())
+            .await
+            .unwrap();
+        assert_eq!(out.stdout, "$HOME;`id`\n");
+    }
+
+    #[tokio::test]
+    async fn missing_program_is_typed() {
+        let e = output(&Cmd::new("/nonexistent/x"), soon())
+            .await
+            .unwrap_err();
+        assert!(e.is_missing_program());
+    }
+
+    #[tokio::test]
+    async fn timeout_kills() {
+        let d = Deadline::after(Duration::from_millis(1200));
+        let e = output(&Cmd::new("/bin/sleep").arg("30"), d)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, CommandError::Timeout { .. }));
+    }
+}

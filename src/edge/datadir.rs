@@ -1,0 +1,104 @@
+//! Files in the data directory: read grastate.dat / gvwstate.dat, and rewrite grastate.dat atomically
+//! (temp file in the same directory, fsync, rename, fsync the directory) keeping owner and mode, leaving no
+//! backup or temp file behind. Parsing and editing the text is `galera::grastate`'s job.
+
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// The file's text, `None` when it does not exist.
+pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.galera-ocf.{}", std::process::id()))
+}
+
+/// Replace `path` with `contents` atomically; a crash leaves either the old or the new file, never half.
+/// Owner and mode of the existing file are kept (mariadbd must still be able to rewrite it).
+pub fn atomic_rewrite(path: &Path, contents: &str) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let tmp = temp_path(path);
+    let result = write_temp(&tmp, contents, &meta).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        sync_dir(path)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_temp(tmp: &Path, contents: &str, meta: &std::fs::Metadata) -> Result<(), Error> {
+    let io = |e| Error::io(tmp, e);
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(meta.mode() & 0o7777)
+        .open(tmp)
+        .map_err(io)?;
+    fchown(&f, Some(meta.uid()), Some(meta.gid())).map_err(io)?;
+    // Explicitly, because the umask narrowed the mode given to open().
+    f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+        .map_err(io)?;
+    f.write_all(contents.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
+fn sync_dir(path: &Path) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("galera-ocf-dd-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn rewrite_keeps_mode_and_leaves_no_litter() {
+        let d = tempdir("rw");
+        let f = d.join("grastate.dat");
+        std::fs::write(&f, "old").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o660)).unwrap();
+        atomic_rewrite(&f, "new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "new\n");
+        assert_eq!(std::fs::metadata(&f).unwrap().mode() & 0o777, 0o660);
+        let names: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn missing_file_is_none_and_rewrite_refuses() {
+        let d = tempdir("missing");
+        let f = d.join("grastate.dat");
+        assert!(read_optional(&f).unwrap().is_none());
+        assert!(atomic_rewrite(&f, "x").is_err());
+        assert!(std::fs::read_dir(&d).unwrap().next().is_none());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -1,0 +1,141 @@
+//! The per-resource state file in `HA_RSCTMP` (default /run/resource-agents): its existence is the
+//! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
+//! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
+//!
+//! Format: `key=value` lines (`started`, `report`, `score`, `peers`, `decision`). /run is a tmpfs, so the
+//! marker disappears with a reboot — exactly when Pacemaker wipes the transient attributes too.
+
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use crate::error::Error;
+
+/// What the file holds. `score`: `Some(Some(n))` = published n, `Some(None)` = deleted, `None` = unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub started: u64,
+    pub report: Option<String>,
+    pub score: Option<Option<u32>>,
+    /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
+    pub peers: Vec<String>,
+    /// The last election explanation logged, so the same line is not repeated every monitor.
+    pub decision: Option<String>,
+}
+
+impl State {
+    pub fn render(&self) -> String {
+        let mut s = format!("started={}\n", self.started);
+        if let Some(r) = &self.report {
+            s.push_str(&format!("report={r}\n"));
+        }
+        match self.score {
+            Some(Some(n)) => s.push_str(&format!("score={n}\n")),
+            Some(None) => s.push_str("score=none\n"),
+            None => {}
+        }
+        if !self.peers.is_empty() {
+            s.push_str(&format!("peers={}\n", self.peers.join(",")));
+        }
+        if let Some(d) = &self.decision {
+            s.push_str(&format!("decision={}\n", d.replace('\n', " ")));
+        }
+        s
+    }
+
+    pub fn parse(text: &str) -> State {
+        let kv: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+        State {
+            started: kv.get("started").and_then(|v| v.parse().ok()).unwrap_or(0),
+            report: kv.get("report").map(|v| (*v).to_owned()),
+            score: kv.get("score").map(|v| v.parse().ok()),
+            peers: kv
+                .get("peers")
+                .map(|v| {
+                    v.split(',')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            decision: kv.get("decision").map(|v| (*v).to_owned()),
+        }
+    }
+}
+
+/// `None` when there is no marker (the resource is stopped as far as this node knows).
+pub fn load(path: &Path) -> Result<Option<State>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(State::parse(&t))),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Write atomically (temp + rename), mode 0600: nothing in it is secret, but nobody else needs it.
+pub fn save(path: &Path, state: &State) -> Result<(), Error> {
+    if let Some(dir) = path.parent() {
+        if !dir.is_dir() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+    }
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(state.render().as_bytes())?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Remove the marker; absent is fine.
+pub fn remove(path: &Path) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let s = State {
+            started: 5,
+            report: Some("v1 uuid=x seqno=3".into()),
+            score: Some(None),
+            peers: vec!["n1".into(), "n2".into()],
+            decision: Some("join n1".into()),
+        };
+        assert_eq!(State::parse(&s.render()), s);
+        let s2 = State {
+            score: Some(Some(100)),
+            ..State::default()
+        };
+        assert_eq!(State::parse(&s2.render()), s2);
+    }
+
+    #[test]
+    fn save_load_remove() {
+        let p =
+            std::env::temp_dir().join(format!("galera-ocf-state-{}/x.state", std::process::id()));
+        assert!(load(&p).unwrap().is_none());
+        save(&p, &State::default()).unwrap();
+        assert_eq!(load(&p).unwrap(), Some(State::default()));
+        remove(&p).unwrap();
+        remove(&p).unwrap();
+        std::fs::remove_dir(p.parent().unwrap()).unwrap();
+    }
+}

@@ -1,0 +1,187 @@
+//! The agent's error type and the only error → exit-code mapping ([`Error::ocf_status`]).
+//!
+//! Which configuration error gets which code follows Pacemaker's reaction to it:
+//! - 6 `ERR_CONFIGURED` (fatal, the resource stops everywhere): the value is wrong on every node — syntax,
+//!   type, a missing required parameter, a value that would reach a command line as an option.
+//! - 5 `ERR_INSTALLED` (this node only): something the value names is missing here — binary, provider
+//!   library, config file, data directory, user, group.
+//! - 2 `ERR_ARGS` (this node only): the configuration is fine but not for this node — the node is not a
+//!   member of wsrep_cluster_address, the data directory has the wrong owner — or the invocation itself is
+//!   wrong (no `OCF_RESOURCE_INSTANCE`).
+
+use std::path::PathBuf;
+
+use crate::edge::command::CommandError;
+use crate::ocf::OcfStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("parameter {name}: {reason}")]
+    Configured { name: String, reason: String },
+    #[error("parameter {name}: {reason}")]
+    Installed { name: String, reason: String },
+    #[error("parameter {name}: {reason}")]
+    NotForThisNode { name: String, reason: String },
+    #[error("{0}")]
+    Args(String),
+    #[error("unknown action {0:?} (see `galera-ocf usage`)")]
+    Unimplemented(String),
+    #[error("{0}")]
+    Permission(String),
+    #[error("{what} failed: {source}")]
+    Command {
+        what: String,
+        #[source]
+        source: CommandError,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {reason}")]
+    Grastate { path: PathBuf, reason: String },
+    #[error("cannot determine the last committed position: {0}")]
+    Recover(String),
+    #[error("reading the wsrep status over {socket}: {reason}")]
+    Sql { socket: PathBuf, reason: String },
+    #[error("reading the cluster state: {0}")]
+    Cib(String),
+    #[error("start failed: {0}")]
+    Start(String),
+    #[error("stop failed: {0}")]
+    Stop(String),
+    #[error("promote refused: {0}")]
+    PromoteRefused(String),
+    #[error("promote failed: {0}")]
+    Promote(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The one mapping from an error to an OCF exit code. No `_` arm: a new variant must choose its code.
+    pub fn ocf_status(&self) -> OcfStatus {
+        match self {
+            Error::Configured { .. } => OcfStatus::ErrConfigured,
+            Error::Installed { .. } => OcfStatus::ErrInstalled,
+            Error::NotForThisNode { .. } => OcfStatus::ErrArgs,
+            Error::Args(_) => OcfStatus::ErrArgs,
+            Error::Unimplemented(_) => OcfStatus::ErrUnimplemented,
+            Error::Permission(_) => OcfStatus::ErrPerm,
+            Error::Command { .. } => OcfStatus::ErrGeneric,
+            Error::Io { .. } => OcfStatus::ErrGeneric,
+            Error::Grastate { .. } => OcfStatus::ErrGeneric,
+            Error::Recover(_) => OcfStatus::ErrGeneric,
+            Error::Sql { .. } => OcfStatus::ErrGeneric,
+            Error::Cib(_) => OcfStatus::ErrGeneric,
+            Error::Start(_) => OcfStatus::ErrGeneric,
+            Error::Stop(_) => OcfStatus::ErrGeneric,
+            Error::PromoteRefused(_) => OcfStatus::ErrGeneric,
+            Error::Promote(_) => OcfStatus::ErrGeneric,
+            Error::Internal(_) => OcfStatus::ErrGeneric,
+        }
+    }
+
+    /// A configuration problem (as opposed to a runtime failure): stop and probe treat these specially.
+    pub fn is_configuration(&self) -> bool {
+        matches!(
+            self.ocf_status(),
+            OcfStatus::ErrConfigured | OcfStatus::ErrInstalled | OcfStatus::ErrArgs
+        )
+    }
+
+    pub fn configured(name: &str, reason: impl Into<String>) -> Error {
+        Error::Configured {
+            name: name.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn installed(name: &str, reason: impl Into<String>) -> Error {
+        Error::Installed {
+            name: name.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn not_for_this_node(name: &str, reason: impl Into<String>) -> Error {
+        Error::NotForThisNode {
+            name: name.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn command(what: impl Into<String>, source: CommandError) -> Error {
+        Error::Command {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_its_code() {
+        let io = || std::io::Error::other("x");
+        let table: Vec<(Error, u8)> = vec![
+            (Error::configured("a", "b"), 6),
+            (Error::installed("a", "b"), 5),
+            (Error::not_for_this_node("a", "b"), 2),
+            (Error::Args("x".into()), 2),
+            (Error::Unimplemented("x".into()), 3),
+            (Error::Permission("x".into()), 4),
+            (
+                Error::command(
+                    "x",
+                    CommandError::Timeout {
+                        program: "p".into(),
+                    },
+                ),
+                1,
+            ),
+            (Error::io("/x", io()), 1),
+            (
+                Error::Grastate {
+                    path: "/x".into(),
+                    reason: "y".into(),
+                },
+                1,
+            ),
+            (Error::Recover("x".into()), 1),
+            (
+                Error::Sql {
+                    socket: "/s".into(),
+                    reason: "r".into(),
+                },
+                1,
+            ),
+            (Error::Cib("x".into()), 1),
+            (Error::Start("x".into()), 1),
+            (Error::Stop("x".into()), 1),
+            (Error::PromoteRefused("x".into()), 1),
+            (Error::Promote("x".into()), 1),
+            (Error::Internal("x".into()), 1),
+        ];
+        for (e, code) in table {
+            assert_eq!(e.ocf_status().code(), code, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn parameter_errors_name_the_parameter() {
+        let e = Error::configured("datadir", "must be an absolute path");
+        assert_eq!(e.to_string(), "parameter datadir: must be an absolute path");
+    }
+}

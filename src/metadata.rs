@@ -1,0 +1,178 @@
+//! Renders the OCF 1.1 meta-data XML from [`crate::params::PARAMS`] and the action table below.
+//!
+//! The checked-in copy `ocf-metadata/galera.xml` is this function's output; a tier-1 test keeps them equal and
+//! validates the file against the resource-agents DTD.
+
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+
+use crate::params::{Param, PARAMS};
+
+/// One `<action>` row. Timeouts are what a default resource definition gets; promote is long because a
+/// joiner waits for its state transfer inside it.
+struct ActionRow {
+    name: &'static str,
+    timeout: &'static str,
+    interval: Option<&'static str>,
+    role: Option<&'static str>,
+    depth: Option<&'static str>,
+}
+
+const fn row(name: &'static str, timeout: &'static str) -> ActionRow {
+    ActionRow {
+        name,
+        timeout,
+        interval: None,
+        role: None,
+        depth: None,
+    }
+}
+
+/// Intervals per role must differ: Pacemaker identifies a recurring op by (name, interval).
+const ACTIONS: &[ActionRow] = &[
+    row("start", "120s"),
+    row("stop", "120s"),
+    ActionRow {
+        interval: Some("20s"),
+        depth: Some("0"),
+        ..row("monitor", "30s")
+    },
+    ActionRow {
+        interval: Some("10s"),
+        role: Some("Promoted"),
+        depth: Some("0"),
+        ..row("monitor", "30s")
+    },
+    ActionRow {
+        interval: Some("15s"),
+        role: Some("Unpromoted"),
+        depth: Some("0"),
+        ..row("monitor", "30s")
+    },
+    row("promote", "300s"),
+    row("demote", "120s"),
+    row("notify", "30s"),
+    row("status", "30s"),
+    row("validate-all", "10s"),
+    row("meta-data", "5s"),
+];
+
+/// The default timeout of an action in seconds, used when Pacemaker does not pass `CRM_meta_timeout`
+/// (e.g. an admin running the agent by hand).
+pub fn default_timeout_secs(action: &str) -> u64 {
+    ACTIONS
+        .iter()
+        .find(|a| a.name == action)
+        .and_then(|a| a.timeout.trim_end_matches('s').parse().ok())
+        .unwrap_or(30)
+}
+
+const LONGDESC: &str = "Manages MariaDB Galera as a promotable clone. Unpromoted means mariadbd is stopped and \
+this node has published its last committed position (node attribute <resource>-report); Promoted means \
+mariadbd runs Synced in the Primary component. The nodes elect, identically on every node, which one \
+bootstraps a cluster that has no Primary component; all others join it. `galera-ocf status` shows the \
+published reports and the current decision.";
+
+type XmlResult<T> = Result<T, quick_xml::Error>;
+
+/// The meta-data document, ending in a newline.
+pub fn render() -> XmlResult<String> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
+    w.write_event(Event::DocType(BytesText::from_escaped(
+        "resource-agent SYSTEM \"ra-api-1.dtd\"",
+    )))?;
+    w.create_element("resource-agent")
+        .with_attribute(("name", "galera"))
+        .with_attribute(("version", env!("CARGO_PKG_VERSION")))
+        .write_inner_content::<_, quick_xml::Error>(|w| {
+            w.create_element("version")
+                .write_text_content(BytesText::new("1.1"))?;
+            descriptions(w, LONGDESC, "Manages a MariaDB Galera cluster")?;
+            w.create_element("parameters")
+                .write_inner_content(|w| PARAMS.iter().try_for_each(|p| parameter(w, p)))?;
+            w.create_element("actions")
+                .write_inner_content(|w| ACTIONS.iter().try_for_each(|a| action(w, a)))?;
+            Ok(())
+        })?;
+    let mut text = String::from_utf8_lossy(&w.into_inner()).into_owned();
+    text.push('\n');
+    Ok(text)
+}
+
+fn descriptions(w: &mut Writer<Vec<u8>>, long: &str, short: &str) -> XmlResult<()> {
+    w.create_element("longdesc")
+        .with_attribute(("lang", "en"))
+        .write_text_content(BytesText::new(long))?;
+    w.create_element("shortdesc")
+        .with_attribute(("lang", "en"))
+        .write_text_content(BytesText::new(short))?;
+    Ok(())
+}
+
+fn flag(b: bool) -> &'static str {
+    if b {
+        "1"
+    } else {
+        "0"
+    }
+}
+
+fn parameter(w: &mut Writer<Vec<u8>>, p: &Param) -> XmlResult<()> {
+    w.create_element("parameter")
+        .with_attribute(("name", p.name))
+        .with_attribute(("unique", flag(p.unique)))
+        .with_attribute(("required", flag(p.required)))
+        .write_inner_content::<_, quick_xml::Error>(|w| {
+            descriptions(w, p.long, p.short)?;
+            let mut c = w
+                .create_element("content")
+                .with_attribute(("type", p.kind.as_str()));
+            if !p.required {
+                c = c.with_attribute(("default", p.default));
+            }
+            c.write_empty()?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn action(w: &mut Writer<Vec<u8>>, a: &ActionRow) -> XmlResult<()> {
+    let mut e = w
+        .create_element("action")
+        .with_attribute(("name", a.name))
+        .with_attribute(("timeout", a.timeout));
+    for (k, v) in [
+        ("interval", a.interval),
+        ("role", a.role),
+        ("depth", a.depth),
+    ] {
+        if let Some(v) = v {
+            e = e.with_attribute((k, v));
+        }
+    }
+    e.write_empty()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parameter_and_role_is_rendered() {
+        let xml = render().unwrap();
+        for p in PARAMS {
+            assert!(xml.contains(&format!("<parameter name=\"{}\"", p.name)));
+        }
+        assert!(xml.contains("role=\"Promoted\""));
+        assert!(xml.contains("role=\"Unpromoted\""));
+        assert!(xml.contains("<version>1.1</version>"));
+    }
+
+    #[test]
+    fn default_timeouts_come_from_the_table() {
+        assert_eq!(default_timeout_secs("promote"), 300);
+        assert_eq!(default_timeout_secs("nonesuch"), 30);
+    }
+}

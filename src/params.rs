@@ -1,0 +1,270 @@
+//! The one parameter table: meta-data, defaults and the names `config.rs` reads all come from here.
+//!
+//! Names and meanings match the stock `ocf:heartbeat:galera` agent where they exist there, so an admin can
+//! switch agents without rewriting the resource definition.
+
+/// The OCF content type of a parameter (the DTD allows exactly these four).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Boolean,
+    Time,
+}
+
+impl ParamType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+            ParamType::Time => "time",
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: ParamType,
+    pub default: &'static str,
+    pub required: bool,
+    pub unique: bool,
+    pub short: &'static str,
+    pub long: &'static str,
+}
+
+const fn p(
+    name: &'static str,
+    kind: ParamType,
+    default: &'static str,
+    short: &'static str,
+    long: &'static str,
+) -> Param {
+    Param {
+        name,
+        kind,
+        default,
+        required: false,
+        unique: false,
+        short,
+        long,
+    }
+}
+
+use ParamType::{Boolean, String as Str};
+
+/// Every parameter, in meta-data order.
+pub const PARAMS: &[Param] = &[
+    p(
+        "binary",
+        Str,
+        "/usr/sbin/mariadbd",
+        "MariaDB server binary",
+        "Path of the MariaDB server binary (mariadbd). The agent starts it directly, without mysqld_safe.",
+    ),
+    p(
+        "client_binary",
+        Str,
+        "mysql",
+        "MySQL client binary (unused)",
+        "Accepted for compatibility with ocf:heartbeat:galera and ignored: this agent queries the server over \
+         its unix socket itself and never runs a client binary.",
+    ),
+    p(
+        "config",
+        Str,
+        "/etc/mysql/my.cnf",
+        "MariaDB configuration file",
+        "Configuration file passed to mariadbd as --defaults-file.",
+    ),
+    p(
+        "datadir",
+        Str,
+        "/var/lib/mysql",
+        "MariaDB data directory",
+        "Directory containing the databases, grastate.dat and gvwstate.dat. Processes of this resource are \
+         recognised by the --datadir argument the agent passes.",
+    ),
+    p(
+        "user",
+        Str,
+        "mysql",
+        "MariaDB user",
+        "User running the MariaDB daemon. The agent starts mariadbd as root with --user, and mariadbd drops \
+         its privileges itself.",
+    ),
+    p(
+        "group",
+        Str,
+        "mysql",
+        "MariaDB group",
+        "Group running the MariaDB daemon (for log file and directory permissions).",
+    ),
+    p(
+        "log",
+        Str,
+        "/var/log/mysql/error.log",
+        "MariaDB log file",
+        "The error log file used by mariadbd (--log-error).",
+    ),
+    p(
+        "pid",
+        Str,
+        "/run/mysqld/mysqld.pid",
+        "MariaDB pid file",
+        "The pid file used by mariadbd (--pid-file).",
+    ),
+    p(
+        "socket",
+        Str,
+        "/run/mysqld/mysqld.sock",
+        "MariaDB socket",
+        "The unix socket used by mariadbd (--socket). The agent reads the server status through it.",
+    ),
+    p(
+        "enable_creation",
+        Boolean,
+        "false",
+        "Create the database if it does not exist",
+        "If the data directory holds no system tables, run mariadb-install-db before the first start.",
+    ),
+    p(
+        "additional_parameters",
+        Str,
+        "",
+        "Additional parameters to pass to mariadbd",
+        "Additional parameters passed to mariadbd on startup, separated by spaces \
+         (e.g. --skip-external-locking). Every word must start with --; no shell is involved.",
+    ),
+    Param {
+        required: true,
+        ..p(
+            "wsrep_cluster_address",
+            Str,
+            "",
+            "Galera cluster address",
+            "The Galera cluster address: gcomm://node,node,node (an entry may carry :port). Only nodes in this \
+             list may run an instance. The names are expected to be Pacemaker node names; where they differ, \
+             map them with cluster_host_map.",
+        )
+    },
+    p(
+        "cluster_host_map",
+        Str,
+        "",
+        "Pacemaker to Galera name mapping",
+        "A mapping of Pacemaker node names to the Galera names used in wsrep_cluster_address, in the form \
+         pcmk1:galera1;pcmk2:galera2;pcmk3:galera3.",
+    ),
+    p(
+        "check_user",
+        Str,
+        "root",
+        "MariaDB user for status checks",
+        "User the agent connects as over the unix socket to read the wsrep status. root with unix_socket \
+         authentication needs no password.",
+    ),
+    p(
+        "check_passwd",
+        Str,
+        "",
+        "Password of check_user",
+        "Password of check_user. It is sent only over the unix socket by the agent itself, never put on a \
+         command line or in a child's environment.",
+    ),
+    p(
+        "check_passwd_use_empty",
+        Boolean,
+        "false",
+        "Use an empty check_passwd",
+        "Accepted for compatibility with ocf:heartbeat:galera: an empty check_passwd is always sent as no \
+         password.",
+    ),
+    p(
+        "two_node_mode",
+        Boolean,
+        "false",
+        "Special recovery in a 2-node cluster",
+        "Accepted for compatibility with ocf:heartbeat:galera. Recovery without the other node is decided \
+         by the election rules (see galera-ocf status); use with fencing only.",
+    ),
+    p(
+        "promote_wait_synced",
+        Boolean,
+        "true",
+        "Promote waits until Synced",
+        "When true a joining node's promote returns only once the node is Synced; when it is not Synced \
+         before the promote timeout, mariadbd is stopped cleanly and the promote fails.",
+    ),
+    p(
+        "test_table",
+        Str,
+        "mysql.user",
+        "Table read at OCF_CHECK_LEVEL 20",
+        "A table (schema.table) read by the monitor at OCF_CHECK_LEVEL=20.",
+    ),
+];
+
+/// Look a row up by name.
+pub fn find(name: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_and_env_safe() {
+        let names: BTreeSet<_> = PARAMS.iter().map(|p| p.name).collect();
+        assert_eq!(names.len(), PARAMS.len());
+        for n in names {
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{n}");
+        }
+    }
+
+    #[test]
+    fn stock_agent_parameters_are_all_here() {
+        for n in [
+            "binary",
+            "client_binary",
+            "config",
+            "datadir",
+            "user",
+            "group",
+            "log",
+            "pid",
+            "socket",
+            "enable_creation",
+            "additional_parameters",
+            "wsrep_cluster_address",
+            "cluster_host_map",
+            "check_user",
+            "check_passwd",
+            "check_passwd_use_empty",
+            "two_node_mode",
+        ] {
+            assert!(find(n).is_some(), "{n}");
+        }
+    }
+
+    #[test]
+    fn only_the_address_is_required() {
+        let req: Vec<_> = PARAMS
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(req, ["wsrep_cluster_address"]);
+    }
+
+    #[test]
+    fn boolean_defaults_are_booleans() {
+        for p in PARAMS.iter().filter(|p| p.kind == ParamType::Boolean) {
+            assert!(matches!(p.default, "true" | "false"), "{}", p.name);
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! Tier 1: the built binary, no services. meta-data golden + DTD, unknown action, the validate-all
+//! bad-input matrix (each case: the right code, exactly one exit-reason line naming the parameter, nothing in
+//! the data directory changed), monitor/stop with nothing running.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use support::{current_user, require, snapshot, Agent, TempDir};
+
+const GRASTATE: &str = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   42\nsafe_to_bootstrap: 0\n";
+
+/// A valid setup on this machine: temp datadir owned by the current user, a config naming the real
+/// Galera library, this node = node1.
+struct Setup {
+    dir: TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = TempDir::new("cli");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::create_dir_all(dir.join("run")).unwrap();
+        std::fs::write(dir.join("data/grastate.dat"), GRASTATE).unwrap();
+        std::fs::write(
+            dir.join("my.cnf"),
+            "[galera]\nwsrep_on=ON\nwsrep_provider=/usr/lib/galera/libgalera_smm.so\n",
+        )
+        .unwrap();
+        Setup { dir }
+    }
+
+    fn agent(&self) -> Agent {
+        let (user, group) = current_user();
+        Agent::new()
+            .set("OCF_ROOT", "/usr/lib/ocf")
+            .set("OCF_RESOURCE_INSTANCE", "galera:0")
+            .set("HA_RSCTMP", self.dir.join("run").display().to_string())
+            .set("OCF_RESKEY_CRM_meta_on_node", "node1")
+            .param("wsrep_cluster_address", "gcomm://node1,node2,node3")
+            .param("config", self.dir.join("my.cnf").display().to_string())
+            .param("datadir", self.dir.join("data").display().to_string())
+            .param("user", user)
+            .param("group", group)
+            .param("pid", self.dir.join("run/mysqld.pid").display().to_string())
+            .param(
+                "socket",
+                self.dir.join("run/mysqld.sock").display().to_string(),
+            )
+            .param("log", self.dir.join("run/error.log").display().to_string())
+    }
+
+    fn datadir(&self) -> std::path::PathBuf {
+        self.dir.join("data")
+    }
+}
+
+fn repo_file(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+#[test]
+fn meta_data_equals_the_golden_file() {
+    let out = Agent::new().run("meta-data");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let golden = std::fs::read_to_string(repo_file("ocf-metadata/galera.xml")).unwrap();
+    assert_eq!(
+        out.stdout, golden,
+        "meta-data changed: regenerate with `galera-ocf meta-data > ocf-metadata/galera.xml`"
+    );
+}
+
+#[test]
+fn golden_meta_data_is_valid_against_the_ocf_dtd() {
+    let dtd = "/usr/share/resource-agents/ra-api-1.dtd";
+    require(&[dtd, "/usr/bin/xmllint"]);
+    let out = Command::new("xmllint")
+        .args(["--noout", "--dtdvalid", dtd])
+        .arg(repo_file("ocf-metadata/galera.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn meta_data_works_as_the_ocf_path_without_any_environment() {
+    let mut a = Agent::new();
+    a.argv0 = "/usr/lib/ocf/resource.d/galera-ocf/galera".into();
+    let out = a.run("meta-data");
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("<?xml"));
+}
+
+#[test]
+fn unknown_action_is_unimplemented() {
+    for argv0 in ["galera-ocf", "/usr/lib/ocf/resource.d/galera-ocf/galera"] {
+        let mut a = Agent::new();
+        a.argv0 = argv0.into();
+        let out = a.run("frobnicate");
+        assert_eq!(out.code, 3, "{}", out.stderr);
+        assert!(out.one_reason().contains("frobnicate"));
+    }
+}
+
+#[test]
+fn validate_all_accepts_a_valid_setup() {
+    let s = Setup::new();
+    let out = s.agent().run("validate-all");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.reasons().is_empty());
+}
+
+#[test]
+fn validate_all_accepts_ports_ipv6_map_and_huge_timeouts() {
+    let s = Setup::new();
+    let out = s
+        .agent()
+        .param(
+            "wsrep_cluster_address",
+            "gcomm://g1:4567,[fd00::2]:4567,g3?pc.wait_prim=no",
+        )
+        .param("cluster_host_map", "node1:g1;node2:[fd00::2];node3:g3")
+        .set("OCF_RESKEY_CRM_meta_timeout", "99999999999999999999")
+        .run("validate-all");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+type Tweak = fn(Agent, &Setup) -> Agent;
+
+/// (name, tweak, expected code, word the reason must contain)
+fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
+    vec![
+        (
+            "address missing",
+            |a, _| a.unset("OCF_RESKEY_wsrep_cluster_address"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address not gcomm",
+            |a, _| a.param("wsrep_cluster_address", "node1,node2"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address empty list",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address empty entry",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node1,,node2"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address spaces",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node1, node2"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address duplicate",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node1,node2,node1:4567"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address port range",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node1:99999"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address port text",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node1:abc"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address ipv6 unterminated",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://[fd00::1,node1"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "address option-like host",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://-node1"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (
+            "node not in address",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node2,node3"),
+            2,
+            "wsrep_cluster_address",
+        ),
+        (
+            "node only a substring",
+            |a, _| a.param("wsrep_cluster_address", "gcomm://node10,node2"),
+            2,
+            "wsrep_cluster_address",
+        ),
+        (
+            "map garbage",
+            |a, _| a.param("cluster_host_map", "node1=g1"),
+            6,
+            "cluster_host_map",
+        ),
+        (
+            "map incomplete",
+            |a, _| a.param("cluster_host_map", "node1:node1;node2:node2"),
+            6,
+            "cluster_host_map",
+        ),
+        (
+            "map duplicate",
+            |a, _| a.param("cluster_host_map", "node1:a;node1:b"),
+            6,
+            "cluster_host_map",
+        ),
+        (
+            "binary missing",
+            |a, _| a.param("binary", "/nonexistent/mariadbd"),
+            5,
+            "binary",
+        ),
+        (
+            "binary not executable",
+            |a, s| a.param("binary", s.dir.join("my.cnf").display().to_string()),
+            5,
+            "binary",
+        ),
+        (
+            "binary relative",
+            |a, _| a.param("binary", "mariadbd"),
+            6,
+            "binary",
+        ),
+        (
+            "binary option-like",
+            |a, _| a.param("binary", "-x"),
+            6,
+            "binary",
+        ),
+        (
+            "config missing",
+            |a, _| a.param("config", "/nonexistent/my.cnf"),
+            5,
+            "config",
+        ),
+        (
+            "provider missing",
+            |a, s| {
+                std::fs::write(
+                    s.dir.join("bad.cnf"),
+                    "[mysqld]\nwsrep_provider=/nonexistent/libgalera.so\n",
+                )
+                .unwrap();
+                a.param("config", s.dir.join("bad.cnf").display().to_string())
+            },
+            5,
+            "wsrep_provider",
+        ),
+        (
+            "no provider",
+            |a, s| {
+                std::fs::write(s.dir.join("none.cnf"), "[mysqld]\nwsrep_on=ON\n").unwrap();
+                a.param("config", s.dir.join("none.cnf").display().to_string())
+            },
+            5,
+            "wsrep_provider",
+        ),
+        (
+            "datadir missing",
+            |a, s| a.param("datadir", s.dir.join("nope").display().to_string()),
+            5,
+            "datadir",
+        ),
+        (
+            "datadir is a file",
+            |a, s| a.param("datadir", s.dir.join("my.cnf").display().to_string()),
+            5,
+            "datadir",
+        ),
+        (
+            "datadir relative",
+            |a, _| a.param("datadir", "var/lib/mysql"),
+            6,
+            "datadir",
+        ),
+        (
+            "datadir wrong owner",
+            |a, _| a.param("user", "nobody"),
+            2,
+            "datadir",
+        ),
+        (
+            "user missing",
+            |a, _| a.param("user", "no-such-user-x"),
+            5,
+            "user",
+        ),
+        (
+            "group missing",
+            |a, _| a.param("group", "no-such-group-x"),
+            5,
+            "group",
+        ),
+        (
+            "user option-like",
+            |a, _| a.param("user", "-root"),
+            6,
+            "user",
+        ),
+        (
+            "group with space",
+            |a, _| a.param("group", "my sql"),
+            6,
+            "group",
+        ),
+        (
+            "boolean garbage",
+            |a, _| a.param("two_node_mode", "maybe"),
+            6,
+            "two_node_mode",
+        ),
+        (
+            "enable_creation number",
+            |a, _| a.param("enable_creation", "2"),
+            6,
+            "enable_creation",
+        ),
+        (
+            "check level text",
+            |a, _| a.set("OCF_CHECK_LEVEL", "ten"),
+            6,
+            "OCF_CHECK_LEVEL",
+        ),
+        (
+            "timeout text",
+            |a, _| a.set("OCF_RESKEY_CRM_meta_timeout", "20s"),
+            6,
+            "CRM_meta_timeout",
+        ),
+        (
+            "timeout zero",
+            |a, _| a.set("OCF_RESKEY_CRM_meta_timeout", "0"),
+            6,
+            "CRM_meta_timeout",
+        ),
+        (
+            "not promotable",
+            |a, _| a.set("OCF_RESKEY_CRM_meta_promotable", "false"),
+            6,
+            "promotable",
+        ),
+        (
+            "additional word",
+            |a, _| a.param("additional_parameters", "--skip-external-locking rm"),
+            6,
+            "additional_parameters",
+        ),
+        (
+            "additional reserved",
+            |a, _| a.param("additional_parameters", "--datadir=/tmp"),
+            6,
+            "additional_parameters",
+        ),
+        (
+            "additional new cluster",
+            |a, _| a.param("additional_parameters", "--wsrep-new-cluster"),
+            6,
+            "additional_parameters",
+        ),
+        (
+            "test_table injection",
+            |a, _| a.param("test_table", "mysql.user;DROP"),
+            6,
+            "test_table",
+        ),
+        (
+            "log control char",
+            |a, _| a.param("log", "/tmp/x\nINFO: fake"),
+            6,
+            "log",
+        ),
+        (
+            "socket relative",
+            |a, _| a.param("socket", "mysqld.sock"),
+            6,
+            "socket",
+        ),
+    ]
+}
+
+#[test]
+fn validate_all_bad_input_matrix() {
+    let cases = matrix();
+    assert!(cases.len() >= 30);
+    for (name, tweak, code, word) in cases {
+        let s = Setup::new();
+        let before = snapshot(&s.datadir());
+        let out = tweak(s.agent(), &s).run("validate-all");
+        assert_eq!(out.code, code, "{name}: {}", out.stderr);
+        let reason = out.one_reason();
+        assert!(
+            reason.contains(word),
+            "{name}: reason {reason:?} does not name {word}"
+        );
+        assert_eq!(
+            snapshot(&s.datadir()),
+            before,
+            "{name}: the data directory changed"
+        );
+    }
+}
+
+#[test]
+fn unreadable_binary_path_is_not_installed() {
+    let s = Setup::new();
+    let bin = s.dir.join("mariadbd");
+    std::fs::write(&bin, "").unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = s
+        .agent()
+        .param("binary", bin.display().to_string())
+        .run("validate-all");
+    assert_eq!(out.code, 5);
+    assert!(out.one_reason().contains("binary"));
+}
