@@ -5,4 +5,5 @@
 //! No file, process, network, clock or logging access happens in this folder, which is what
 //! lets the election be unit- and property-tested exhaustively.
 
+pub mod grastate;
 pub mod position;
