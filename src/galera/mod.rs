@@ -7,3 +7,4 @@
 
 pub mod grastate;
 pub mod position;
+pub mod recover;
