@@ -6,5 +6,6 @@
 //! lets the election be unit- and property-tested exhaustively.
 
 pub mod grastate;
+pub mod gvwstate;
 pub mod position;
 pub mod recover;
