@@ -9,3 +9,4 @@ pub mod grastate;
 pub mod gvwstate;
 pub mod position;
 pub mod recover;
+pub mod status;
