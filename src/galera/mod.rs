@@ -9,4 +9,5 @@ pub mod grastate;
 pub mod gvwstate;
 pub mod position;
 pub mod recover;
+pub mod report;
 pub mod status;
