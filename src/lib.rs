@@ -30,10 +30,13 @@ pub mod actions;
 pub mod cli;
 pub mod config;
 pub mod deadline;
+/// Pure decisions (no I/O).
+pub mod decide;
 pub mod edge;
 pub mod error;
 pub mod exit;
-
+/// Pure Galera domain types and parsers (no I/O).
+pub mod galera;
 pub mod metadata;
 pub mod ocf;
 pub mod params;

@@ -1,0 +1,310 @@
+//! gvwstate.dat: the last Primary Component view a node saw (Galera `pc.recovery`).
+//!
+//! The election uses it to decide safely without a node that stays down after a full crash
+//! (issue 7): when every member of the newest saved view has reported, nodes outside that
+//! view cannot hold writes the others lack. Pure: the caller reads the file.
+//!
+//! Shape (MariaDB 10.11 / galera-4 26.4):
+//! ```text
+//! my_uuid: 1a2b3c4d-0000-11ee-8000-000000000001
+//! #vwbeg
+//! view_id: 3 1a2b3c4d-0000-11ee-8000-000000000001 7
+//! bootstrap: 0
+//! member: 1a2b3c4d-0000-11ee-8000-000000000001 0
+//! member: 2a2b3c4d-0000-11ee-8000-000000000002 0
+//! #vwend
+//! ```
+//! Member UUIDs identify one mysqld *process* (a new one at every start), not a node name and
+//! not the cluster: hence a separate [`MemberUuid`] type. An empty or cut-off file (Galera can
+//! leave one after an unclean stop, codership/galera#354) is a typed error, never a view.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use super::position::{fmt_uuid_bytes, parse_uuid_bytes, PositionError};
+
+/// Galera's per-process node UUID (`my_uuid`, `member:` lines, `wsrep_gcomm_uuid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemberUuid([u8; 16]);
+
+impl MemberUuid {
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        MemberUuid(bytes)
+    }
+}
+
+impl FromStr for MemberUuid {
+    type Err = PositionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_uuid_bytes(s)
+            .map(MemberUuid)
+            .ok_or_else(|| PositionError::BadUuid(s.to_string()))
+    }
+}
+
+impl fmt::Display for MemberUuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_uuid_bytes(&self.0, f)
+    }
+}
+
+/// The parsed gvwstate.dat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GvwState {
+    /// This node's process UUID when it saved the view.
+    pub my_uuid: MemberUuid,
+    /// First field of `view_id:` (the view type as Galera numbers it); kept, not interpreted.
+    pub view_type: u32,
+    /// The view's UUID (second field of `view_id:`).
+    pub view_uuid: MemberUuid,
+    /// The view's sequence number; a later Primary Component view has a higher one.
+    pub view_seq: u64,
+    pub bootstrap: bool,
+    pub members: BTreeSet<MemberUuid>,
+}
+
+/// The part of a saved view the election needs; published in the node's report (`gvw=`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LastView {
+    pub my_uuid: MemberUuid,
+    pub view_seq: u64,
+    pub members: BTreeSet<MemberUuid>,
+}
+
+impl GvwState {
+    pub fn last_view(&self) -> LastView {
+        LastView {
+            my_uuid: self.my_uuid,
+            view_seq: self.view_seq,
+            members: self.members.clone(),
+        }
+    }
+}
+
+/// Why gvwstate.dat text is not a usable view.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GvwstateError {
+    #[error("gvwstate.dat is empty")]
+    Empty,
+    #[error("gvwstate.dat is incomplete: no {missing}")]
+    Partial { missing: &'static str },
+    #[error("gvwstate.dat line {line} is not understood: {text:?}")]
+    BadLine { line: usize, text: String },
+    #[error("gvwstate.dat line {line} has an invalid UUID: {source}")]
+    BadUuid {
+        line: usize,
+        #[source]
+        source: PositionError,
+    },
+    #[error("gvwstate.dat has {key} twice")]
+    Duplicate { key: &'static str },
+    #[error("gvwstate.dat view has no members")]
+    NoMembers,
+}
+
+/// Parses gvwstate.dat text.
+pub fn parse(text: &str) -> Result<GvwState, GvwstateError> {
+    if text.trim().is_empty() {
+        return Err(GvwstateError::Empty);
+    }
+    let mut my_uuid = None;
+    let mut view: Option<(u32, MemberUuid, u64)> = None;
+    let mut bootstrap = None;
+    let mut members = BTreeSet::new();
+    let mut began = false;
+    let mut ended = false;
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim();
+        let bad = || GvwstateError::BadLine {
+            line: n,
+            text: line.chars().take(80).collect(),
+        };
+        let uuid = |s: &str| {
+            s.parse::<MemberUuid>()
+                .map_err(|source| GvwstateError::BadUuid { line: n, source })
+        };
+        if line.is_empty() {
+            continue;
+        }
+        if ended {
+            // Content after #vwend would be a second view we do not know how to read.
+            return Err(bad());
+        }
+        match line {
+            "#vwbeg" if !began && my_uuid.is_some() => {
+                began = true;
+                continue;
+            }
+            "#vwend" if began => {
+                ended = true;
+                continue;
+            }
+            _ => {}
+        }
+        let (key, value) = line.split_once(':').ok_or_else(bad)?;
+        let fields: Vec<&str> = value.split_whitespace().collect();
+        match (key.trim(), began, fields.as_slice()) {
+            ("my_uuid", false, [u]) => {
+                if my_uuid.replace(uuid(u)?).is_some() {
+                    return Err(GvwstateError::Duplicate { key: "my_uuid" });
+                }
+            }
+            ("view_id", true, [t, u, s]) => {
+                let t = t.parse().map_err(|_| bad())?;
+                let s = s.parse().map_err(|_| bad())?;
+                if view.replace((t, uuid(u)?, s)).is_some() {
+                    return Err(GvwstateError::Duplicate { key: "view_id" });
+                }
+            }
+            ("bootstrap", true, [b]) => {
+                let b = match *b {
+                    "0" => false,
+                    "1" => true,
+                    _ => return Err(bad()),
+                };
+                if bootstrap.replace(b).is_some() {
+                    return Err(GvwstateError::Duplicate { key: "bootstrap" });
+                }
+            }
+            ("member", true, [u, segment]) => {
+                segment.parse::<u32>().map_err(|_| bad())?;
+                if !members.insert(uuid(u)?) {
+                    return Err(GvwstateError::Duplicate { key: "member" });
+                }
+            }
+            _ => return Err(bad()),
+        }
+    }
+    let my_uuid = my_uuid.ok_or(GvwstateError::Partial { missing: "my_uuid" })?;
+    if !began {
+        return Err(GvwstateError::Partial { missing: "#vwbeg" });
+    }
+    let (view_type, view_uuid, view_seq) =
+        view.ok_or(GvwstateError::Partial { missing: "view_id" })?;
+    if !ended {
+        return Err(GvwstateError::Partial { missing: "#vwend" });
+    }
+    if members.is_empty() {
+        return Err(GvwstateError::NoMembers);
+    }
+    Ok(GvwState {
+        my_uuid,
+        view_type,
+        view_uuid,
+        view_seq,
+        bootstrap: bootstrap.unwrap_or(false),
+        members,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/gvwstate/",
+                $name
+            ))
+        };
+    }
+
+    fn m(s: &str) -> MemberUuid {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn real_single_node_views() {
+        let g = parse(fixture!("single-node-running.dat")).unwrap();
+        assert_eq!(g.my_uuid, m("e3305553-e730-11f1-9de9-c2976492e2cf"));
+        assert_eq!((g.view_type, g.view_seq, g.bootstrap), (3, 1, false));
+        assert_eq!(g.members, BTreeSet::from([g.my_uuid]));
+        let r = parse(fixture!("single-node-restarted.dat")).unwrap();
+        assert_ne!(r.my_uuid, g.my_uuid, "a restart brings a new process UUID");
+        assert_eq!(r.view_seq, 3);
+    }
+
+    #[test]
+    fn three_member_view() {
+        let g = parse(fixture!("three-members.dat")).unwrap();
+        assert_eq!(g.view_seq, 7);
+        assert_eq!(g.members.len(), 3);
+        assert!(g.members.contains(&g.my_uuid));
+        let v = g.last_view();
+        assert_eq!(
+            (v.my_uuid, v.view_seq, &v.members),
+            (g.my_uuid, 7, &g.members)
+        );
+        let stale = parse(fixture!("stale-killed-earlier.dat")).unwrap();
+        assert!(stale.view_seq < g.view_seq && stale.members.len() == 4);
+    }
+
+    #[test]
+    fn empty_and_partial_files_are_typed_errors() {
+        assert_eq!(parse(fixture!("empty.dat")), Err(GvwstateError::Empty));
+        assert_eq!(
+            parse(fixture!("partial-no-vwend.dat")),
+            Err(GvwstateError::Partial { missing: "#vwend" })
+        );
+        let full = fixture!("three-members.dat");
+        // Every cut at a line boundary before #vwend is reported as partial or empty, never a view.
+        let ends: Vec<usize> = full.match_indices('\n').map(|(i, _)| i + 1).collect();
+        for cut in &ends[..ends.len() - 1] {
+            let r = parse(&full[..*cut]);
+            assert!(
+                matches!(
+                    r,
+                    Err(GvwstateError::Partial { .. }) | Err(GvwstateError::Empty)
+                ),
+                "cut at {cut}: {r:?}"
+            );
+        }
+        // Cuts inside a line are errors too.
+        for cut in 1..full.len() - 1 {
+            assert!(parse(&full[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn bad_content_is_rejected() {
+        let u = "1a2b3c4d-0000-11ee-8000-000000000001";
+        let ok = format!(
+            "my_uuid: {u}\n#vwbeg\nview_id: 3 {u} 7\nbootstrap: 0\nmember: {u} 0\n#vwend\n"
+        );
+        assert!(parse(&ok).is_ok());
+        let cases = [
+            (ok.replace("view_id: 3", "view_id: x"), "bad view type"),
+            (
+                ok.replace(&format!("{u} 7"), &format!("{u} -7")),
+                "negative seq",
+            ),
+            (
+                ok.replace(&format!("member: {u} 0"), &format!("member: {u}")),
+                "no segment",
+            ),
+            (
+                ok.replace("bootstrap: 0", "bootstrap: yes"),
+                "bad bootstrap",
+            ),
+            (ok.replace("my_uuid: 1a2b", "my_uuid: zz2b"), "bad uuid"),
+            (format!("{ok}my_uuid: {u}\n"), "content after vwend"),
+            (
+                ok.replace("#vwend\n", &format!("member: {u} 0\n#vwend\n")),
+                "dup member",
+            ),
+            (ok.replace("#vwbeg\n", ""), "no vwbeg"),
+            ("hello\n".to_string(), "garbage"),
+        ];
+        for (text, what) in cases {
+            assert!(parse(&text).is_err(), "{what}");
+        }
+        assert_eq!(
+            parse(&ok.replace(&format!("member: {u} 0\n"), "")),
+            Err(GvwstateError::NoMembers)
+        );
+    }
+}

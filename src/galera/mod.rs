@@ -1,0 +1,13 @@
+//! Galera domain types and parsers: positions, grastate.dat, gvwstate.dat, `--wsrep-recover`
+//! logs, SHOW STATUS rows and the node-attribute report.
+//!
+//! Everything here is pure: callers pass text in and get typed values or typed errors back.
+//! No file, process, network, clock or logging access happens in this folder, which is what
+//! lets the election be unit- and property-tested exhaustively.
+
+pub mod grastate;
+pub mod gvwstate;
+pub mod position;
+pub mod recover;
+pub mod report;
+pub mod status;

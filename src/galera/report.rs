@@ -1,0 +1,426 @@
+//! The `<rsc>-report` node attribute: what one node tells the others about its data.
+//!
+//! Every node publishes one report; every node reads all of them and runs the same election
+//! on them, so the text format must mean exactly the same thing to every agent version in a
+//! rolling upgrade. Grammar (version 1):
+//!
+//! ```text
+//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...]
+//! ```
+//!
+//! Fields are separated by single spaces and may come in any order after `v1`. Unknown
+//! `key=value` fields are ignored, so a newer agent may add fields without breaking older ones;
+//! the required fields are strict (missing, duplicated or malformed → error), because a
+//! misread seqno would elect the wrong node. Pure: no I/O, and `at` is given by the caller.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use super::gvwstate::{LastView, MemberUuid};
+use super::position::{ClusterUuid, Position, PositionError, Seqno};
+
+/// What the node's mysqld is doing, as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeState {
+    /// mysqld not running; position read from grastate.dat.
+    Stopped,
+    /// mysqld not running; position obtained by `--wsrep-recover`.
+    Recovered,
+    /// mysqld started to join a Primary component (state transfer may be under way).
+    Joining,
+    /// mysqld runs Synced in a Primary component.
+    Primary,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Stopped => "stopped",
+            NodeState::Recovered => "recovered",
+            NodeState::Joining => "joining",
+            NodeState::Primary => "primary",
+        }
+    }
+}
+
+impl FromStr for NodeState {
+    type Err = ReportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "stopped" => Ok(NodeState::Stopped),
+            "recovered" => Ok(NodeState::Recovered),
+            "joining" => Ok(NodeState::Joining),
+            "primary" => Ok(NodeState::Primary),
+            other => Err(ReportError::BadValue {
+                key: "state",
+                value: other.to_string(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for NodeState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One node's published report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub position: Position,
+    pub safe_to_bootstrap: bool,
+    pub state: NodeState,
+    /// Unix seconds when the report was made (for `status` displays; never used to decide).
+    pub at: u64,
+    /// The node's last saved Primary Component view (gvwstate.dat), when it had one.
+    pub view: Option<LastView>,
+}
+
+/// Why a report attribute value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("report is empty")]
+    Empty,
+    #[error("report version {0:?} is not supported (expected v1)")]
+    UnsupportedVersion(String),
+    #[error("report field {0:?} is not key=value")]
+    BadField(String),
+    #[error("report lacks the {0} field")]
+    Missing(&'static str),
+    #[error("report has the {0} field twice")]
+    Duplicate(&'static str),
+    #[error("report field {key} has an invalid value {value:?}")]
+    BadValue { key: &'static str, value: String },
+    #[error("report field {key}: {source}")]
+    BadPosition {
+        key: &'static str,
+        #[source]
+        source: PositionError,
+    },
+}
+
+const VERSION: &str = "v1";
+
+impl Report {
+    /// The attribute value. Members of `gvw` are listed in sorted order so equal reports
+    /// render identically.
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "{VERSION} uuid={} seqno={} safe_to_bootstrap={} state={} at={}",
+            self.position.uuid,
+            self.position.seqno,
+            u8::from(self.safe_to_bootstrap),
+            self.state,
+            self.at
+        );
+        if let Some(v) = &self.view {
+            let members: Vec<String> = v.members.iter().map(ToString::to_string).collect();
+            s.push_str(&format!(
+                " gvw={}/{}/{}",
+                v.my_uuid,
+                v.view_seq,
+                members.join(",")
+            ));
+        }
+        s
+    }
+
+    /// Parses an attribute value.
+    pub fn parse(text: &str) -> Result<Report, ReportError> {
+        let mut tokens = text.split_ascii_whitespace();
+        let version = tokens.next().ok_or(ReportError::Empty)?;
+        if version != VERSION {
+            return Err(ReportError::UnsupportedVersion(
+                version.chars().take(20).collect(),
+            ));
+        }
+        let mut uuid: Option<ClusterUuid> = None;
+        let mut seqno: Option<Seqno> = None;
+        let mut stb: Option<bool> = None;
+        let mut state: Option<NodeState> = None;
+        let mut at: Option<u64> = None;
+        let mut view: Option<LastView> = None;
+        for token in tokens {
+            let (key, value) = token
+                .split_once('=')
+                .filter(|(k, _)| is_key(k))
+                .ok_or_else(|| ReportError::BadField(token.chars().take(40).collect()))?;
+            let bad = |key: &'static str| ReportError::BadValue {
+                key,
+                value: value.chars().take(40).collect(),
+            };
+            match key {
+                "uuid" => set_once(
+                    &mut uuid,
+                    "uuid",
+                    value.parse().map_err(|source| ReportError::BadPosition {
+                        key: "uuid",
+                        source,
+                    })?,
+                )?,
+                "seqno" => set_once(
+                    &mut seqno,
+                    "seqno",
+                    value.parse().map_err(|source| ReportError::BadPosition {
+                        key: "seqno",
+                        source,
+                    })?,
+                )?,
+                "safe_to_bootstrap" => {
+                    let v = match value {
+                        "0" => false,
+                        "1" => true,
+                        _ => return Err(bad("safe_to_bootstrap")),
+                    };
+                    set_once(&mut stb, "safe_to_bootstrap", v)?
+                }
+                "state" => set_once(&mut state, "state", value.parse()?)?,
+                "at" => {
+                    if !value.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(bad("at"));
+                    }
+                    set_once(&mut at, "at", value.parse().map_err(|_| bad("at"))?)?
+                }
+                "gvw" => set_once(
+                    &mut view,
+                    "gvw",
+                    parse_view(value).ok_or_else(|| bad("gvw"))?,
+                )?,
+                _ => {} // A newer agent's field: ignored on purpose (forward compatibility).
+            }
+        }
+        Ok(Report {
+            position: Position::new(
+                uuid.ok_or(ReportError::Missing("uuid"))?,
+                seqno.ok_or(ReportError::Missing("seqno"))?,
+            ),
+            safe_to_bootstrap: stb.ok_or(ReportError::Missing("safe_to_bootstrap"))?,
+            state: state.ok_or(ReportError::Missing("state"))?,
+            at: at.ok_or(ReportError::Missing("at"))?,
+            view,
+        })
+    }
+}
+
+impl FromStr for Report {
+    type Err = ReportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Report::parse(s)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+fn is_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn set_once<T>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), ReportError> {
+    if slot.is_some() {
+        return Err(ReportError::Duplicate(key));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// `my_uuid/view_seq/m1,m2,...`; members must be non-empty and distinct.
+fn parse_view(text: &str) -> Option<LastView> {
+    let mut parts = text.split('/');
+    let my_uuid: MemberUuid = parts.next()?.parse().ok()?;
+    let seq = parts.next()?;
+    if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let view_seq: u64 = seq.parse().ok()?;
+    let list = parts.next()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let mut members = BTreeSet::new();
+    for m in list.split(',') {
+        if !members.insert(m.parse::<MemberUuid>().ok()?) {
+            return None;
+        }
+    }
+    Some(LastView {
+        my_uuid,
+        view_seq,
+        members,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const U: &str = "8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a";
+    const M1: &str = "1a2b3c4d-0000-11ee-8000-000000000001";
+    const M2: &str = "2a2b3c4d-0000-11ee-8000-000000000002";
+
+    fn sample() -> Report {
+        Report {
+            position: format!("{U}:1234").parse().unwrap(),
+            safe_to_bootstrap: true,
+            state: NodeState::Recovered,
+            at: 1_700_000_000,
+            view: Some(LastView {
+                my_uuid: M1.parse().unwrap(),
+                view_seq: 7,
+                members: [M2, M1].iter().map(|m| m.parse().unwrap()).collect(),
+            }),
+        }
+    }
+
+    #[test]
+    fn renders_the_contract_grammar() {
+        assert_eq!(
+            sample().render(),
+            format!("v1 uuid={U} seqno=1234 safe_to_bootstrap=1 state=recovered at=1700000000 gvw={M1}/7/{M1},{M2}")
+        );
+        let mut r = sample();
+        r.view = None;
+        r.safe_to_bootstrap = false;
+        r.position = Position::EMPTY;
+        r.state = NodeState::Stopped;
+        assert_eq!(
+            r.render(),
+            "v1 uuid=00000000-0000-0000-0000-000000000000 seqno=-1 safe_to_bootstrap=0 state=stopped at=1700000000"
+        );
+        assert_eq!(Report::parse(&r.render()), Ok(r));
+    }
+
+    #[test]
+    fn tolerates_unknown_fields_order_and_blanks() {
+        let text = format!(
+            "v1  at=5 future=x/y,z state=primary uuid={} seqno=9 safe_to_bootstrap=0 other_1=\n",
+            U.to_uppercase()
+        );
+        let r = Report::parse(&text).unwrap();
+        assert_eq!(r.state, NodeState::Primary);
+        assert_eq!(r.position.to_string(), format!("{U}:9"));
+        assert_eq!(r.at, 5);
+    }
+
+    #[test]
+    fn strict_on_required_fields() {
+        let good = sample().render();
+        assert_eq!(Report::parse(""), Err(ReportError::Empty));
+        assert_eq!(Report::parse("   "), Err(ReportError::Empty));
+        assert!(matches!(
+            Report::parse(&good.replacen("v1", "v2", 1)),
+            Err(ReportError::UnsupportedVersion(v)) if v == "v2"
+        ));
+        assert!(matches!(
+            Report::parse(&good.replacen("v1 ", "", 1)),
+            Err(ReportError::UnsupportedVersion(_))
+        ));
+        for (key, err) in [
+            ("uuid", ReportError::Missing("uuid")),
+            ("seqno", ReportError::Missing("seqno")),
+            (
+                "safe_to_bootstrap",
+                ReportError::Missing("safe_to_bootstrap"),
+            ),
+            ("state", ReportError::Missing("state")),
+            ("at", ReportError::Missing("at")),
+        ] {
+            let without: Vec<&str> = good
+                .split(' ')
+                .filter(|t| !t.starts_with(&format!("{key}=")))
+                .collect();
+            assert_eq!(Report::parse(&without.join(" ")), Err(err));
+        }
+        assert_eq!(
+            Report::parse(&format!("{good} seqno=5")),
+            Err(ReportError::Duplicate("seqno"))
+        );
+        let bad_values = [
+            ("seqno=1234", "seqno=12x"),
+            ("seqno=1234", "seqno=-2"),
+            ("seqno=1234", "seqno="),
+            (&format!("uuid={U}")[..], "uuid=nope"),
+            ("safe_to_bootstrap=1", "safe_to_bootstrap=yes"),
+            ("state=recovered", "state=donor"),
+            ("at=1700000000", "at=-1"),
+            ("at=1700000000", "at=1e9"),
+            ("/7/", "/x/"),
+            (&format!("/{M1},{M2}")[..], "/"),
+            (&format!(",{M2}")[..], &format!(",{M1}")[..]),
+        ];
+        for (from, to) in bad_values {
+            let text = good.replacen(from, to, 1);
+            assert_ne!(text, good);
+            assert!(Report::parse(&text).is_err(), "{text}");
+        }
+        assert!(matches!(
+            Report::parse(&format!("{good} junk")),
+            Err(ReportError::BadField(_))
+        ));
+        assert!(matches!(
+            Report::parse(&format!("{good} =x")),
+            Err(ReportError::BadField(_))
+        ));
+    }
+
+    prop_compose! {
+        fn arb_report()(
+            uuid in any::<[u8; 16]>(),
+            seqno in -1i64..=i64::MAX,
+            stb in any::<bool>(),
+            state in prop_oneof![
+                Just(NodeState::Stopped), Just(NodeState::Recovered),
+                Just(NodeState::Joining), Just(NodeState::Primary)
+            ],
+            at in any::<u64>(),
+            view in proptest::option::of((any::<[u8; 16]>(), any::<u64>(),
+                proptest::collection::btree_set(any::<[u8; 16]>(), 1..6))),
+        ) -> Report {
+            Report {
+                position: Position::new(ClusterUuid::from_bytes(uuid), Seqno::new(seqno).unwrap()),
+                safe_to_bootstrap: stb,
+                state,
+                at,
+                view: view.map(|(my, seq, ms)| LastView {
+                    my_uuid: MemberUuid::from_bytes(my),
+                    view_seq: seq,
+                    members: ms.into_iter().map(MemberUuid::from_bytes).collect(),
+                }),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_render_is_identity(r in arb_report()) {
+            prop_assert_eq!(Report::parse(&r.render()), Ok(r));
+        }
+
+        #[test]
+        fn unknown_fields_anywhere_are_ignored(
+            r in arb_report(),
+            extra in proptest::collection::vec(("[a-z_][a-z0-9_]{0,8}", "[!-~]{0,12}"), 0..4),
+            at in proptest::collection::vec(any::<proptest::sample::Index>(), 4),
+        ) {
+            let known = ["uuid", "seqno", "safe_to_bootstrap", "state", "at", "gvw"];
+            let rendered = r.render();
+            let mut tokens: Vec<String> = rendered.split(' ').map(str::to_string).collect();
+            for (i, (k, v)) in extra.iter().enumerate() {
+                if known.contains(&k.as_str()) { continue; }
+                let pos = 1 + at[i].index(tokens.len());
+                tokens.insert(pos.min(tokens.len()), format!("{k}={v}"));
+            }
+            prop_assert_eq!(Report::parse(&tokens.join(" ")), Ok(r));
+        }
+    }
+}
