@@ -1,0 +1,1500 @@
+//! The election: from every node's published [`Report`], decide whether to join a running
+//! Primary component, which single node bootstraps the cluster, or why to keep waiting.
+//!
+//! Pure and deterministic: inputs are a set and a map keyed by node name, so the answer depends
+//! neither on iteration order nor on which node evaluates it. Every node runs this on the
+//! reports it can see; the rules below make sure that two nodes seeing different subsets of the
+//! same reports never pick two different bootstrap nodes.
+//!
+//! Rules, in the order they apply:
+//! 1. **Primary exists** — any expected node reporting `state=primary` → [`Decision::Join`] it.
+//!    Never a bootstrap while a Primary component may run. A `primary` report from a node
+//!    outside the expected set is a [`Conflict`](Decision::Conflict) (misconfiguration).
+//! 2. **Outsiders ignored** — reports from nodes not in `expected` take no part (listed in
+//!    [`Notes::ignored`]).
+//! 3. **Completeness** — no bootstrap until every expected node reported ([`Decision::Wait`]),
+//!    except when the newest saved Primary view (gvwstate.dat, `gvw=` in reports) is fully
+//!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of
+//!    a reporter holding that same view. Nodes outside that view left the Primary component
+//!    before it formed, so they cannot hold writes its members lack (issue 7).
+//!    safe_to_bootstrap never allows deciding early.
+//! 4. **Cluster UUID** — nil-UUID reporters are empty (fresh datadir). Among the others the UUID
+//!    held by the most reporters is the cluster's; other UUIDs are foreign and never win. Two
+//!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
+//!    the lowest node name bootstraps.
+//! 5. **Winner** — highest known seqno of the cluster UUID (`-1` never beats a known seqno; no
+//!    known seqno at all → Conflict). Ties are broken by, in order: membership in the newest
+//!    saved Primary view (so a node killed earlier with an equal seqno cannot displace the last
+//!    survivors when its late report arrives — this keeps every observer's choice identical),
+//!    safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::NodeName;
+use crate::galera::gvwstate::MemberUuid;
+use crate::galera::position::{ClusterUuid, Seqno};
+use crate::galera::report::{NodeState, Report};
+
+/// The outcome of an election.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// A Primary component runs on these nodes: everyone else joins them.
+    Join {
+        primary: BTreeSet<NodeName>,
+        notes: Notes,
+    },
+    /// This node (and only it) starts a new Primary component with `--wsrep-new-cluster`.
+    Bootstrap {
+        node: NodeName,
+        rule: Rule,
+        notes: Notes,
+    },
+    /// Not enough information yet; nobody bootstraps.
+    Wait {
+        missing: BTreeSet<NodeName>,
+        reason: WaitReason,
+        notes: Notes,
+    },
+    /// The reports contradict each other; an administrator has to decide.
+    Conflict {
+        reason: ConflictReason,
+        notes: Notes,
+    },
+}
+
+/// Why the bootstrap node was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// Highest known seqno among the nodes of the cluster UUID.
+    HighestSeqno {
+        uuid: ClusterUuid,
+        seqno: Seqno,
+        /// How a tie at `seqno` was broken, if there was one.
+        tie: Option<TieBreak>,
+        basis: Basis,
+    },
+    /// Every expected node is new (nil UUID): the lowest node name starts the cluster.
+    ColdStart,
+}
+
+/// The criterion that separated the winner from the next-best node at the same seqno.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TieBreak {
+    /// The winner is in the newest saved Primary view, the other is not.
+    LastView,
+    SafeToBootstrap,
+    LowestName,
+}
+
+/// Which nodes the choice was made among.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// Every expected node reported.
+    AllReported,
+    /// Some did not, but the newest saved Primary view (this `view_seq`) is fully accounted
+    /// for by reporters; the missing ones are in [`Notes::excused`].
+    LastViewCovered { view_seq: u64 },
+}
+
+/// Why the decision is to wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitReason {
+    /// No reporter published a saved Primary view, so missing nodes cannot be excused.
+    NoSavedView,
+    /// The newest saved view has members no reporter accounts for (they may hold newer data).
+    ViewNotCovered {
+        view_seq: u64,
+        unaccounted: BTreeSet<MemberUuid>,
+    },
+    /// Reporters disagree on the members of the view with the highest seq: no safe shortcut.
+    ViewsDisagree { view_seq: u64 },
+    /// All reporters are new nodes; a cold start needs every expected node.
+    ColdStartNeedsAll,
+}
+
+/// Why no node may bootstrap without an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictReason {
+    /// The expected node set is empty (configuration error).
+    NothingExpected,
+    /// A node outside the expected set runs a Primary component.
+    PrimaryOutsideExpected { nodes: BTreeSet<NodeName> },
+    /// Two or more cluster UUIDs share the highest number of reporters.
+    UuidSplit {
+        uuids: BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
+    },
+    /// No node of the cluster UUID knows its seqno (recovery failed everywhere).
+    NoKnownSeqno {
+        uuid: ClusterUuid,
+        nodes: BTreeSet<NodeName>,
+    },
+}
+
+/// Facts about the reports that did not decide the outcome but that an admin should see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// Reported, but not an expected node: ignored.
+    pub ignored: BTreeSet<NodeName>,
+    /// Hold a non-nil UUID other than the cluster's: never chosen.
+    pub foreign: BTreeMap<NodeName, ClusterUuid>,
+    /// Cluster UUID but seqno -1: never chosen over a known seqno.
+    pub unknown_seqno: BTreeSet<NodeName>,
+    /// Nil UUID (new node): joins by state transfer.
+    pub empty: BTreeSet<NodeName>,
+    /// Did not report, excused by the newest saved Primary view (see [`Basis::LastViewCovered`]).
+    pub excused: BTreeSet<NodeName>,
+}
+
+/// Runs the election. `expected` is the set of Pacemaker nodes that must take part (from
+/// wsrep_cluster_address and cluster_host_map); `reports` are the parsed `<rsc>-report`
+/// attributes by node.
+pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> Decision {
+    let mut notes = Notes {
+        ignored: reports
+            .keys()
+            .filter(|n| !expected.contains(*n))
+            .cloned()
+            .collect(),
+        ..Notes::default()
+    };
+    let relevant: BTreeMap<&NodeName, &Report> = reports
+        .iter()
+        .filter(|(n, _)| expected.contains(*n))
+        .collect();
+
+    if expected.is_empty() {
+        return Decision::Conflict {
+            reason: ConflictReason::NothingExpected,
+            notes,
+        };
+    }
+
+    // Rule 1: a running Primary component beats everything, also an incomplete picture.
+    let primary: BTreeSet<NodeName> = relevant
+        .iter()
+        .filter(|(_, r)| r.state == NodeState::Primary)
+        .map(|(n, _)| (*n).clone())
+        .collect();
+    let outside_primary: BTreeSet<NodeName> = reports
+        .iter()
+        .filter(|(n, r)| r.state == NodeState::Primary && !expected.contains(*n))
+        .map(|(n, _)| n.clone())
+        .collect();
+    classify(&relevant, &mut notes);
+    if !primary.is_empty() {
+        return Decision::Join { primary, notes };
+    }
+    if !outside_primary.is_empty() {
+        return Decision::Conflict {
+            reason: ConflictReason::PrimaryOutsideExpected {
+                nodes: outside_primary,
+            },
+            notes,
+        };
+    }
+
+    // Rule 3: completeness, or a fully accounted-for last Primary view.
+    let missing: BTreeSet<NodeName> = expected
+        .iter()
+        .filter(|n| !relevant.contains_key(n))
+        .cloned()
+        .collect();
+    let views = saved_views(&relevant);
+    let basis = if missing.is_empty() {
+        Basis::AllReported
+    } else {
+        match views.coverage() {
+            Ok(view_seq) => Basis::LastViewCovered { view_seq },
+            Err(reason) => {
+                return Decision::Wait {
+                    missing,
+                    reason,
+                    notes,
+                }
+            }
+        }
+    };
+
+    // Rule 4: which cluster history.
+    let non_empty: Vec<(&NodeName, &Report)> = relevant
+        .iter()
+        .filter(|(_, r)| !r.position.is_empty())
+        .map(|(n, r)| (*n, *r))
+        .collect();
+    if non_empty.is_empty() {
+        if !missing.is_empty() {
+            return Decision::Wait {
+                missing,
+                reason: WaitReason::ColdStartNeedsAll,
+                notes,
+            };
+        }
+        // Every expected node reported and is empty: `expected` is non-empty, so is this.
+        return match relevant.keys().next() {
+            Some(node) => Decision::Bootstrap {
+                node: (*node).clone(),
+                rule: Rule::ColdStart,
+                notes,
+            },
+            None => Decision::Conflict {
+                reason: ConflictReason::NothingExpected,
+                notes,
+            },
+        };
+    }
+    let cluster = match majority_uuid(&non_empty) {
+        Ok(uuid) => uuid,
+        Err(uuids) => {
+            return Decision::Conflict {
+                reason: ConflictReason::UuidSplit { uuids },
+                notes,
+            }
+        }
+    };
+
+    // Rule 5: highest known seqno, deterministic tie-breaks.
+    let members: Vec<(&NodeName, &Report)> = non_empty
+        .iter()
+        .filter(|(_, r)| r.position.uuid == cluster)
+        .copied()
+        .collect();
+    let mut ranked: Vec<(Rank, &NodeName)> = members
+        .iter()
+        .filter(|(_, r)| r.position.seqno.is_known())
+        .map(|(n, r)| (Rank::of(n, r, &views), *n))
+        .collect();
+    ranked.sort();
+    let Some((best, winner)) = ranked.first() else {
+        return Decision::Conflict {
+            reason: ConflictReason::NoKnownSeqno {
+                uuid: cluster,
+                nodes: members.iter().map(|(n, _)| (*n).clone()).collect(),
+            },
+            notes,
+        };
+    };
+    let tie = ranked.get(1).and_then(|(second, _)| best.tie_break(second));
+    if let Basis::LastViewCovered { .. } = basis {
+        notes.excused = missing;
+    }
+    Decision::Bootstrap {
+        node: (*winner).clone(),
+        rule: Rule::HighestSeqno {
+            uuid: cluster,
+            seqno: best.seqno.0,
+            tie,
+            basis,
+        },
+        notes,
+    }
+}
+
+/// Fills the notes that depend only on the reports (foreign, unknown seqno, empty).
+fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
+    let non_empty: Vec<(&NodeName, &Report)> = relevant
+        .iter()
+        .filter(|(_, r)| !r.position.is_empty())
+        .map(|(n, r)| (*n, *r))
+        .collect();
+    notes.empty = relevant
+        .iter()
+        .filter(|(_, r)| r.position.is_empty())
+        .map(|(n, _)| (*n).clone())
+        .collect();
+    if let Ok(cluster) = majority_uuid(&non_empty) {
+        for (n, r) in &non_empty {
+            if r.position.uuid != cluster {
+                notes.foreign.insert((*n).clone(), r.position.uuid);
+            } else if !r.position.seqno.is_known() && r.state != NodeState::Primary {
+                // A running Primary node always shows -1 in grastate.dat: nothing to report.
+                notes.unknown_seqno.insert((*n).clone());
+            }
+        }
+    }
+}
+
+/// The UUID held by the most reporters, or all UUIDs tied at the top.
+fn majority_uuid(
+    non_empty: &[(&NodeName, &Report)],
+) -> Result<ClusterUuid, BTreeMap<ClusterUuid, BTreeSet<NodeName>>> {
+    let mut by_uuid: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = BTreeMap::new();
+    for (n, r) in non_empty {
+        by_uuid
+            .entry(r.position.uuid)
+            .or_default()
+            .insert((*n).clone());
+    }
+    let top = by_uuid.values().map(BTreeSet::len).max().unwrap_or(0);
+    let leaders: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = by_uuid
+        .into_iter()
+        .filter(|(_, nodes)| nodes.len() == top)
+        .collect();
+    match leaders.keys().next() {
+        Some(uuid) if leaders.len() == 1 => Ok(*uuid),
+        _ => Err(leaders),
+    }
+}
+
+/// The saved Primary views the reporters published.
+struct SavedViews {
+    /// Highest view_seq among reporters, if any published one.
+    top: Option<u64>,
+    /// Reporters whose saved view has seq `top` and lists their own `my_uuid`.
+    in_top: BTreeSet<NodeName>,
+    /// Distinct member sets published at seq `top` (more than one = disagreement).
+    top_member_sets: BTreeSet<BTreeSet<MemberUuid>>,
+    /// `my_uuid` of the reporters at seq `top`.
+    top_reporter_uuids: BTreeSet<MemberUuid>,
+}
+
+fn saved_views(relevant: &BTreeMap<&NodeName, &Report>) -> SavedViews {
+    let top = relevant
+        .values()
+        .filter_map(|r| r.view.as_ref().map(|v| v.view_seq))
+        .max();
+    let mut views = SavedViews {
+        top,
+        in_top: BTreeSet::new(),
+        top_member_sets: BTreeSet::new(),
+        top_reporter_uuids: BTreeSet::new(),
+    };
+    for (n, r) in relevant {
+        if let Some(v) = r.view.as_ref().filter(|v| Some(v.view_seq) == top) {
+            views.top_member_sets.insert(v.members.clone());
+            views.top_reporter_uuids.insert(v.my_uuid);
+            if v.members.contains(&v.my_uuid) {
+                views.in_top.insert((*n).clone());
+            }
+        }
+    }
+    views
+}
+
+impl SavedViews {
+    /// `Ok(view_seq)` when every member of the newest view is a reporter holding that view.
+    fn coverage(&self) -> Result<u64, WaitReason> {
+        let view_seq = self.top.ok_or(WaitReason::NoSavedView)?;
+        let mut sets = self.top_member_sets.iter();
+        let members = match (sets.next(), sets.next()) {
+            (Some(members), None) => members,
+            _ => return Err(WaitReason::ViewsDisagree { view_seq }),
+        };
+        let unaccounted: BTreeSet<MemberUuid> = members
+            .difference(&self.top_reporter_uuids)
+            .copied()
+            .collect();
+        if unaccounted.is_empty() {
+            Ok(view_seq)
+        } else {
+            Err(WaitReason::ViewNotCovered {
+                view_seq,
+                unaccounted,
+            })
+        }
+    }
+}
+
+/// Sort key: the best candidate sorts first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    seqno: std::cmp::Reverse<Seqno>,
+    not_in_last_view: bool,
+    not_safe_to_bootstrap: bool,
+    name: NodeName,
+}
+
+impl Rank {
+    fn of(node: &NodeName, report: &Report, views: &SavedViews) -> Self {
+        Rank {
+            seqno: std::cmp::Reverse(report.position.seqno),
+            not_in_last_view: !views.in_top.contains(node),
+            not_safe_to_bootstrap: !report.safe_to_bootstrap,
+            name: node.clone(),
+        }
+    }
+
+    /// Which criterion put `self` ahead of `other` when both have the same seqno.
+    fn tie_break(&self, other: &Rank) -> Option<TieBreak> {
+        if self.seqno != other.seqno {
+            None
+        } else if self.not_in_last_view != other.not_in_last_view {
+            Some(TieBreak::LastView)
+        } else if self.not_safe_to_bootstrap != other.not_safe_to_bootstrap {
+            Some(TieBreak::SafeToBootstrap)
+        } else {
+            Some(TieBreak::LowestName)
+        }
+    }
+}
+
+impl Decision {
+    /// The notes attached to any decision.
+    pub fn notes(&self) -> &Notes {
+        match self {
+            Decision::Join { notes, .. }
+            | Decision::Bootstrap { notes, .. }
+            | Decision::Wait { notes, .. }
+            | Decision::Conflict { notes, .. } => notes,
+        }
+    }
+
+    /// The node that should bootstrap, if any.
+    pub fn bootstrap_node(&self) -> Option<&NodeName> {
+        match self {
+            Decision::Bootstrap { node, .. } => Some(node),
+            _ => None,
+        }
+    }
+
+    /// One sentence naming the outcome and the rule that produced it, for logs and `status`.
+    pub fn explain(&self) -> String {
+        let mut s = match self {
+            Decision::Join { primary, .. } => {
+                format!("join the running Primary component on {}", list(primary))
+            }
+            Decision::Bootstrap { node, rule, notes } => explain_bootstrap(node, rule, notes),
+            Decision::Wait {
+                missing, reason, ..
+            } => format!("wait for {}: {}", list(missing), explain_wait(reason)),
+            Decision::Conflict { reason, .. } => {
+                format!("no bootstrap: {}", explain_conflict(reason))
+            }
+        };
+        let notes = self.notes();
+        if !notes.foreign.is_empty() {
+            let items: Vec<String> = notes
+                .foreign
+                .iter()
+                .map(|(n, u)| format!("{n} ({u})"))
+                .collect();
+            let _ = write!(
+                s,
+                "; foreign cluster UUID, never chosen: {}",
+                items.join(", ")
+            );
+        }
+        if !notes.unknown_seqno.is_empty() {
+            let _ = write!(s, "; seqno unknown on {}", list(&notes.unknown_seqno));
+        }
+        if !notes.ignored.is_empty() {
+            let _ = write!(
+                s,
+                "; ignored reports from nodes outside the cluster address: {}",
+                list(&notes.ignored)
+            );
+        }
+        s
+    }
+}
+
+fn list(nodes: &BTreeSet<NodeName>) -> String {
+    let names: Vec<&str> = nodes.iter().map(NodeName::as_str).collect();
+    if names.is_empty() {
+        "nobody".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn explain_bootstrap(node: &NodeName, rule: &Rule, notes: &Notes) -> String {
+    match rule {
+        Rule::ColdStart => format!(
+            "bootstrap {node}: every expected node is new (no cluster UUID yet) and all reported; \
+             lowest node name starts the cluster"
+        ),
+        Rule::HighestSeqno {
+            uuid,
+            seqno,
+            tie,
+            basis,
+        } => {
+            let mut s = format!("bootstrap {node}: highest seqno {seqno} of cluster {uuid}");
+            match tie {
+                None => {}
+                Some(TieBreak::LastView) => {
+                    s.push_str(" (tie broken by membership in the last Primary view)")
+                }
+                Some(TieBreak::SafeToBootstrap) => {
+                    s.push_str(" (tie broken by safe_to_bootstrap=1)")
+                }
+                Some(TieBreak::LowestName) => s.push_str(" (tie broken by lowest node name)"),
+            }
+            match basis {
+                Basis::AllReported => s.push_str("; all expected nodes reported"),
+                Basis::LastViewCovered { view_seq } => {
+                    let _ = write!(
+                        s,
+                        "; {} did not report but every member of the last Primary view \
+                         (seq {view_seq}) did",
+                        list(&notes.excused)
+                    );
+                }
+            }
+            s
+        }
+    }
+}
+
+fn explain_wait(reason: &WaitReason) -> String {
+    match reason {
+        WaitReason::NoSavedView => {
+            "not every expected node reported and no saved Primary view shows it is safe \
+             to decide without them"
+                .to_string()
+        }
+        WaitReason::ViewNotCovered {
+            view_seq,
+            unaccounted,
+        } => {
+            let ids: Vec<String> = unaccounted.iter().map(ToString::to_string).collect();
+            format!(
+                "the last Primary view (seq {view_seq}) has members no reporting node accounts \
+                 for: {}",
+                ids.join(", ")
+            )
+        }
+        WaitReason::ViewsDisagree { view_seq } => format!(
+            "reporting nodes disagree on the members of the last Primary view (seq {view_seq})"
+        ),
+        WaitReason::ColdStartNeedsAll => {
+            "every reporting node is new; a cold start needs all expected nodes".to_string()
+        }
+    }
+}
+
+fn explain_conflict(reason: &ConflictReason) -> String {
+    match reason {
+        ConflictReason::NothingExpected => {
+            "no expected nodes (check wsrep_cluster_address and cluster_host_map)".to_string()
+        }
+        ConflictReason::PrimaryOutsideExpected { nodes } => format!(
+            "{} report a running Primary component but are not in the cluster address; \
+             fix the configuration",
+            list(nodes)
+        ),
+        ConflictReason::UuidSplit { uuids } => {
+            let items: Vec<String> = uuids
+                .iter()
+                .map(|(u, n)| format!("{u} ({})", list(n)))
+                .collect();
+            format!(
+                "cluster UUIDs {} have equally many nodes; an administrator must choose \
+                 (galera-ocf bootstrap --force NODE)",
+                items.join(" and ")
+            )
+        }
+        ConflictReason::NoKnownSeqno { uuid, nodes } => format!(
+            "no node of cluster {uuid} knows its seqno ({}); recovery failed, an administrator \
+             must choose (galera-ocf bootstrap --force NODE)",
+            list(nodes)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::galera::gvwstate::LastView;
+    use crate::galera::position::Position;
+    use proptest::prelude::*;
+
+    const U1: &str = "8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a";
+    const U2: &str = "11111111-2b38-11ee-9e5e-8f5f5b6f0e1a";
+    const NIL: &str = "00000000-0000-0000-0000-000000000000";
+
+    fn n(s: &str) -> NodeName {
+        NodeName::new(s).unwrap()
+    }
+
+    fn set(names: &[&str]) -> BTreeSet<NodeName> {
+        names.iter().map(|s| n(s)).collect()
+    }
+
+    /// Process UUID number `i` (for gvw data).
+    fn m(i: u8) -> MemberUuid {
+        let mut b = [0u8; 16];
+        b[15] = i;
+        b[0] = 0xaa;
+        MemberUuid::from_bytes(b)
+    }
+
+    fn rep(uuid: &str, seqno: i64) -> Report {
+        Report {
+            position: Position::new(uuid.parse().unwrap(), Seqno::new(seqno).unwrap()),
+            safe_to_bootstrap: false,
+            state: NodeState::Recovered,
+            at: 0,
+            view: None,
+        }
+    }
+
+    trait Build {
+        fn stb(self) -> Self;
+        fn primary(self) -> Self;
+        fn view(self, me: u8, seq: u64, members: &[u8]) -> Self;
+    }
+
+    impl Build for Report {
+        fn stb(mut self) -> Self {
+            self.safe_to_bootstrap = true;
+            self
+        }
+        fn primary(mut self) -> Self {
+            self.state = NodeState::Primary;
+            self
+        }
+        fn view(mut self, me: u8, seq: u64, members: &[u8]) -> Self {
+            self.view = Some(LastView {
+                my_uuid: m(me),
+                view_seq: seq,
+                members: members.iter().map(|i| m(*i)).collect(),
+            });
+            self
+        }
+    }
+
+    fn reports(list: Vec<(&str, Report)>) -> BTreeMap<NodeName, Report> {
+        list.into_iter().map(|(k, r)| (n(k), r)).collect()
+    }
+
+    const THREE: [&str; 3] = ["pcmk1", "pcmk2", "pcmk3"];
+
+    fn winner(d: &Decision) -> &str {
+        match d {
+            Decision::Bootstrap { node, .. } => node.as_str(),
+            other => panic!("expected a bootstrap, got {other:?}"),
+        }
+    }
+
+    fn tie(d: &Decision) -> Option<TieBreak> {
+        match d {
+            Decision::Bootstrap {
+                rule: Rule::HighestSeqno { tie, .. },
+                ..
+            } => *tie,
+            other => panic!("expected a seqno bootstrap, got {other:?}"),
+        }
+    }
+
+    // ---- named table cases -------------------------------------------------------------
+
+    #[test]
+    fn cold_start_from_fresh_datadirs_bootstraps_lowest_name() {
+        let r = reports(vec![
+            ("pcmk2", rep(NIL, -1)),
+            ("pcmk1", rep(NIL, -1)),
+            ("pcmk3", rep(NIL, -1)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Bootstrap { node, rule: Rule::ColdStart, .. } if node.as_str() == "pcmk1"
+        ));
+        assert_eq!(d.notes().empty, set(&THREE));
+        assert!(d
+            .explain()
+            .starts_with("bootstrap pcmk1: every expected node is new"));
+    }
+
+    #[test]
+    fn cold_start_waits_for_every_node() {
+        let r = reports(vec![("pcmk1", rep(NIL, -1)), ("pcmk2", rep(NIL, -1))]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(&d, Decision::Wait { missing, .. } if *missing == set(&["pcmk3"])));
+    }
+
+    #[test]
+    fn graceful_stop_last_node_has_highest_seqno_and_stb() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 10)),
+            ("pcmk2", rep(U1, 12).stb()),
+            ("pcmk3", rep(U1, 11)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(tie(&d), None);
+        assert_eq!(
+            d.explain(),
+            format!(
+                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all expected nodes reported"
+            )
+        );
+    }
+
+    #[test]
+    fn graceful_stop_equal_seqnos_stb_breaks_the_tie() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 12)),
+            ("pcmk2", rep(U1, 12)),
+            ("pcmk3", rep(U1, 12).stb()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk3");
+        assert_eq!(tie(&d), Some(TieBreak::SafeToBootstrap));
+        assert!(d.explain().contains("tie broken by safe_to_bootstrap=1"));
+    }
+
+    #[test]
+    fn crash_of_all_nodes_with_differing_seqnos() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100)),
+            ("pcmk2", rep(U1, 102)),
+            ("pcmk3", rep(U1, 101)),
+        ]);
+        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
+    }
+
+    #[test]
+    fn seqnos_compare_as_numbers() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 9)),
+            ("pcmk2", rep(U1, 10)),
+            ("pcmk3", rep(U1, 100)),
+        ]);
+        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk3");
+    }
+
+    #[test]
+    fn lagging_node_loses_and_equal_leaders_break_by_name() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 90)),
+            ("pcmk2", rep(U1, 100)),
+            ("pcmk3", rep(U1, 100)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(tie(&d), Some(TieBreak::LowestName));
+    }
+
+    #[test]
+    fn two_nodes_with_stb_resolve_to_one() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 50)),
+            ("pcmk2", rep(U1, 50).stb()),
+            ("pcmk3", rep(U1, 50).stb()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(tie(&d), Some(TieBreak::LowestName));
+    }
+
+    #[test]
+    fn stb_never_beats_a_higher_seqno() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5).stb()),
+            ("pcmk2", rep(U1, 6)),
+            ("pcmk3", rep(U1, 4).stb()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(tie(&d), None);
+    }
+
+    #[test]
+    fn stb_does_not_allow_deciding_early() {
+        let r = reports(vec![("pcmk1", rep(U1, 5).stb()), ("pcmk2", rep(U1, 4))]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Wait { missing, reason: WaitReason::NoSavedView, .. } if *missing == set(&["pcmk3"])
+        ));
+        assert!(d
+            .explain()
+            .starts_with("wait for pcmk3: not every expected node reported"));
+    }
+
+    #[test]
+    fn foreign_uuid_never_wins() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 10)),
+            ("pcmk2", rep(U1, 9)),
+            ("pcmk3", rep(U2, 1000).stb()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk1");
+        assert_eq!(
+            d.notes().foreign,
+            BTreeMap::from([(n("pcmk3"), U2.parse().unwrap())])
+        );
+        assert!(d.explain().ends_with(&format!(
+            "; foreign cluster UUID, never chosen: pcmk3 ({U2})"
+        )));
+    }
+
+    #[test]
+    fn equal_size_uuid_split_is_a_conflict() {
+        let two = set(&["pcmk1", "pcmk2"]);
+        let r = reports(vec![("pcmk1", rep(U1, 10).stb()), ("pcmk2", rep(U2, 20))]);
+        let d = decide(&two, &r);
+        assert!(matches!(
+            &d,
+            Decision::Conflict { reason: ConflictReason::UuidSplit { uuids }, .. } if uuids.len() == 2
+        ));
+        assert!(d.explain().contains("have equally many nodes"));
+        // An empty third node does not break the tie.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 10)),
+            ("pcmk2", rep(U2, 20)),
+            ("pcmk3", rep(NIL, -1)),
+        ]);
+        assert!(matches!(
+            decide(&set(&THREE), &r),
+            Decision::Conflict {
+                reason: ConflictReason::UuidSplit { .. },
+                ..
+            }
+        ));
+        // Four nodes, two and two.
+        let four = set(&["a", "b", "c", "d"]);
+        let r = reports(vec![
+            ("a", rep(U1, 1)),
+            ("b", rep(U1, 1)),
+            ("c", rep(U2, 9)),
+            ("d", rep(U2, 9)),
+        ]);
+        assert!(matches!(
+            decide(&four, &r),
+            Decision::Conflict {
+                reason: ConflictReason::UuidSplit { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn unknown_seqno_never_beats_a_known_one() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, -1).stb()),
+            ("pcmk2", rep(U1, 3)),
+            ("pcmk3", rep(U1, 2)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(d.notes().unknown_seqno, set(&["pcmk1"]));
+        assert!(d.explain().contains("; seqno unknown on pcmk1"));
+    }
+
+    #[test]
+    fn no_known_seqno_is_a_conflict_not_a_guess() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, -1)),
+            ("pcmk2", rep(U1, -1).stb()),
+            ("pcmk3", rep(NIL, -1)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Conflict { reason: ConflictReason::NoKnownSeqno { nodes, .. }, .. }
+                if *nodes == set(&["pcmk1", "pcmk2"])
+        ));
+    }
+
+    #[test]
+    fn empty_node_joins_the_cluster_of_the_others() {
+        let r = reports(vec![
+            ("pcmk1", rep(NIL, -1)),
+            ("pcmk2", rep(U1, 3)),
+            ("pcmk3", rep(U1, 2)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(d.notes().empty, set(&["pcmk1"]));
+    }
+
+    #[test]
+    fn missing_node_without_saved_view_means_wait() {
+        let r = reports(vec![("pcmk1", rep(U1, 10)), ("pcmk2", rep(U1, 11))]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            d,
+            Decision::Wait {
+                reason: WaitReason::NoSavedView,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn missing_node_outside_last_view_is_excused() {
+        // pcmk3 was killed earlier; pcmk1 and pcmk2 formed view 5 without it, then crashed.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
+            ("pcmk2", rep(U1, 101).view(2, 5, &[1, 2])),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert!(matches!(
+            &d,
+            Decision::Bootstrap {
+                rule: Rule::HighestSeqno { basis: Basis::LastViewCovered { view_seq: 5 }, .. },
+                notes,
+                ..
+            } if notes.excused == set(&["pcmk3"])
+        ));
+        assert_eq!(
+            d.explain(),
+            format!(
+                "bootstrap pcmk2: highest seqno 101 of cluster {U1}; pcmk3 did not report but \
+                 every member of the last Primary view (seq 5) did"
+            )
+        );
+    }
+
+    #[test]
+    fn missing_node_inside_last_view_means_wait() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2, 3])),
+            ("pcmk2", rep(U1, 101).view(2, 5, &[1, 2, 3])),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Wait {
+                reason: WaitReason::ViewNotCovered { view_seq: 5, unaccounted },
+                ..
+            } if *unaccounted == BTreeSet::from([m(3)])
+        ));
+        assert!(d
+            .explain()
+            .contains("the last Primary view (seq 5) has members no reporting node accounts for"));
+    }
+
+    #[test]
+    fn stale_view_of_a_node_killed_earlier() {
+        // pcmk3 was killed in view 4 {1,2,3}; pcmk1/pcmk2 went on in view 5 {1,2} and crashed.
+        let p1 = rep(U1, 100).view(1, 5, &[1, 2]);
+        let p2 = rep(U1, 101).view(2, 5, &[1, 2]);
+        let p3 = rep(U1, 90).view(3, 4, &[1, 2, 3]);
+        let all = reports(vec![
+            ("pcmk1", p1.clone()),
+            ("pcmk2", p2.clone()),
+            ("pcmk3", p3.clone()),
+        ]);
+        assert_eq!(winner(&decide(&set(&THREE), &all)), "pcmk2");
+        // Only the stale node and one survivor: pcmk2 (member 2 of view 5) is unaccounted for.
+        let partial = reports(vec![("pcmk1", p1), ("pcmk3", p3)]);
+        assert!(matches!(
+            decide(&set(&THREE), &partial),
+            Decision::Wait {
+                reason: WaitReason::ViewNotCovered { view_seq: 5, .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn stale_node_with_equal_seqno_cannot_displace_the_last_view() {
+        // pcmk1 (lowest name) was killed with seqno 100 and no writes happened after; the last
+        // view's members must keep winning when pcmk1's report arrives late.
+        let p1 = rep(U1, 100).view(1, 4, &[1, 2, 3]);
+        let p2 = rep(U1, 100).view(2, 5, &[2, 3]);
+        let p3 = rep(U1, 100).view(3, 5, &[2, 3]);
+        let early = reports(vec![("pcmk2", p2.clone()), ("pcmk3", p3.clone())]);
+        let late = reports(vec![("pcmk1", p1), ("pcmk2", p2), ("pcmk3", p3)]);
+        let d_early = decide(&set(&THREE), &early);
+        let d_late = decide(&set(&THREE), &late);
+        assert_eq!(winner(&d_early), "pcmk2");
+        assert_eq!(winner(&d_late), "pcmk2");
+        // pcmk2 and pcmk3 are both in the last view: the name separates those two.
+        assert_eq!(tie(&d_late), Some(TieBreak::LowestName));
+        // When only one node of the last view holds the top seqno, the view decides.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100).view(1, 4, &[1, 2, 3])),
+            ("pcmk2", rep(U1, 100).view(2, 5, &[2, 3])),
+            ("pcmk3", rep(U1, 99).view(3, 5, &[2, 3])),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk2");
+        assert_eq!(tie(&d), Some(TieBreak::LastView));
+        assert!(d
+            .explain()
+            .contains("(tie broken by membership in the last Primary view)"));
+    }
+
+    #[test]
+    fn half_rewritten_views_mean_wait() {
+        // Crash within the second in which survivors rewrite their view: pcmk2 still has view 4.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
+            ("pcmk2", rep(U1, 100).view(2, 4, &[1, 2, 3])),
+        ]);
+        assert!(matches!(
+            decide(&set(&THREE), &r),
+            Decision::Wait {
+                reason: WaitReason::ViewNotCovered { view_seq: 5, ref unaccounted },
+                ..
+            } if *unaccounted == BTreeSet::from([m(2)])
+        ));
+    }
+
+    #[test]
+    fn disagreeing_views_with_the_same_seq_mean_wait() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
+            ("pcmk2", rep(U1, 100).view(2, 5, &[2])),
+        ]);
+        assert!(matches!(
+            decide(&set(&THREE), &r),
+            Decision::Wait {
+                reason: WaitReason::ViewsDisagree { view_seq: 5 },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn covered_view_of_new_nodes_still_needs_everyone_for_a_cold_start() {
+        let r = reports(vec![("pcmk1", rep(NIL, -1).view(1, 1, &[1]))]);
+        assert!(matches!(
+            decide(&set(&THREE), &r),
+            Decision::Wait {
+                reason: WaitReason::ColdStartNeedsAll,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn running_primary_means_join_even_when_incomplete() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, -1).primary()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(&d, Decision::Join { primary, .. } if *primary == set(&["pcmk2"])));
+        assert_eq!(d.explain(), "join the running Primary component on pcmk2");
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 500).stb()),
+            ("pcmk2", rep(U1, 7).primary()),
+            ("pcmk3", rep(U1, 7).primary()),
+        ]);
+        assert!(matches!(
+            decide(&set(&THREE), &r),
+            Decision::Join { primary, .. } if primary == set(&["pcmk2", "pcmk3"])
+        ));
+    }
+
+    #[test]
+    fn primary_outside_expected_blocks_bootstrap() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, 6)),
+            ("pcmk3", rep(U1, 7)),
+            ("other", rep(U1, 7).primary()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Conflict { reason: ConflictReason::PrimaryOutsideExpected { nodes }, .. }
+                if *nodes == set(&["other"])
+        ));
+    }
+
+    #[test]
+    fn nodes_outside_expected_are_ignored_and_listed() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, 6)),
+            ("pcmk3", rep(U1, 7)),
+            ("intruder", rep(U1, 9999).stb()),
+            ("alien", rep(U2, 1)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(winner(&d), "pcmk3");
+        assert_eq!(d.notes().ignored, set(&["alien", "intruder"]));
+        assert!(d.notes().foreign.is_empty());
+        assert!(d.explain().ends_with(
+            "; ignored reports from nodes outside the cluster address: alien, intruder"
+        ));
+        // Outsiders never count towards completeness.
+        let r = reports(vec![("pcmk1", rep(U1, 5)), ("intruder", rep(U1, 9))]);
+        assert!(matches!(
+            decide(&set(&["pcmk1", "pcmk2"]), &r),
+            Decision::Wait { .. }
+        ));
+    }
+
+    #[test]
+    fn nothing_expected_is_a_conflict() {
+        let r = reports(vec![("pcmk1", rep(U1, 5))]);
+        assert!(matches!(
+            decide(&BTreeSet::new(), &r),
+            Decision::Conflict {
+                reason: ConflictReason::NothingExpected,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn no_reports_at_all_means_wait_for_everyone() {
+        let d = decide(&set(&THREE), &BTreeMap::new());
+        assert!(matches!(&d, Decision::Wait { missing, .. } if *missing == set(&THREE)));
+        assert!(d.explain().starts_with("wait for pcmk1, pcmk2, pcmk3:"));
+    }
+
+    #[test]
+    fn single_node_cluster() {
+        let r = reports(vec![("solo", rep(U1, 3))]);
+        assert_eq!(winner(&decide(&set(&["solo"]), &r)), "solo");
+    }
+
+    // ---- property tests --------------------------------------------------------------------
+
+    const NAMES: [&str; 6] = ["a", "b", "c", "d", "e", "n10"];
+
+    fn arb_uuid() -> impl Strategy<Value = &'static str> {
+        prop_oneof![3 => Just(U1), 1 => Just(U2), 1 => Just(NIL)]
+    }
+
+    fn arb_report(primary_weight: u32) -> impl Strategy<Value = Report> {
+        (
+            arb_uuid(),
+            -1i64..6,
+            any::<bool>(),
+            prop_oneof![10 => Just(false), primary_weight => Just(true)],
+            proptest::option::of((
+                0u8..6,
+                0u64..4,
+                proptest::collection::btree_set(0u8..6, 1..4),
+            )),
+        )
+            .prop_map(|(uuid, seqno, stb, primary, view)| {
+                let mut r = rep(uuid, seqno);
+                r.safe_to_bootstrap = stb;
+                if primary {
+                    r.state = NodeState::Primary;
+                }
+                r.view = view.map(|(me, seq, ms)| LastView {
+                    my_uuid: m(me),
+                    view_seq: seq,
+                    members: ms.into_iter().map(m).collect(),
+                });
+                r
+            })
+    }
+
+    fn arb_input(
+        primary_weight: u32,
+    ) -> impl Strategy<Value = (BTreeSet<NodeName>, Vec<(NodeName, Report)>)> {
+        (
+            proptest::collection::btree_set(proptest::sample::select(NAMES.to_vec()), 1..6),
+            proptest::collection::vec(
+                (
+                    proptest::sample::select(NAMES.to_vec()),
+                    arb_report(primary_weight),
+                ),
+                0..7,
+            ),
+        )
+            .prop_map(|(expected, list)| {
+                (
+                    expected.into_iter().map(n).collect(),
+                    list.into_iter().map(|(k, r)| (n(k), r)).collect(),
+                )
+            })
+    }
+
+    /// The spec of rule 3, restated independently: may the reporters decide without the rest?
+    fn oracle_covered(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> bool {
+        let views: Vec<&LastView> = reports
+            .iter()
+            .filter(|(k, _)| expected.contains(*k))
+            .filter_map(|(_, r)| r.view.as_ref())
+            .collect();
+        let Some(top) = views.iter().map(|v| v.view_seq).max() else {
+            return false;
+        };
+        let at_top: Vec<&&LastView> = views.iter().filter(|v| v.view_seq == top).collect();
+        let members = &at_top[0].members;
+        at_top.iter().all(|v| v.members == *members)
+            && members
+                .iter()
+                .all(|mu| at_top.iter().any(|v| v.my_uuid == *mu))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn insertion_order_does_not_matter(
+            (expected, list) in arb_input(1),
+            seed in any::<u64>(),
+        ) {
+            let forward: BTreeMap<NodeName, Report> = list.iter().cloned().collect();
+            // Same final map built in another order (last write per key must stay the same).
+            let mut shuffled: Vec<(usize, (NodeName, Report))> = list.iter().cloned().enumerate().collect();
+            let mut x = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let mut other = BTreeMap::new();
+            let mut latest: BTreeMap<NodeName, usize> = BTreeMap::new();
+            for (i, (k, r)) in shuffled {
+                if latest.get(&k).is_none_or(|j| i > *j) {
+                    latest.insert(k.clone(), i);
+                    other.insert(k, r);
+                }
+            }
+            prop_assert_eq!(decide(&expected, &forward), decide(&expected, &other));
+        }
+
+        #[test]
+        fn bootstrap_winner_is_sound((expected, list) in arb_input(1)) {
+            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+            let d = decide(&expected, &reports);
+            if let Decision::Bootstrap { node, rule, .. } = &d {
+                prop_assert!(expected.contains(node));
+                let mine = &reports[node];
+                prop_assert!(reports.iter().all(|(k, r)| !expected.contains(k) || r.state != NodeState::Primary));
+                match rule {
+                    Rule::ColdStart => {
+                        prop_assert!(reports.iter().filter(|(k, _)| expected.contains(*k)).all(|(_, r)| r.position.is_empty()));
+                        prop_assert_eq!(Some(node), expected.iter().next());
+                    }
+                    Rule::HighestSeqno { uuid, seqno, .. } => {
+                        prop_assert_eq!(mine.position.uuid, *uuid);
+                        prop_assert_eq!(mine.position.seqno, *seqno);
+                        prop_assert!(seqno.is_known(), "an unknown seqno never wins");
+                        prop_assert!(!uuid.is_nil());
+                        for (k, r) in reports.iter().filter(|(k, _)| expected.contains(*k)) {
+                            // Highest known seqno of its UUID among reporters.
+                            if r.position.uuid == *uuid {
+                                prop_assert!(r.position.seqno <= *seqno, "{k} has a higher seqno");
+                            }
+                        }
+                        // Its UUID is held by strictly more reporters than any other UUID.
+                        let count = |u: ClusterUuid| reports.iter()
+                            .filter(|(k, r)| expected.contains(*k) && r.position.uuid == u)
+                            .count();
+                        for r in reports.values().filter(|r| !r.position.is_empty() && r.position.uuid != *uuid) {
+                            prop_assert!(count(r.position.uuid) < count(*uuid), "foreign UUID could win");
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn never_bootstrap_while_a_primary_is_reported((expected, list) in arb_input(4)) {
+            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+            let any_primary = reports.values().any(|r| r.state == NodeState::Primary);
+            let d = decide(&expected, &reports);
+            if any_primary {
+                prop_assert!(!matches!(d, Decision::Bootstrap { .. }), "{:?}", d);
+            }
+            if let Decision::Join { primary, .. } = &d {
+                prop_assert!(!primary.is_empty());
+                prop_assert!(primary.iter().all(|p| expected.contains(p) && reports[p].state == NodeState::Primary));
+            }
+        }
+
+        #[test]
+        fn wait_whenever_a_node_is_missing_and_no_view_covers_it((expected, list) in arb_input(1)) {
+            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+            let missing: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            let primary = reports.iter().any(|(k, r)| expected.contains(k) && r.state == NodeState::Primary);
+            let outside_primary = reports.iter().any(|(k, r)| !expected.contains(k) && r.state == NodeState::Primary);
+            let d = decide(&expected, &reports);
+            if !missing.is_empty() && !primary && !outside_primary && !oracle_covered(&expected, &reports) {
+                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == missing), "{:?}", d);
+            }
+            if let Decision::Wait { missing: m, .. } = &d {
+                prop_assert_eq!(m, &missing);
+                prop_assert!(!missing.is_empty());
+            }
+            if let Decision::Bootstrap { notes, .. } = &d {
+                prop_assert_eq!(&notes.excused, &missing);
+                prop_assert!(missing.is_empty() || oracle_covered(&expected, &reports));
+            }
+        }
+
+        #[test]
+        fn explain_is_one_line((expected, list) in arb_input(2)) {
+            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+            let text = decide(&expected, &reports).explain();
+            prop_assert!(!text.is_empty() && !text.contains('\n'));
+        }
+
+        /// Reports without saved views arrive in any order; every node decides on whatever
+        /// subset it has seen so far. Across all observers and times, at most one node is ever
+        /// chosen (here: every subset of the final reports is some observer's view).
+        #[test]
+        fn observers_of_partial_reports_never_choose_two_nodes(
+            (expected, list) in arb_input(0),
+        ) {
+            let all: BTreeMap<NodeName, Report> = list
+                .into_iter()
+                .map(|(k, mut r)| { r.view = None; (k, r) })
+                .collect();
+            let chosen = bootstrap_nodes_over_all_subsets(&expected, &all);
+            prop_assert!(chosen.len() <= 1, "{:?}", chosen);
+        }
+
+        /// Same, with realistic saved views: simulated Galera histories (kills, graceful stops,
+        /// writes, quorum loss) ending in a full crash. At most one node is ever chosen, and it
+        /// always holds the highest seqno of all nodes (no committed write is lost).
+        #[test]
+        fn simulated_crashes_choose_one_node_with_all_writes(
+            size in 1usize..=5,
+            ops in proptest::collection::vec((0u8..4, 0u8..8, 0u8..3), 0..12),
+            final_lags in proptest::collection::vec(0u8..3, 5),
+            slow_rewrite in any::<u8>(),
+            names in Just(NAMES.to_vec()).prop_shuffle(),
+        ) {
+            let reports = simulate(size, &ops, &final_lags, slow_rewrite, &names);
+            let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
+            let chosen = bootstrap_nodes_over_all_subsets(&expected, &reports);
+            prop_assert!(chosen.len() <= 1, "{:?} from {:?}", chosen, reports);
+            let max = reports.values().map(|r| r.position.seqno).max();
+            for node in &chosen {
+                prop_assert_eq!(Some(reports[node].position.seqno), max, "{} would lose writes", node);
+            }
+            // With every report in, a decision is always reached.
+            let full = decide(&expected, &reports);
+            prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+        }
+    }
+
+    fn bootstrap_nodes_over_all_subsets(
+        expected: &BTreeSet<NodeName>,
+        all: &BTreeMap<NodeName, Report>,
+    ) -> BTreeSet<NodeName> {
+        let keys: Vec<&NodeName> = all.keys().collect();
+        let mut chosen = BTreeSet::new();
+        for mask in 0u32..(1 << keys.len()) {
+            let seen: BTreeMap<NodeName, Report> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, k)| ((*k).clone(), all[*k].clone()))
+                .collect();
+            if let Decision::Bootstrap { node, .. } = decide(expected, &seen) {
+                chosen.insert(node);
+            }
+        }
+        chosen
+    }
+
+    struct SimNode {
+        alive: bool,
+        in_primary: bool,
+        seqno: i64,
+        stb: bool,
+        me: u8,
+        view: Option<LastView>,
+    }
+
+    /// A small model of a Galera cluster's Primary Component history. Assumptions (Galera's
+    /// guarantees, as issue 7 relies on them): at a view change every member of the new view has
+    /// applied everything up to it; a killed node may lag behind only by write-sets committed
+    /// since the last view change; graceful stop deletes gvwstate.dat, a kill keeps it; the
+    /// component stays Primary only with a strict majority of the previous view. When the full
+    /// crash hits right after a view change, the members in `slow_rewrite` (a bit mask) had not
+    /// rewritten gvwstate.dat yet and still hold the previous view.
+    fn simulate(
+        size: usize,
+        ops: &[(u8, u8, u8)],
+        final_lags: &[u8],
+        slow_rewrite: u8,
+        names: &[&str],
+    ) -> BTreeMap<NodeName, Report> {
+        let mut nodes: Vec<SimNode> = (0..size)
+            .map(|i| SimNode {
+                alive: true,
+                in_primary: true,
+                seqno: 0,
+                stb: false,
+                me: i as u8,
+                view: None,
+            })
+            .collect();
+        let mut pc_seqno: i64 = 0;
+        let mut view_base: i64 = 0; // pc seqno at the last view change
+        let mut view_seq: u64 = 1;
+        let write_view = |nodes: &mut Vec<SimNode>, seq: u64| {
+            let members: BTreeSet<MemberUuid> = nodes
+                .iter()
+                .filter(|x| x.in_primary)
+                .map(|x| m(x.me))
+                .collect();
+            for x in nodes.iter_mut().filter(|x| x.in_primary) {
+                x.view = Some(LastView {
+                    my_uuid: m(x.me),
+                    view_seq: seq,
+                    members: members.clone(),
+                });
+            }
+        };
+        write_view(&mut nodes, view_seq);
+        let mut previous_views: Vec<Option<LastView>> =
+            nodes.iter().map(|x| x.view.clone()).collect();
+        let mut view_changed_last = false;
+        for &(op, arg, lag) in ops {
+            view_changed_last = false;
+            let i = arg as usize % size;
+            let primary_count = nodes.iter().filter(|x| x.in_primary).count();
+            match op {
+                0 if primary_count > 0 => {
+                    pc_seqno += 1 + i64::from(arg % 3);
+                    for x in nodes.iter_mut().filter(|x| x.in_primary) {
+                        x.seqno = pc_seqno;
+                    }
+                }
+                1 | 2 if nodes[i].alive => {
+                    let graceful = op == 2;
+                    let was_primary = nodes[i].in_primary;
+                    let x = &mut nodes[i];
+                    x.alive = false;
+                    x.in_primary = false;
+                    if graceful {
+                        x.view = None;
+                        x.stb = was_primary && primary_count == 1;
+                    } else if was_primary {
+                        x.seqno = (pc_seqno - i64::from(lag)).max(view_base);
+                    }
+                    if was_primary {
+                        let remaining = primary_count - 1;
+                        if remaining > 0 && (graceful || remaining * 2 > primary_count) {
+                            view_seq += 1;
+                            view_base = pc_seqno;
+                            previous_views = nodes.iter().map(|x| x.view.clone()).collect();
+                            write_view(&mut nodes, view_seq);
+                            view_changed_last = true;
+                        } else {
+                            // Quorum lost: survivors apply what they have and go non-Primary.
+                            for x in nodes.iter_mut().filter(|x| x.in_primary) {
+                                x.in_primary = false;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Full crash of whatever still runs: each may lag since the last view change.
+        for (k, x) in nodes.iter_mut().enumerate() {
+            if x.alive && x.in_primary && view_changed_last && slow_rewrite & (1 << k) != 0 {
+                x.view = previous_views[k].clone();
+            }
+            if x.alive {
+                x.alive = false;
+                if x.in_primary {
+                    x.seqno = (pc_seqno - i64::from(final_lags[k])).max(view_base);
+                }
+            }
+        }
+        nodes
+            .iter()
+            .enumerate()
+            .map(|(k, x)| {
+                let mut r = rep(U1, x.seqno);
+                r.safe_to_bootstrap = x.stb;
+                r.view = x.view.clone();
+                (n(names[k]), r)
+            })
+            .collect()
+    }
+}
