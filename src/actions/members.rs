@@ -128,6 +128,15 @@ pub fn galera_name(cfg: &Config, node: &str) -> String {
         .unwrap_or_else(|| node.to_owned())
 }
 
+/// The `host[:port]` entry of wsrep_cluster_address for a Galera host, as the admin wrote it.
+pub fn address_entry(addr: &str, galera_host: &str) -> Option<String> {
+    let rest = addr.strip_prefix("gcomm://")?;
+    let list = rest.split_once('?').map(|(l, _)| l).unwrap_or(rest);
+    list.split(',')
+        .find(|e| host_of(e).is_ok_and(|h| h == galera_host))
+        .map(str::to_owned)
+}
+
 pub fn require_member(expected: &BTreeSet<String>, node: &str, cfg: &Config) -> Result<(), Error> {
     if expected.contains(node) {
         return Ok(());

@@ -1,7 +1,15 @@
 //! One file per OCF action: gather facts (edge) → decide (pure) → apply (edge).
 
 pub mod admin;
+pub mod common;
+pub mod demote;
+pub mod elect;
 pub mod members;
+pub mod monitor;
+pub mod notify;
+pub mod promote;
+pub mod start;
+pub mod stop;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -38,6 +46,15 @@ pub async fn node_name(cfg: &Config, deadline: Deadline) -> Result<String, Error
     }
 }
 
+/// The context of an action that needs this node's name.
+pub async fn ctx(cfg: &Config, deadline: Deadline) -> Result<common::Ctx<'_>, Error> {
+    Ok(common::Ctx {
+        cfg,
+        node: node_name(cfg, deadline).await?,
+        deadline,
+    })
+}
+
 /// The node name for validate-all, which must work without a cluster: `CRM_meta_on_node`, else uname.
 fn node_name_offline(cfg: &Config) -> String {
     cfg.meta.on_node.clone().unwrap_or_else(|| {
@@ -70,12 +87,34 @@ pub async fn run(
     cfg: &Config,
     env: &BTreeMap<String, String>,
 ) -> Result<Outcome, Error> {
+    let deadline = deadline(action, cfg);
     match action {
         Action::ValidateAll => {
             validate::validate(cfg, env, &node_name_offline(cfg))?;
             Ok(Outcome::ok())
         }
         Action::MetaData | Action::Usage => Ok(Outcome::ok()),
-        other => Err(Error::Unimplemented(other.as_str().to_owned())),
+        Action::Monitor => monitor::run(cfg, deadline, cfg.meta.interval_ms == 0).await,
+        Action::Status => monitor::run(cfg, deadline, true).await,
+        Action::Stop => {
+            // Stopping must not depend on the cluster answering: fall back to uname for the node name.
+            let node = match node_name(cfg, deadline).await {
+                Ok(n) => n,
+                Err(e) => {
+                    warn!("stop: {e}; using the host name");
+                    node_name_offline(cfg)
+                }
+            };
+            stop::run(&common::Ctx {
+                cfg,
+                node,
+                deadline,
+            })
+            .await
+        }
+        Action::Start => start::run(&ctx(cfg, deadline).await?, env).await,
+        Action::Promote => promote::run(&ctx(cfg, deadline).await?).await,
+        Action::Demote => demote::run(&ctx(cfg, deadline).await?).await,
+        Action::Notify => notify::run(&ctx(cfg, deadline).await?).await,
     }
 }

@@ -2,7 +2,7 @@
 //! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
 //! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
 //!
-//! Format: `key=value` lines (`started`, `report`, `score`, `peers`, `decision`). /run is a tmpfs, so the
+//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `peers`, `decision`). /run is a tmpfs, so the
 //! marker disappears with a reboot — exactly when Pacemaker wipes the transient attributes too.
 
 use std::collections::BTreeMap;
@@ -16,6 +16,8 @@ use crate::error::Error;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     pub started: u64,
+    /// Whether this node's instance was last promoted (a vanished mariadbd then means FAILED_PROMOTED).
+    pub promoted: bool,
     pub report: Option<String>,
     pub score: Option<Option<u32>>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
@@ -26,7 +28,12 @@ pub struct State {
 
 impl State {
     pub fn render(&self) -> String {
-        let mut s = format!("started={}\n", self.started);
+        let role = if self.promoted {
+            "promoted"
+        } else {
+            "unpromoted"
+        };
+        let mut s = format!("started={}\nrole={role}\n", self.started);
         if let Some(r) = &self.report {
             s.push_str(&format!("report={r}\n"));
         }
@@ -48,6 +55,7 @@ impl State {
         let kv: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
         State {
             started: kv.get("started").and_then(|v| v.parse().ok()).unwrap_or(0),
+            promoted: kv.get("role") == Some(&"promoted"),
             report: kv.get("report").map(|v| (*v).to_owned()),
             score: kv.get("score").map(|v| v.parse().ok()),
             peers: kv
@@ -114,6 +122,7 @@ mod tests {
     fn round_trip() {
         let s = State {
             started: 5,
+            promoted: true,
             report: Some("v1 uuid=x seqno=3".into()),
             score: Some(None),
             peers: vec!["n1".into(), "n2".into()],

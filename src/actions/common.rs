@@ -1,0 +1,243 @@
+//! Steps several actions share: this node's position, publishing the report and the promotion score
+//! (only when the value changes), and running the election on one CIB read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::actions::elect;
+use crate::config::Config;
+use crate::deadline::Deadline;
+use crate::decide::election::Decision;
+use crate::decide::NodeName;
+use crate::edge::cib::{self, NodeAttrs};
+use crate::edge::state::State;
+use crate::edge::{datadir, mysqld};
+use crate::error::Error;
+use crate::galera::position::Position;
+use crate::galera::report::{NodeState, Report};
+use crate::galera::{grastate, gvwstate, recover};
+
+/// What every action needs: configuration, this node's Pacemaker name, the deadline.
+pub struct Ctx<'a> {
+    pub cfg: &'a Config,
+    pub node: String,
+    pub deadline: Deadline,
+}
+
+/// The promotion score given to the bootstrap node and to joiners.
+pub const SCORE: u32 = 100;
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The position of the stopped server: grastate.dat when it holds a known seqno, otherwise
+/// `mariadbd --wsrep-recover`. Never modifies the data directory.
+pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Error> {
+    let path = cfg.grastate_path();
+    let parsed = datadir::read_optional(&path)?.map(|t| grastate::parse(&t));
+    let (position, safe_to_bootstrap, state) = match parsed {
+        Some(Ok(g)) if g.seqno.is_known() => (
+            Position::new(g.uuid, g.seqno),
+            g.safe_to_bootstrap == Some(true),
+            NodeState::Stopped,
+        ),
+        other => {
+            match other {
+                None => info!("{} does not exist; recovering the position", path.display()),
+                Some(Err(e)) => warn!(
+                    "{} is unusable ({e}); recovering the position",
+                    path.display()
+                ),
+                Some(Ok(_)) => info!(
+                    "{} has seqno -1 (unclean stop); recovering the position",
+                    path.display()
+                ),
+            }
+            (recovered(cfg, deadline).await?, false, NodeState::Recovered)
+        }
+    };
+    Ok(Report {
+        position,
+        safe_to_bootstrap,
+        state,
+        at: now(),
+        view: last_view(cfg),
+    })
+}
+
+async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> {
+    let log = mysqld::wsrep_recover(cfg, deadline).await?;
+    let log_path = mysqld::recover_log_path(cfg);
+    let rec = recover::parse_detailed(&log)
+        .map_err(|e| Error::Recover(format!("{e} (see {})", log_path.display())))?;
+    if rec.prepared_transactions {
+        warn!("InnoDB found prepared transactions during --wsrep-recover; MariaDB resolved them itself");
+    }
+    info!(
+        "recovered position {}:{}",
+        rec.position.uuid,
+        rec.position.seqno.get()
+    );
+    Ok(rec.position)
+}
+
+fn last_view(cfg: &Config) -> Option<gvwstate::LastView> {
+    let path = cfg.gvwstate_path();
+    match datadir::read_optional(&path) {
+        Ok(Some(text)) => match gvwstate::parse(&text) {
+            Ok(g) => Some(g.last_view()),
+            Err(e) => {
+                warn!("{} ignored: {e}", path.display());
+                None
+            }
+        },
+        Ok(None) => None,
+        Err(e) => {
+            warn!("{e}");
+            None
+        }
+    }
+}
+
+/// Two reports that differ only in `at` mean the same: keep the old text so nothing is republished.
+fn keep_time(new: &Report, known: Option<&str>) -> Report {
+    let mut r = new.clone();
+    if let Some(prev) = known.and_then(|t| Report::parse(t).ok()) {
+        if (Report {
+            at: prev.at,
+            ..r.clone()
+        }) == prev
+        {
+            r.at = prev.at;
+        }
+    }
+    r
+}
+
+/// Publish `report` unless `known` (what the CIB holds, as far as we know) already says the same.
+pub async fn publish(
+    ctx: &Ctx<'_>,
+    state: &mut State,
+    report: &Report,
+    known: Option<&str>,
+) -> Result<(), Error> {
+    let text = keep_time(report, known).render();
+    if known == Some(text.as_str()) {
+        state.report = Some(text);
+        return Ok(());
+    }
+    cib::set(&ctx.node, &ctx.cfg.report_attr(), &text, ctx.deadline).await?;
+    info!("published {}={text}", ctx.cfg.report_attr());
+    state.report = Some(text);
+    Ok(())
+}
+
+/// Set or delete this node's promotion score unless `known` already matches.
+pub async fn set_score(
+    ctx: &Ctx<'_>,
+    state: &mut State,
+    want: Option<u32>,
+    known: Option<Option<u32>>,
+) -> Result<(), Error> {
+    if known == Some(want) {
+        state.score = Some(want);
+        return Ok(());
+    }
+    cib::promotion(&ctx.node, &ctx.cfg.resource, want, ctx.deadline).await?;
+    match want {
+        Some(s) => info!("promotion score of {} set to {s}", ctx.node),
+        None => info!("promotion score of {} removed", ctx.node),
+    }
+    state.score = Some(want);
+    Ok(())
+}
+
+/// The expected members as validated node names.
+pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
+    crate::actions::members::expected(cfg)?
+        .iter()
+        .map(|n| {
+            NodeName::new(n).map_err(|e| Error::configured("wsrep_cluster_address", e.to_string()))
+        })
+        .collect()
+}
+
+/// Everyone's published reports from one CIB read; unreadable ones are logged and left out.
+pub fn reports(cfg: &Config, attrs: &NodeAttrs) -> BTreeMap<NodeName, Report> {
+    let attr = cfg.report_attr();
+    attrs
+        .iter()
+        .filter_map(|(node, a)| Some((node, a.get(&attr)?)))
+        .filter_map(
+            |(node, text)| match (NodeName::new(node), Report::parse(text)) {
+                (Ok(n), Ok(r)) => Some((n, r)),
+                (_, Err(e)) => {
+                    warn!("ignoring the report of {node}: {e}");
+                    None
+                }
+                (Err(e), _) => {
+                    warn!("ignoring the report of {node}: {e}");
+                    None
+                }
+            },
+        )
+        .collect()
+}
+
+/// Nodes Pacemaker says are Promoted (from notify variables) count as running a Primary component,
+/// even before their `state=primary` report reaches the CIB (attrd writes asynchronously).
+pub fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, promoted: &BTreeSet<String>) {
+    for n in promoted.iter().filter_map(|n| NodeName::new(n).ok()) {
+        let r = reports.entry(n).or_insert_with(|| Report {
+            position: Position::EMPTY,
+            safe_to_bootstrap: false,
+            state: NodeState::Primary,
+            at: 0,
+            view: None,
+        });
+        r.state = NodeState::Primary;
+    }
+}
+
+/// This node's score from the CIB attributes (`Some(None)` = known absent).
+pub fn known_score(ctx: &Ctx<'_>, attrs: &NodeAttrs) -> Option<Option<u32>> {
+    let key = cib::promotion_attr(&ctx.cfg.resource);
+    attrs
+        .get(&ctx.node)
+        .map(|a| a.get(&key).and_then(|v| v.trim().parse().ok()))
+}
+
+/// Run the election for an Unpromoted (stopped) instance and set this node's score accordingly:
+/// one CIB read, a crm_attribute call only when the score changes, one log line when the decision does.
+pub async fn elect_and_apply(
+    ctx: &Ctx<'_>,
+    state: &mut State,
+    promoted_hint: &BTreeSet<String>,
+) -> Result<Decision, Error> {
+    let attrs = cib::query_status(ctx.deadline).await?;
+    let mut all = reports(ctx.cfg, &attrs);
+    overlay_primary(&mut all, promoted_hint);
+    let expected = expected(ctx.cfg)?;
+    let decision = elect::decide(&expected, &all);
+    let text = elect::explain(&decision);
+    if state.decision.as_deref() != Some(text.as_str()) {
+        info!("election: {text}");
+        state.decision = Some(text);
+    }
+    // Re-publish our own report when the CIB lost it (e.g. Pacemaker restarted on this node).
+    let own = attrs
+        .get(&ctx.node)
+        .and_then(|a| a.get(&ctx.cfg.report_attr()));
+    if own.is_none() {
+        if let Some(r) = state.report.clone().and_then(|t| Report::parse(&t).ok()) {
+            publish(ctx, state, &r, None).await?;
+        }
+    }
+    let want = elect::own_score(&decision, &ctx.node);
+    set_score(ctx, state, want, known_score(ctx, &attrs)).await?;
+    Ok(decision)
+}

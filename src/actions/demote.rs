@@ -1,0 +1,30 @@
+//! demote (Promoted → Unpromoted): stop mariadbd cleanly, re-read the position (grastate.dat, or
+//! --wsrep-recover after an unclean end), republish it and remove this node's promotion score. The next
+//! monitor re-runs the election, so a demoted node is not promoted again before the others were heard.
+
+use crate::actions::common::{self, Ctx};
+use crate::edge::state::{self, State};
+use crate::edge::{cib, mysqld};
+use crate::error::Error;
+use crate::exit::Outcome;
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
+    let cfg = ctx.cfg;
+    // Score first: Pacemaker must not promote this node again while it is on its way down.
+    cib::promotion(&ctx.node, &cfg.resource, None, ctx.deadline).await?;
+    let stopped = mysqld::stop(cfg, ctx.deadline).await?;
+    info!("demote: {stopped:?}");
+    let path = cfg.state_file();
+    let mut st = state::load(&path)?.unwrap_or(State {
+        started: common::now(),
+        ..State::default()
+    });
+    st.promoted = false;
+    st.score = Some(None);
+    st.peers.clear();
+    let report = common::local_report(cfg, ctx.deadline).await?;
+    let known = st.report.clone();
+    common::publish(ctx, &mut st, &report, known.as_deref()).await?;
+    state::save(&path, &st)?;
+    Ok(Outcome::ok())
+}

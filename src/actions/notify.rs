@@ -1,0 +1,81 @@
+//! notify (the clone runs with `notify=true`). What each notification does:
+//!
+//! - **pre-promote**: record the nodes that are Promoted or being promoted (`notify_promoted_uname` +
+//!   `notify_promote_uname`) in this node's state file; a joiner's promote uses them as its gcomm:// peers,
+//!   which matters when several nodes are promoted in one transition.
+//! - **post-promote** (on an Unpromoted node): the promoted nodes now run a Primary component — re-run the
+//!   election with them counted as primary, so this node gets its promotion score at once instead of at its
+//!   next monitor (attrd may not have written their `state=primary` yet). A stale `safe_to_bootstrap=1` in
+//!   this node's own report is cleared: with a Primary component running elsewhere it no longer means
+//!   anything, and it must not win a later election against newer data.
+//! - **post-demote / post-stop** (on an Unpromoted node): re-run the election without the nodes that left,
+//!   so a new bootstrap node can be chosen without waiting for the next monitor.
+//! - everything else: nothing.
+//!
+//! A node without a started marker ignores notifications.
+
+use std::collections::BTreeSet;
+
+use crate::actions::common::{self, Ctx};
+use crate::edge::mysqld;
+use crate::edge::state::{self, State};
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::galera::report::Report;
+use crate::ocf::{Notification, NotifyOp, NotifyType};
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
+    let Some(n) = ctx.cfg.meta.notify.clone() else {
+        debug!("notify without notify_type/notify_operation: nothing to do");
+        return Ok(Outcome::ok());
+    };
+    let path = ctx.cfg.state_file();
+    let Some(mut st) = state::load(&path)? else {
+        return Ok(Outcome::ok());
+    };
+    let before = st.clone();
+    let stopped = mysqld::find(ctx.cfg).is_none();
+    match (n.kind, n.op) {
+        (NotifyType::Pre, NotifyOp::Promote) => {
+            st.peers = n.promoted.union(&n.promote).cloned().collect();
+            info!("pre-promote: peers {:?}", st.peers);
+        }
+        (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
+        (NotifyType::Post, NotifyOp::Demote | NotifyOp::Stop) if stopped && !st.promoted => {
+            let left: BTreeSet<String> = n.demote.union(&n.stop).cloned().collect();
+            let remaining: BTreeSet<String> = n.promoted.difference(&left).cloned().collect();
+            common::elect_and_apply(ctx, &mut st, &remaining).await?;
+        }
+        _ => {}
+    }
+    if st != before {
+        state::save(&path, &st)?;
+    }
+    Ok(Outcome::ok())
+}
+
+async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result<(), Error> {
+    let promoted: BTreeSet<String> = n
+        .promoted
+        .union(&n.promote)
+        .filter(|p| **p != ctx.node)
+        .cloned()
+        .collect();
+    st.peers.clear();
+    if promoted.is_empty() || st.promoted {
+        return Ok(());
+    }
+    if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+        if r.safe_to_bootstrap {
+            info!("post-promote: clearing the stale safe_to_bootstrap=1 of this node's report");
+            let cleared = Report {
+                safe_to_bootstrap: false,
+                ..r
+            };
+            let known = st.report.clone();
+            common::publish(ctx, st, &cleared, known.as_deref()).await?;
+        }
+    }
+    common::elect_and_apply(ctx, st, &promoted).await?;
+    Ok(())
+}

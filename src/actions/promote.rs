@@ -1,0 +1,248 @@
+//! promote (Unpromoted → Promoted): re-run the election now, then
+//! - Join → start mariadbd with `--wsrep_cluster_address=gcomm://<running members>` (from the election and
+//!   the pre-promote notification) and wait, bounded by the action timeout, until Synced; a joiner that is
+//!   not Synced in time stops its mariadbd cleanly and fails — it never bootstraps;
+//! - Bootstrap of this node → set `safe_to_bootstrap: 1` atomically, start with `--wsrep-new-cluster`,
+//!   wait until Primary and Synced;
+//! - anything else → refuse with the election's reason.
+//!
+//! Success publishes `state=primary`.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::actions::common::{self, Ctx, SCORE};
+use crate::actions::elect::{self, PromotePlan};
+use crate::actions::members;
+use crate::actions::monitor::primary_report;
+use crate::deadline::Deadline;
+use crate::edge::cib;
+use crate::edge::datadir;
+use crate::edge::mysqld::{self, Started};
+use crate::edge::sql;
+use crate::edge::state::{self, State};
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::galera::grastate;
+use crate::galera::report::{NodeState, Report};
+use crate::galera::status::{ClusterStatus, Health, WsrepStatus};
+
+const POLL: Duration = Duration::from_millis(500);
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
+    let cfg = ctx.cfg;
+    let path = cfg.state_file();
+    let mut st = state::load(&path)?.unwrap_or(State {
+        started: common::now(),
+        ..State::default()
+    });
+    if let Some(pid) = mysqld::find(cfg) {
+        return already_running(ctx, &mut st, pid).await;
+    }
+    let plan = plan(ctx, &st).await?;
+    let (mut started, bootstrap) = match plan {
+        PromotePlan::Refuse(reason) => return Err(Error::PromoteRefused(reason)),
+        PromotePlan::Join(peers) => (join(ctx, &mut st, &peers).await?, false),
+        PromotePlan::Bootstrap => (bootstrap(ctx).await?, true),
+    };
+    let status = match wait_ready(ctx, &mut started, bootstrap).await {
+        Ok(s) => s,
+        Err(reason) => return Err(give_up(ctx, reason).await),
+    };
+    finish(ctx, &mut st, &status).await?;
+    Ok(Outcome::ok())
+}
+
+/// Promote of a node whose server already runs (a retried promote): fine if it is healthy.
+async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outcome, Error> {
+    let snap = sql::snapshot(ctx.cfg, 0, ctx.deadline).await?;
+    let status = WsrepStatus::from_rows(&snap.wsrep).map_err(|e| Error::Promote(e.to_string()))?;
+    if matches!(status.health(), Health::Synced | Health::Donor) {
+        info!("promote: mariadbd (pid {pid}) already runs Synced in a Primary component");
+        finish(ctx, st, &status).await?;
+        return Ok(Outcome::ok());
+    }
+    Err(Error::Promote(format!(
+        "mariadbd (pid {pid}) already runs but is {}; stop it first",
+        status.health().as_str()
+    )))
+}
+
+/// The election at promote time, with the nodes the pre-promote notification named as promoted/promoting.
+async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
+    let attrs = cib::query_status(ctx.deadline).await?;
+    let mut reports = common::reports(ctx.cfg, &attrs);
+    let expected = common::expected(ctx.cfg)?;
+    let decision = elect::decide(&expected, &reports);
+    info!("promote: election: {}", elect::explain(&decision));
+    let mut plan = elect::promote_plan(&decision, &ctx.node);
+    // A peer that Pacemaker is promoting right now (pre-promote notification) is a join target too,
+    // unless the election wants this node to bootstrap.
+    let notified: BTreeSet<String> = st
+        .peers
+        .iter()
+        .filter(|p| **p != ctx.node)
+        .cloned()
+        .collect();
+    if let PromotePlan::Join(peers) = &mut plan {
+        peers.extend(notified);
+        if peers.is_empty() {
+            return Ok(PromotePlan::Refuse(
+                "no running Primary component to join and this node is not the bootstrap node"
+                    .into(),
+            ));
+        }
+    } else if !notified.is_empty() && !matches!(plan, PromotePlan::Bootstrap) {
+        common::overlay_primary(&mut reports, &notified);
+        return Ok(elect::promote_plan(
+            &elect::decide(&expected, &reports),
+            &ctx.node,
+        ));
+    }
+    Ok(plan)
+}
+
+/// `gcomm://` entries for the peers, keeping the host:port spelling of wsrep_cluster_address.
+fn gcomm_for(ctx: &Ctx<'_>, peers: &BTreeSet<String>) -> String {
+    let entries: Vec<String> = peers
+        .iter()
+        .map(|p| {
+            let g = members::galera_name(ctx.cfg, p);
+            members::address_entry(&ctx.cfg.wsrep_cluster_address, &g).unwrap_or(g)
+        })
+        .collect();
+    format!("gcomm://{}", entries.join(","))
+}
+
+async fn join(ctx: &Ctx<'_>, st: &mut State, peers: &BTreeSet<String>) -> Result<Started, Error> {
+    let addr = gcomm_for(ctx, peers);
+    info!("promote: joining the Primary component at {addr}");
+    let started = mysqld::start(ctx.cfg, &[format!("--wsrep_cluster_address={addr}")])?;
+    if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+        let joining = Report {
+            state: NodeState::Joining,
+            at: common::now(),
+            ..r
+        };
+        let known = st.report.clone();
+        if let Err(e) = common::publish(ctx, st, &joining, known.as_deref()).await {
+            warn!("{e}");
+        }
+    }
+    Ok(started)
+}
+
+/// Mark grastate.dat safe to bootstrap (atomically; only that line changes) and start a new cluster.
+async fn bootstrap(ctx: &Ctx<'_>) -> Result<Started, Error> {
+    let path = ctx.cfg.grastate_path();
+    if let Some(text) = datadir::read_optional(&path)? {
+        let parsed = grastate::parse(&text).map_err(|e| Error::Grastate {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if parsed.safe_to_bootstrap != Some(true) {
+            let new =
+                grastate::with_safe_to_bootstrap(&text, true).map_err(|e| Error::Grastate {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            datadir::atomic_rewrite(&path, &new)?;
+            info!("promote: set safe_to_bootstrap: 1 in {}", path.display());
+        }
+    }
+    info!("promote: {} bootstraps a new Primary component", ctx.node);
+    mysqld::start(ctx.cfg, &["--wsrep-new-cluster".to_owned()])
+}
+
+/// Is this status what promote waits for?
+fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
+    let primary =
+        status.cluster_status == Some(ClusterStatus::Primary) && status.ready == Some(true);
+    let health = status.health();
+    match (bootstrap, wait_synced) {
+        (true, _) | (false, true) => primary && matches!(health, Health::Synced),
+        (false, false) => health.in_primary(),
+    }
+}
+
+/// One look at the server: `Ok(Some)` ready, `Ok(None)` not yet (with what it is), `Err` exited.
+async fn probe(
+    ctx: &Ctx<'_>,
+    started: &mut Started,
+    bootstrap: bool,
+) -> Result<Result<WsrepStatus, String>, String> {
+    if let Some(status) = started.exited() {
+        return Err(format!(
+            "mariadbd exited during promote ({status}){}",
+            last_error(&ctx.cfg.log)
+        ));
+    }
+    Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
+        Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
+            Ok(st) if ready(&st, bootstrap, ctx.cfg.promote_wait_synced) => Ok(st),
+            Ok(st) => Err(format!("wsrep {}", st.health().as_str())),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+/// Wait until ready, mariadbd exits, or the deadline (leaving time to stop a joiner cleanly).
+async fn wait_ready(
+    ctx: &Ctx<'_>,
+    started: &mut Started,
+    bootstrap: bool,
+) -> Result<WsrepStatus, String> {
+    let stop_slot =
+        (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
+    let wait: Deadline = ctx.deadline.leaving(stop_slot);
+    loop {
+        let last = match probe(ctx, started, bootstrap).await? {
+            Ok(st) => return Ok(st),
+            Err(last) => last,
+        };
+        if wait.expired() {
+            return Err(format!(
+                "not Synced in a Primary component within {:?} (last: {last})",
+                wait.total()
+            ));
+        }
+        tokio::time::sleep(POLL.min(wait.remaining())).await;
+    }
+}
+
+/// The last `[ERROR]` line of the server log, for the exit reason.
+fn last_error(log: &std::path::Path) -> String {
+    let text = std::fs::read(log).unwrap_or_default();
+    let tail = &text[text.len().saturating_sub(64 * 1024)..];
+    String::from_utf8_lossy(tail)
+        .lines()
+        .rev()
+        .find(|l| l.contains("[ERROR]"))
+        .map(|l| format!(": {}", l.trim()))
+        .unwrap_or_else(|| format!("; see {}", log.display()))
+}
+
+/// A failed promote leaves no half-joined server behind.
+async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
+    warn!("promote failed: {reason}; stopping mariadbd");
+    match mysqld::stop(ctx.cfg, ctx.deadline).await {
+        Ok(s) => info!("promote: {s:?}"),
+        Err(e) => return Error::Promote(format!("{reason}; and stopping mariadbd failed: {e}")),
+    }
+    Error::Promote(reason)
+}
+
+async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {
+    common::publish(ctx, st, &primary_report(status), None).await?;
+    common::set_score(ctx, st, Some(SCORE), None).await?;
+    st.promoted = true;
+    st.peers.clear();
+    state::save(&ctx.cfg.state_file(), st)?;
+    info!(
+        "promote: {} is {} in the Primary component",
+        ctx.node,
+        status.health().as_str()
+    );
+    Ok(())
+}

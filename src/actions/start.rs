@@ -1,0 +1,55 @@
+//! start (→ Unpromoted): mariadbd stays stopped; this node publishes its last committed position and takes
+//! part in the election. Idempotent: a second start publishes nothing new and returns 0.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::actions::common::{self, Ctx};
+use crate::actions::validate;
+use crate::edge::command::{self, Cmd};
+use crate::edge::mysqld;
+use crate::edge::state::{self, State};
+use crate::error::Error;
+use crate::exit::Outcome;
+
+pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcome, Error> {
+    let cfg = ctx.cfg;
+    validate::validate(cfg, env, &ctx.node)?;
+    let running = mysqld::scan(&cfg.binary, &cfg.datadir);
+    if !running.is_empty() {
+        return Err(Error::Start(format!(
+            "mariadbd of {} is already running (pid {running:?}) outside Pacemaker's control; stop it first",
+            cfg.datadir.display()
+        )));
+    }
+    mysqld::prepare_dirs(cfg)?;
+    if cfg.enable_creation && !cfg.datadir.join("mysql").is_dir() {
+        install_db(ctx).await?;
+    }
+    let report = common::local_report(cfg, ctx.deadline).await?;
+    let path = cfg.state_file();
+    let mut st = state::load(&path)?.unwrap_or(State {
+        started: common::now(),
+        ..State::default()
+    });
+    st.promoted = false;
+    let known = st.report.clone();
+    common::publish(ctx, &mut st, &report, known.as_deref()).await?;
+    state::save(&path, &st)?;
+    common::elect_and_apply(ctx, &mut st, &BTreeSet::new()).await?;
+    state::save(&path, &st)?;
+    Ok(Outcome::ok())
+}
+
+/// enable_creation: create the system tables like the packaged scripts do.
+async fn install_db(ctx: &Ctx<'_>) -> Result<(), Error> {
+    let cfg = ctx.cfg;
+    let cmd = Cmd::new("/usr/bin/mariadb-install-db")
+        .arg(format!("--defaults-file={}", cfg.config.display()))
+        .arg(format!("--datadir={}", cfg.datadir.display()))
+        .arg(format!("--user={}", cfg.user));
+    info!("enable_creation: {}", cmd.display());
+    command::checked(&cmd, ctx.deadline)
+        .await
+        .map_err(|e| Error::command("mariadb-install-db", e))?;
+    Ok(())
+}

@@ -1,0 +1,29 @@
+//! stop: every mariadbd of this data directory gone (SIGTERM, SIGKILL only near the deadline), this node's
+//! report and promotion score removed, the marker removed. 0 only when no mariadbd of the datadir is left.
+
+use crate::actions::common::Ctx;
+use crate::edge::{cib, mysqld, state};
+use crate::error::Error;
+use crate::exit::Outcome;
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
+    let cfg = ctx.cfg;
+    let stopped = mysqld::stop(cfg, ctx.deadline).await?;
+    info!("stop: {stopped:?}");
+    // Attributes after the process: a stale report is harmless for a moment, a running server is not.
+    let cleanup = async {
+        cib::promotion(&ctx.node, &cfg.resource, None, ctx.deadline).await?;
+        cib::delete(&ctx.node, &cfg.report_attr(), ctx.deadline).await
+    };
+    if let Err(e) = cleanup.await {
+        warn!("stop: mariadbd is stopped, but removing this node's attributes failed: {e}");
+    }
+    state::remove(&cfg.state_file())?;
+    let left = mysqld::scan(&cfg.binary, &cfg.datadir);
+    if !left.is_empty() {
+        return Err(Error::Stop(format!(
+            "mariadbd (pid {left:?}) is still running"
+        )));
+    }
+    Ok(Outcome::ok())
+}
