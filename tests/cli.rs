@@ -437,3 +437,75 @@ fn unreadable_binary_path_is_not_installed() {
     assert_eq!(out.code, 5);
     assert!(out.one_reason().contains("binary"));
 }
+
+#[test]
+fn monitor_and_probe_with_nothing_running_are_not_running() {
+    let s = Setup::new();
+    let probe = s.agent().run("monitor");
+    assert_eq!(probe.code, 7, "{}", probe.stderr);
+    assert!(probe.reasons().is_empty());
+    let recurring = s
+        .agent()
+        .set("OCF_RESKEY_CRM_meta_interval", "20000")
+        .run("monitor");
+    assert_eq!(recurring.code, 7, "{}", recurring.stderr);
+}
+
+#[test]
+fn stop_when_stopped_succeeds_twice_and_changes_nothing() {
+    let s = Setup::new();
+    let before = snapshot(&s.datadir());
+    for _ in 0..2 {
+        let out = s
+            .agent()
+            .set("CIB_file", s.dir.join("no-cib.xml").display().to_string())
+            .run("stop");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    assert_eq!(snapshot(&s.datadir()), before);
+}
+
+#[test]
+fn stop_and_probe_with_a_broken_configuration_and_nothing_running() {
+    let s = Setup::new();
+    let broken = || {
+        s.agent()
+            .param("binary", "/nonexistent/mariadbd")
+            .param("user", "-x")
+    };
+    assert_eq!(broken().run("stop").code, 0);
+    let probe = broken().run("monitor");
+    assert_eq!(probe.code, 7, "{}", probe.stderr);
+    assert!(probe.reasons().is_empty());
+    let start = broken().run("start");
+    assert_eq!(start.code, 6);
+    start.one_reason();
+}
+
+#[test]
+fn missing_resource_instance_is_an_argument_error() {
+    let s = Setup::new();
+    let out = s.agent().unset("OCF_RESOURCE_INSTANCE").run("start");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.one_reason().contains("OCF_RESOURCE_INSTANCE"));
+    // validate-all is run by hand: it does not need it
+    assert_eq!(
+        s.agent()
+            .unset("OCF_RESOURCE_INSTANCE")
+            .run("validate-all")
+            .code,
+        0
+    );
+}
+
+#[test]
+fn usage_and_notify_without_a_marker() {
+    let s = Setup::new();
+    assert_eq!(Agent::new().run("usage").code, 0);
+    let out = s
+        .agent()
+        .set("OCF_RESKEY_CRM_meta_notify_type", "pre")
+        .set("OCF_RESKEY_CRM_meta_notify_operation", "promote")
+        .run("notify");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

@@ -151,7 +151,9 @@ async fn bootstrap(ctx: &Ctx<'_>) -> Result<Started, Error> {
         }
     }
     info!("promote: {} bootstraps a new Primary component", ctx.node);
-    mysqld::start(ctx.cfg, &["--wsrep-new-cluster".to_owned()])
+    // The full address, so the new Primary component's node knows its peers when they come.
+    let addr = format!("--wsrep_cluster_address={}", ctx.cfg.wsrep_cluster_address);
+    mysqld::start(ctx.cfg, &[addr, "--wsrep-new-cluster".to_owned()])
 }
 
 /// Is this status what promote waits for?

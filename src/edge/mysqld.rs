@@ -205,6 +205,7 @@ async fn wait_gone(cfg: &Config, deadline: Deadline) -> bool {
 pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     let pids = scan(&cfg.binary, &cfg.datadir);
     if pids.is_empty() {
+        remove_stale_pidfile(cfg);
         return Ok(Stopped::WasNotRunning);
     }
     crate::info!("stopping mariadbd (pid {pids:?}) with SIGTERM");
@@ -221,7 +222,7 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     );
     signal_all(&left, Signal::SIGKILL);
     if wait_gone(cfg, deadline).await {
-        let _ = std::fs::remove_file(&cfg.pid);
+        remove_stale_pidfile(cfg);
         return Ok(Stopped::Killed(pids));
     }
     Err(Error::Stop(format!(
@@ -229,6 +230,17 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
         scan(&cfg.binary, &cfg.datadir),
         cfg.datadir.display()
     )))
+}
+
+/// A pid file whose process is gone (after SIGKILL or a crash) is removed, so nobody trusts it later.
+fn remove_stale_pidfile(cfg: &Config) {
+    let stale = std::fs::read_to_string(&cfg.pid)
+        .ok()
+        .and_then(|s| s.trim().parse::<i32>().ok())
+        .is_some_and(|pid| !pid_matches(pid, &cfg.binary, &cfg.datadir));
+    if stale {
+        let _ = std::fs::remove_file(&cfg.pid);
+    }
 }
 
 /// The log file of `--wsrep-recover`: in the state directory, never in the data directory.
@@ -247,20 +259,42 @@ pub async fn wsrep_recover(cfg: &Config, deadline: Deadline) -> Result<String, E
         .arg(format!("--socket={}.recover", cfg.socket.display()))
         .arg(format!("--log-error={}", log_path.display()))
         .arg("--skip-networking")
+        // Some SST methods (rsync) refuse to start, even for recovery, without an address.
+        .arg(format!(
+            "--wsrep_cluster_address={}",
+            cfg.wsrep_cluster_address
+        ))
         .arg("--wsrep-recover");
     crate::info!("recovering the last committed position: {}", cmd.display());
     let out = command::output(&cmd, deadline)
         .await
         .map_err(|e| Error::command("mariadbd --wsrep-recover", e))?;
+    // mariadbd may leave its recovery socket behind; it must not litter the socket directory.
+    let _ = std::fs::remove_file(format!("{}.recover", cfg.socket.display()));
     let text = std::fs::read_to_string(&log_path).map_err(|e| Error::io(&log_path, e))?;
     if out.code != 0 {
         crate::warn!(
-            "mariadbd --wsrep-recover exited with {} (log: {})",
+            "mariadbd --wsrep-recover exited with {} (log: {}){}",
             out.code,
-            log_path.display()
+            log_path.display(),
+            last_error_line(&out.stderr)
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default()
         );
     }
+    if text.trim().is_empty() {
+        // Errors before --log-error takes effect go to stderr only.
+        return Ok(out.stderr);
+    }
     Ok(text)
+}
+
+/// The last `[ERROR]` line of a server's output.
+pub fn last_error_line(text: &str) -> Option<String> {
+    text.lines()
+        .rev()
+        .find(|l| l.contains("[ERROR]"))
+        .map(|l| l.trim().to_owned())
 }
 
 #[cfg(test)]
