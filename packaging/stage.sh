@@ -7,7 +7,7 @@
 #   /usr/share/galera-ocf/galera.xml                  the meta-data golden file
 #   /usr/share/doc/galera-ocf/{README.md,crm-examples/}
 #   /usr/share/man/man8/galera-ocf.8.gz               from `galera-ocf man` (clap_mangen);
-#                                                     falls back to a page made from --help
+#                                                     falls back to a page made from `usage`
 # Usage: stage.sh DESTDIR BINARY [DOCDIR]   (DOCDIR default usr/share/doc/galera-ocf)
 set -euo pipefail
 
@@ -35,8 +35,8 @@ man="$dest/usr/share/man/man8/galera-ocf.8"
 if "$bin" man >"$man" 2>/dev/null && grep -q '^\.TH' "$man"; then
   echo "stage.sh: man page from 'galera-ocf man'"
 else
-  # Fallback until the binary has the `man` subcommand: wrap --help output.
-  help=$("$bin" --help 2>&1) || { echo "stage.sh: neither 'galera-ocf man' nor --help works" >&2; exit 1; }
+  # Fallback for a binary without the `man` subcommand: wrap its OCF usage text.
+  help=$("$bin" usage 2>&1) || { echo "stage.sh: neither 'galera-ocf man' nor 'usage' works" >&2; exit 1; }
   version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$top/Cargo.toml" | head -n1)
   {
     printf '.TH GALERA-OCF 8 "" "galera-ocf %s" "System Administration"\n' "$version"
@@ -46,6 +46,6 @@ else
     sed -e 's/\\/\\e/g' -e 's/^[.'"'"']/\\\&&/' <<<"$help"
     printf '.fi\n.SH SEE ALSO\n.BR crm (8),\n.BR pcs (8),\n.BR crm_resource (8)\n'
   } >"$man"
-  echo "stage.sh: man page generated from --help (galera-ocf man not available)"
+  echo "stage.sh: man page generated from the usage text (galera-ocf man not available)"
 fi
 gzip -9n "$man"

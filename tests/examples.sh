@@ -66,7 +66,7 @@ done
 
 # --- the agent and the MaxScale stand-in, visible only in this namespace ----
 mkdir -p "$work/ocf/galera-ocf" "$work/initd"
-bin="$top/target/release/galera-ocf"
+bin=${GALERA_OCF_BIN:-$top/target/release/galera-ocf}   # override for debugging the test
 if [ -x "$bin" ] && "$bin" meta-data >"$work/ours.xml" 2>"$work/ours.err" \
   && xmllint --noout "$work/ours.xml" 2>>"$work/ours.err"; then
   cp "$bin" "$work/ocf/galera-ocf/galera"
@@ -97,7 +97,7 @@ else
   finish
   exit 1
 fi
-if crm_resource --show-metadata ocf:galera-ocf:galera 2>&1 | grep -q '<resource-agent name="galera"'; then
+if crm_resource --show-metadata ocf:galera-ocf:galera 2>&1 | grep '<resource-agent name="galera"' >/dev/null; then
   ok "crm_resource --show-metadata ocf:galera-ocf:galera"
 else
   bad "crm_resource does not see ocf:galera-ocf:galera"
@@ -126,7 +126,7 @@ crmd=\"online\" join=\"member\" expected=\"member\"/>" || return 1
 # only when the CIB really has stonith-enabled=false.
 noise_filter() {
   local cib=$1
-  if CIB_file=$cib crm_attribute -t crm_config -n stonith-enabled -G -q 2>/dev/null | grep -qx false; then
+  if CIB_file=$cib crm_attribute -t crm_config -n stonith-enabled -G -q 2>/dev/null | grep -x false >/dev/null; then
     grep -v -e 'Blind faith: not fencing unseen nodes' -e '^[[:space:]]*$'
   else
     grep -v -e '^[[:space:]]*$'
@@ -143,7 +143,7 @@ check_load() {
     out=$(CIB_file=$cib crm configure load update "$f" 2>&1)
     rc=$?
     out=$(noise_filter "$cib" <<<"$out")
-    if [ $rc -ne 0 ] || grep -qiE 'error|warning' <<<"$out"; then
+    if [ $rc -ne 0 ] || grep -iE 'error|warning' <<<"$out" >/dev/null; then
       bad "$label: crm configure load update $(basename "$f") (rc=$rc): $out"
       return 1
     fi
@@ -172,7 +172,7 @@ summary() { sed -n '/^Transition Summary:/,/^Executing/p'; }
 check_behaviour() {
   local label=$1 cib=$2 s="$work/$1-sim" out n vip other
   crm_simulate -x "$cib" -u node1 -u node2 -u node3 -S -O "$s.0.xml" >"$s.0.out" 2>&1
-  if summary <"$s.0.out" | grep -qE '\* (Start|Move) +vip'; then
+  if summary <"$s.0.out" | grep -E '\* (Start|Move) +vip' >/dev/null; then
     bad "$label: VIP started although no Galera instance can be promoted"
   else
     ok "$label: no promotion score, no Promoted instance, no VIP"

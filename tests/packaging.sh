@@ -71,7 +71,7 @@ missing=()
 for p in "${expected[@]}"; do grep -qx "$p" "$work/deb.list" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && ok ".deb contains binary, agent, meta-data, examples, man page" \
   || bad ".deb lacks: ${missing[*]}"
-if dpkg-deb -c "$deb" | grep -qE '^l.* \./usr/lib/ocf/resource\.d/galera-ocf/galera -> /usr/sbin/galera-ocf$'; then
+if dpkg-deb -c "$deb" | grep -E '^l.* \./usr/lib/ocf/resource\.d/galera-ocf/galera -> /usr/sbin/galera-ocf$' >/dev/null; then
   ok ".deb: OCF agent is a symlink to /usr/sbin/galera-ocf"
 else
   bad ".deb: OCF agent is not the expected symlink"
@@ -137,7 +137,7 @@ if xmllint --c14n "$work/crm_resource.xml" >"$work/a.c14n" 2>/dev/null \
 else
   say FAIL "crm_resource --show-metadata differs from ocf-metadata/galera.xml: $(head -c 300 "$work/crm_resource.err") $(diff "$work/a.c14n" "$work/b.c14n" 2>&1 | head -5)"
 fi
-if crm ra info ocf:galera-ocf:galera 2>&1 | grep -q 'wsrep_cluster_address'; then
+if crm ra info ocf:galera-ocf:galera 2>&1 | grep 'wsrep_cluster_address' >/dev/null; then
   say ok "crm ra info ocf:galera-ocf:galera shows the parameters"
 else
   say FAIL "crm ra info ocf:galera-ocf:galera does not show wsrep_cluster_address"
@@ -147,9 +147,14 @@ if cmp -s /usr/share/galera-ocf/galera.xml "$golden"; then
 else
   say FAIL "/usr/share/galera-ocf/galera.xml differs from the golden file"
 fi
-if zcat /usr/share/man/man8/galera-ocf.8.gz | grep -q '^\.TH'; then
+if zcat /usr/share/man/man8/galera-ocf.8.gz | grep '^\.SH "\?PARAMETERS' >/dev/null; then
+  say ok "man page is the one from 'galera-ocf man' (clap_mangen, with the parameter table)"
+else
+  say FAIL "man page is not from 'galera-ocf man' (fallback page or missing)"
+fi
+if zcat /usr/share/man/man8/galera-ocf.8.gz | grep '^\.TH' >/dev/null; then
   if command -v man >/dev/null; then
-    if MANWIDTH=80 man --warnings -l /usr/share/man/man8/galera-ocf.8.gz 2>"$work/man.err" | grep -qi galera \
+    if MANWIDTH=80 man --warnings -l /usr/share/man/man8/galera-ocf.8.gz 2>"$work/man.err" | grep -i galera >/dev/null \
       && [ ! -s "$work/man.err" ]; then
       say ok "man page renders without warnings"
     else
