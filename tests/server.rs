@@ -1,0 +1,524 @@
+//! Tier 2: the agent against a REAL single mariadbd with the galera-4 provider, and real `crm_attribute` /
+//! `cibadmin` against a CIB file (`CIB_file=`). Needs root (network namespaces, mariadbd --user).
+//!
+//! Isolation: every agent invocation of a test runs inside its own network namespace with only loopback up
+//! (`ip netns add`, deleted by a Drop guard), so mariadbd and Galera (127.0.0.1:3306/4567) cannot reach or
+//! be reached from anything else. Each test has its own temp directory (datadir made with
+//! `mariadb-install-db`), its own CIB file and its own HA_RSCTMP. mariadbd processes are found by that
+//! test's unique datadir path in /proc and SIGKILLed by a Drop guard, also when the test fails.
+//! Missing packages fail the test loudly; nothing here is skipped.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use galera_ocf::edge::cib::parse_status;
+use galera_ocf::edge::mysqld::scan;
+use galera_ocf::galera::report::{NodeState, Report};
+use support::{poll_until, require, snapshot, Agent, Ran, TempDir};
+
+const MARIADBD: &str = "/usr/sbin/mariadbd";
+const PROVIDER: &str = "/usr/lib/galera/libgalera_smm.so";
+const NODE: &str = "node1";
+
+fn prerequisites() {
+    require(&[
+        MARIADBD,
+        PROVIDER,
+        "/usr/bin/mariadb-install-db",
+        "/usr/bin/mariadb",
+        "/usr/sbin/crm_attribute",
+        "/usr/sbin/cibadmin",
+        "/usr/sbin/ip",
+        "/usr/sbin/ocf-tester",
+    ]);
+    assert!(
+        nix::unistd::Uid::effective().is_root(),
+        "tier-2 tests need root (network namespaces, mariadbd --user=mysql)"
+    );
+}
+
+/// A fresh datadir made by mariadb-install-db (owned by mysql, root via unix_socket). One at a time and
+/// with a private tmpdir: parallel bootstraps sharing /tmp were seen to trip over each other's temp tables.
+fn install_db(data: &Path, tmp: &Path) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new("mariadb-install-db")
+        .args([
+            "--no-defaults",
+            "--user=mysql",
+            "--auth-root-authentication-method=socket",
+        ])
+        .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--tmpdir={}", tmp.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A named network namespace with only loopback up, deleted on drop.
+struct Netns(String);
+
+impl Netns {
+    fn new(tag: &str) -> Netns {
+        let name = format!("gocf-{tag}-{}", std::process::id());
+        let _ = Command::new("ip").args(["netns", "del", &name]).output();
+        let ok = Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "ip netns add {name}");
+        let ok = Command::new("ip")
+            .args(["-n", &name, "link", "set", "lo", "up"])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        Netns(name)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
+    }
+}
+
+/// SIGKILLs every mariadbd of this test's (unique) datadir on drop.
+struct ServerGuard {
+    datadir: PathBuf,
+}
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let bin = Path::new(MARIADBD);
+        for pid in scan(bin, &self.datadir) {
+            let _ =
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL);
+        }
+        poll_until(Duration::from_secs(20), || {
+            scan(bin, &self.datadir).is_empty().then_some(())
+        });
+    }
+}
+
+/// Everything one test owns. Field order = drop order: server first, then namespace, then files.
+struct Lab {
+    _server: ServerGuard,
+    ns: Netns,
+    dir: TempDir,
+}
+
+const MY_CNF: &str = "[mysqld]
+bind-address=127.0.0.1
+binlog_format=ROW
+innodb_autoinc_lock_mode=2
+innodb_buffer_pool_size=32M
+innodb_log_file_size=16M
+wsrep_on=ON
+wsrep_provider=/usr/lib/galera/libgalera_smm.so
+wsrep_provider_options=\"gcache.size=16M;gmcast.listen_addr=tcp://127.0.0.1:4567\"
+wsrep_cluster_name=galera-ocf-test
+wsrep_node_address=127.0.0.1
+wsrep_sst_method=rsync
+";
+
+const CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes><node id="1" uname="node1"/></nodes><resources/><constraints/></configuration>
+  <status><node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"/></status>
+</cib>
+"#;
+
+impl Lab {
+    fn new(tag: &str) -> Lab {
+        prerequisites();
+        let dir = TempDir::new(tag);
+        let data = dir.join("data");
+        let run = dir.join("run");
+        std::fs::create_dir_all(&run).unwrap();
+        let mysql = nix::unistd::User::from_name("mysql").unwrap().unwrap();
+        std::os::unix::fs::chown(&run, Some(mysql.uid.as_raw()), Some(mysql.gid.as_raw())).unwrap();
+        install_db(&data, &run);
+        std::fs::write(dir.join("my.cnf"), MY_CNF).unwrap();
+        std::fs::write(dir.join("cib.xml"), CIB).unwrap();
+        Lab {
+            _server: ServerGuard { datadir: data },
+            ns: Netns::new(tag),
+            dir,
+        }
+    }
+
+    fn path(&self, rel: &str) -> String {
+        self.dir.join(rel).display().to_string()
+    }
+
+    fn agent(&self) -> Agent {
+        Agent::new()
+            .set("CIB_file", self.path("cib.xml"))
+            .set("OCF_ROOT", "/usr/lib/ocf")
+            .set("OCF_RESOURCE_INSTANCE", "galera:0")
+            .set("HA_RSCTMP", self.path("run"))
+            .set("OCF_RESKEY_CRM_meta_on_node", NODE)
+            .set("OCF_RESKEY_CRM_meta_timeout", "90000")
+            .param("wsrep_cluster_address", "gcomm://127.0.0.1")
+            .param("cluster_host_map", "node1:127.0.0.1")
+            .param("config", self.path("my.cnf"))
+            .param("datadir", self.path("data"))
+            .param("pid", self.path("run/mysqld.pid"))
+            .param("socket", self.path("run/mysqld.sock"))
+            .param("log", self.path("run/error.log"))
+    }
+
+    /// Run an action inside this test's network namespace.
+    fn run(&self, agent: &Agent, action: &str) -> Ran {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns.0, support::BIN, action])
+            .env_clear()
+            .envs(&agent.env)
+            .output()
+            .unwrap();
+        let ran = Ran {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
+        ran
+    }
+
+    fn act(&self, action: &str) -> Ran {
+        self.run(&self.agent(), action)
+    }
+
+    fn monitor(&self) -> Ran {
+        self.run(
+            &self.agent().set("OCF_RESKEY_CRM_meta_interval", "10000"),
+            "monitor",
+        )
+    }
+
+    fn attrs(&self) -> BTreeMap<String, String> {
+        let out = Command::new("cibadmin")
+            .args(["--query", "--scope=status"])
+            .env("CIB_file", self.path("cib.xml"))
+            .output()
+            .unwrap();
+        let mut all = parse_status(&String::from_utf8_lossy(&out.stdout)).unwrap();
+        all.remove(NODE).unwrap_or_default()
+    }
+
+    fn report(&self) -> Option<Report> {
+        self.attrs()
+            .get("galera-report")
+            .map(|t| Report::parse(t).unwrap())
+    }
+
+    fn score(&self) -> Option<String> {
+        self.attrs().get("master-galera").cloned()
+    }
+
+    fn servers(&self) -> Vec<i32> {
+        scan(Path::new(MARIADBD), &self.dir.join("data"))
+    }
+
+    /// SQL through the client binary (the test's own tool, not the agent's).
+    fn sql(&self, q: &str) {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns.0,
+                "mariadb",
+                "--no-defaults",
+                "-uroot",
+            ])
+            .arg(format!("--socket={}", self.path("run/mysqld.sock")))
+            .args(["-e", q])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn kill9(&self) {
+        let pids = self.servers();
+        assert!(!pids.is_empty());
+        for pid in &pids {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(*pid), nix::sys::signal::SIGKILL)
+                .unwrap();
+        }
+        poll_until(Duration::from_secs(20), || {
+            self.servers().is_empty().then_some(())
+        })
+        .expect("killed mariadbd is gone");
+    }
+}
+
+fn ok(r: &Ran, code: i32) {
+    assert_eq!(r.code, code, "{}", r.stderr);
+}
+
+#[test]
+fn lifecycle_bootstrap_promote_demote_stop() {
+    let lab = Lab::new("life");
+    ok(&lab.monitor(), 7);
+    ok(&lab.act("monitor"), 7);
+
+    // start → Unpromoted, position published, the only node is elected
+    ok(&lab.act("start"), 0);
+    let first = lab.report().expect("report published");
+    assert_eq!(
+        first.state,
+        NodeState::Recovered,
+        "no grastate.dat yet: --wsrep-recover path"
+    );
+    assert_eq!(lab.score().as_deref(), Some("100"));
+    assert!(
+        lab.servers().is_empty(),
+        "Unpromoted means mariadbd is stopped"
+    );
+    ok(&lab.act("monitor"), 0);
+    ok(&lab.monitor(), 0);
+
+    // start twice: still 0, the same attribute text
+    let text = lab.attrs()["galera-report"].clone();
+    ok(&lab.act("start"), 0);
+    assert_eq!(lab.attrs()["galera-report"], text);
+
+    // promote → bootstrap, Primary and Synced
+    ok(&lab.act("promote"), 0);
+    assert_eq!(lab.report().unwrap().state, NodeState::Primary);
+    ok(&lab.monitor(), 8);
+    ok(&lab.act("monitor"), 8);
+    ok(&lab.act("promote"), 0);
+
+    lab.sql("CREATE DATABASE t; CREATE TABLE t.x (id INT PRIMARY KEY); INSERT INTO t.x VALUES (1),(2),(3)");
+
+    // demote → clean stop, seqno from grastate.dat kept and published
+    ok(&lab.act("demote"), 0);
+    assert!(lab.servers().is_empty());
+    let demoted = lab.report().unwrap();
+    assert_eq!(demoted.state, NodeState::Stopped);
+    assert!(demoted.position.seqno.get() >= 3, "{demoted:?}");
+    assert!(
+        demoted.safe_to_bootstrap,
+        "last node to leave is safe to bootstrap"
+    );
+    assert_eq!(lab.score(), None);
+    ok(&lab.act("demote"), 0);
+    assert_eq!(lab.report().unwrap().position, demoted.position);
+
+    // the next monitor elects it again; a promote after that bootstraps from the kept data
+    ok(&lab.monitor(), 0);
+    assert_eq!(lab.score().as_deref(), Some("100"));
+    ok(&lab.act("promote"), 0);
+    lab.sql("SELECT COUNT(*) FROM t.x");
+    ok(&lab.act("demote"), 0);
+
+    // stop → 0, twice; attributes and marker gone, no litter in the data directory
+    ok(&lab.act("stop"), 0);
+    ok(&lab.act("stop"), 0);
+    assert!(lab.attrs().is_empty(), "{:?}", lab.attrs());
+    assert!(!lab.dir.join("run/galera-ocf-galera.state").exists());
+    ok(&lab.act("monitor"), 7);
+    let litter: Vec<_> = std::fs::read_dir(lab.dir.join("data"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.contains("galera-ocf") || n.ends_with(".tmp") || n.ends_with(".bak"))
+        .collect();
+    assert!(litter.is_empty(), "{litter:?}");
+}
+
+#[test]
+fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
+    let lab = Lab::new("kill");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    lab.sql("CREATE DATABASE k; CREATE TABLE k.x (id INT PRIMARY KEY); INSERT INTO k.x VALUES (1)");
+    let committed = lab.report().unwrap().position.uuid;
+
+    lab.kill9();
+    let r = lab.monitor();
+    ok(&r, 9);
+    assert!(r.one_reason().contains("not running"));
+
+    // Pacemaker's recovery: demote (recovers the position) → stop → start (recovers again)
+    ok(&lab.act("demote"), 0);
+    let after_demote = lab.report().unwrap();
+    assert_eq!(after_demote.state, NodeState::Recovered);
+    assert_eq!(after_demote.position.uuid, committed);
+    assert!(after_demote.position.seqno.get() >= 3);
+    ok(&lab.act("stop"), 0);
+    ok(&lab.act("start"), 0);
+    let after_start = lab.report().unwrap();
+    assert_eq!(
+        after_start.state,
+        NodeState::Recovered,
+        "grastate.dat says -1: --wsrep-recover path"
+    );
+    assert_eq!(after_start.position, after_demote.position);
+
+    // and the recovered node bootstraps again with its data
+    ok(&lab.act("promote"), 0);
+    lab.sql("SELECT * FROM k.x");
+    ok(&lab.act("stop"), 0);
+    assert!(lab.servers().is_empty());
+}
+
+#[test]
+fn killed_promoted_instance_stop_returns_only_when_nothing_is_left() {
+    let lab = Lab::new("stop");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    assert_eq!(lab.servers().len(), 1);
+    ok(&lab.act("stop"), 0);
+    assert!(lab.servers().is_empty());
+    assert!(lab.attrs().is_empty());
+}
+
+#[test]
+fn promote_fails_cleanly_when_mariadbd_refuses_to_start() {
+    let lab = Lab::new("refuse");
+    ok(&lab.act("start"), 0);
+    let before = snapshot(&lab.dir.join("data"));
+    // Port 3306 taken in the namespace: mariadbd cannot listen and exits.
+    let mut blocker: Child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns.0,
+            "socat",
+            "TCP-LISTEN:3306,bind=127.0.0.1,reuseaddr,fork",
+            "/dev/null",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let listening = poll_until(Duration::from_secs(10), || {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &lab.ns.0, "ss", "-Hltn", "sport = :3306"])
+            .output()
+            .ok()?;
+        (!out.stdout.is_empty()).then_some(())
+    });
+    let r = lab.run(
+        &lab.agent().set("OCF_RESKEY_CRM_meta_timeout", "30000"),
+        "promote",
+    );
+    let _ = blocker.kill();
+    let _ = blocker.wait();
+    listening.expect("socat listens on 3306");
+    ok(&r, 1);
+    let reason = r.one_reason();
+    assert!(reason.contains("promote failed"), "{reason}");
+    assert!(
+        lab.servers().is_empty(),
+        "a failed promote leaves no mariadbd behind"
+    );
+    assert_ne!(lab.report().unwrap().state, NodeState::Primary);
+    // grastate.dat may now carry safe_to_bootstrap: 1 (set before the start); nothing else appeared
+    let after = snapshot(&lab.dir.join("data"));
+    let added: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert!(
+        added
+            .iter()
+            .all(|k| !k.to_string_lossy().contains("galera-ocf")),
+        "{added:?}"
+    );
+}
+
+#[test]
+fn wrong_check_credentials_fail_the_monitor_with_a_reason() {
+    let lab = Lab::new("creds");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let bad = lab
+        .agent()
+        .set("OCF_RESKEY_CRM_meta_interval", "10000")
+        .param("check_user", "nobody_here")
+        .param("check_passwd", "secret-value");
+    let r = lab.run(&bad, "monitor");
+    ok(&r, 9);
+    let reason = r.one_reason();
+    assert!(reason.contains("wsrep status"), "{reason}");
+    assert!(
+        !r.stderr.contains("secret-value"),
+        "the password must never be printed"
+    );
+    ok(&lab.act("stop"), 0);
+}
+
+#[test]
+fn garbage_grastate_takes_the_recover_path_without_touching_the_file() {
+    let lab = Lab::new("garbage");
+    let g = lab.dir.join("data/grastate.dat");
+    std::fs::write(
+        &g,
+        "# GALERA saved state\nversion: 2.1\nuuid: not-a-uuid\nseqno: x\n",
+    )
+    .unwrap();
+    ok(&lab.act("start"), 0);
+    assert_eq!(lab.report().unwrap().state, NodeState::Recovered);
+    assert_eq!(
+        std::fs::read_to_string(&g).unwrap(),
+        "# GALERA saved state\nversion: 2.1\nuuid: not-a-uuid\nseqno: x\n"
+    );
+    ok(&lab.act("stop"), 0);
+}
+
+/// The exact ocf-tester command (README): run as root inside a private network namespace, with
+/// `CIB_file` pointing at a CIB file that lists node1 (see `CIB` above) and `HA_RSCTMP` at a scratch
+/// directory:
+///
+/// ```text
+/// ocf-tester -n galera -o CRM_meta_on_node=node1 -o wsrep_cluster_address=gcomm://127.0.0.1 \
+///     -o cluster_host_map=node1:127.0.0.1 -o config=DIR/my.cnf -o datadir=DIR/data \
+///     -o pid=DIR/run/mysqld.pid -o socket=DIR/run/mysqld.sock -o log=DIR/run/error.log \
+///     /path/to/galera-ocf
+/// ```
+#[test]
+fn ocf_tester_passes() {
+    let lab = Lab::new("tester");
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", &lab.ns.0, "ocf-tester", "-n", "galera"]);
+    for (k, v) in [
+        ("CRM_meta_on_node", NODE.to_owned()),
+        ("wsrep_cluster_address", "gcomm://127.0.0.1".to_owned()),
+        ("cluster_host_map", "node1:127.0.0.1".to_owned()),
+        ("config", lab.path("my.cnf")),
+        ("datadir", lab.path("data")),
+        ("pid", lab.path("run/mysqld.pid")),
+        ("socket", lab.path("run/mysqld.sock")),
+        ("log", lab.path("run/error.log")),
+    ] {
+        cmd.arg("-o").arg(format!("{k}={v}"));
+    }
+    let out = cmd
+        .arg(support::BIN)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("CIB_file", lab.path("cib.xml"))
+        .env("HA_RSCTMP", lab.path("run"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("passed all tests"), "{text}");
+    assert!(lab.servers().is_empty());
+}
