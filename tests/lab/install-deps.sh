@@ -4,7 +4,8 @@
 # removed again only if this script created it.
 set -euo pipefail
 pkgs=(pacemaker corosync crmsh pacemaker-cli-utils resource-agents mariadb-server mariadb-client galera-4
-  mariadb-backup rsync iproute2 psmisc iputils-arping socat libxml2-utils procps util-linux lsof pcs rpm)
+  mariadb-backup rsync iproute2 psmisc iputils-arping socat libxml2-utils procps util-linux lsof pcs rpm
+  hyperfine strace time)
 
 missing=()
 for p in "${pkgs[@]}"; do
