@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 pub mod election;
 pub mod hostmap;
+pub mod monitor;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).
 ///
@@ -121,6 +122,7 @@ mod tests {
             ("decide/mod.rs", include_str!("mod.rs")),
             ("decide/election.rs", include_str!("election.rs")),
             ("decide/hostmap.rs", include_str!("hostmap.rs")),
+            ("decide/monitor.rs", include_str!("monitor.rs")),
         ];
         // Assembled at run time so this file does not match its own patterns.
         let forbidden: Vec<String> = [
