@@ -1140,6 +1140,73 @@ mod tests {
         assert_eq!(winner(&decide(&set(&["solo"]), &r)), "solo");
     }
 
+    /// Real files from a 3-node lab (tests/fixtures/README.md, "lab3"): node3 killed first,
+    /// node1+node2 killed later. Reports built from them exactly as the agent would.
+    fn lab3_report(gvw: &str, recover_log: &str) -> Report {
+        Report {
+            position: crate::galera::recover::parse(recover_log).unwrap(),
+            safe_to_bootstrap: false,
+            state: NodeState::Recovered,
+            at: 0,
+            view: Some(crate::galera::gvwstate::parse(gvw).unwrap().last_view()),
+        }
+    }
+
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/",
+                $path
+            ))
+        };
+    }
+
+    #[test]
+    fn real_three_node_crash_with_node_killed_earlier() {
+        let r1 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n1.dat"),
+            fixture!("wsrep-recover/lab3-crash-n1.log"),
+        );
+        let r2 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n2.dat"),
+            fixture!("wsrep-recover/lab3-crash-n2.log"),
+        );
+        let r3 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n3.dat"),
+            fixture!("wsrep-recover/lab3-crash-n3.log"),
+        );
+        assert_eq!(
+            (
+                r1.position.seqno.get(),
+                r2.position.seqno.get(),
+                r3.position.seqno.get()
+            ),
+            (13, 13, 6)
+        );
+        let expected = set(&["node1", "node2", "node3"]);
+        let all = reports(vec![
+            ("node1", r1.clone()),
+            ("node2", r2.clone()),
+            ("node3", r3.clone()),
+        ]);
+        assert_eq!(winner(&decide(&expected, &all)), "node1");
+        // node3 (killed earlier, stale view) stays down: safe to decide without it.
+        let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
+        let d = decide(&expected, &without3);
+        assert_eq!(winner(&d), "node1");
+        assert_eq!(d.notes().excused, set(&["node3"]));
+        // node2 stays down: it was in the last view, so its data may be newer: wait.
+        let without2 = reports(vec![("node1", r1), ("node3", r3)]);
+        assert!(matches!(
+            decide(&expected, &without2),
+            Decision::Wait {
+                reason: WaitReason::ViewNotCovered { view_seq: 4, .. },
+                ..
+            }
+        ));
+    }
+
     // ---- property tests --------------------------------------------------------------------
 
     const NAMES: [&str; 6] = ["a", "b", "c", "d", "e", "n10"];

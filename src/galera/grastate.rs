@@ -251,6 +251,15 @@ mod tests {
     }
 
     #[test]
+    fn real_file_of_a_crashed_member() {
+        let g = parse(fixture!("lab3-member-crashed.dat")).unwrap();
+        assert_eq!(
+            (g.seqno, g.safe_to_bootstrap),
+            (Seqno::UNKNOWN, Some(false))
+        );
+    }
+
+    #[test]
     fn synthetic_good_files() {
         let g = parse(fixture!("member-stopped.dat")).unwrap();
         assert_eq!(

@@ -229,6 +229,21 @@ mod tests {
     }
 
     #[test]
+    fn real_three_node_views_after_a_kill() {
+        let running = parse(fixture!("lab3-running-n1.dat")).unwrap();
+        let n1 = parse(fixture!("lab3-crash-n1.dat")).unwrap();
+        let n2 = parse(fixture!("lab3-crash-n2.dat")).unwrap();
+        let n3 = parse(fixture!("lab3-crash-n3.dat")).unwrap();
+        assert_eq!((running.view_seq, running.members.len()), (3, 3));
+        // Survivors rewrote their view without node3; node3 kept the stale one.
+        assert_eq!((n1.view_seq, n2.view_seq, n3.view_seq), (4, 4, 3));
+        assert_eq!(n1.members, n2.members);
+        assert_eq!(n1.members, BTreeSet::from([n1.my_uuid, n2.my_uuid]));
+        assert_eq!(n3.members, running.members);
+        assert!(n3.members.contains(&n3.my_uuid) && !n1.members.contains(&n3.my_uuid));
+    }
+
+    #[test]
     fn three_member_view() {
         let g = parse(fixture!("three-members.dat")).unwrap();
         assert_eq!(g.view_seq, 7);

@@ -177,6 +177,17 @@ mod tests {
     }
 
     #[test]
+    fn real_three_node_crash_recovers_differing_seqnos() {
+        let seqnos = [
+            parse(fixture!("lab3-crash-n1.log")).unwrap(),
+            parse(fixture!("lab3-crash-n2.log")).unwrap(),
+            parse(fixture!("lab3-crash-n3.log")).unwrap(),
+        ]
+        .map(|p| p.seqno.get());
+        assert_eq!(seqnos, [13, 13, 6]);
+    }
+
+    #[test]
     fn gtid_suffix_is_kept_apart() {
         let r = parse_detailed(fixture!("killed-binlog-gtid-prepared-xa.log")).unwrap();
         assert_eq!(r.position, pos("ec358b85-e730-11f1-b002-170c60b12a61:5"));
