@@ -90,8 +90,8 @@ pub enum TieBreak {
 /// Which nodes the choice was made among.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis {
-    /// Every expected node reported.
-    AllReported,
+    /// Every expected node reported (this many).
+    AllReported { nodes: usize },
     /// Some did not, but the newest saved Primary view (this `view_seq`) is fully accounted
     /// for by reporters; the missing ones are in [`Notes::excused`].
     LastViewCovered { view_seq: u64 },
@@ -202,7 +202,9 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         .collect();
     let views = saved_views(&relevant);
     let basis = if missing.is_empty() {
-        Basis::AllReported
+        Basis::AllReported {
+            nodes: expected.len(),
+        }
     } else {
         match views.coverage() {
             Ok(view_seq) => Basis::LastViewCovered { view_seq },
@@ -428,7 +430,46 @@ impl Rank {
     }
 }
 
+/// What one node should do under a [`Decision`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeAction {
+    /// This node already runs in the Primary component.
+    AlreadyPrimary,
+    /// This node starts the new Primary component (`--wsrep-new-cluster`).
+    Bootstrap,
+    /// Join the Primary component running on these peers.
+    Join { peers: BTreeSet<NodeName> },
+    /// Another node bootstraps; join it once it runs.
+    AwaitBootstrap { node: NodeName },
+    /// No decision (wait or conflict): stay stopped.
+    Stay,
+}
+
 impl Decision {
+    /// This node's part in the decision.
+    pub fn action_for(&self, me: &NodeName) -> NodeAction {
+        match self {
+            Decision::Join { primary, .. } if primary.contains(me) => NodeAction::AlreadyPrimary,
+            Decision::Join { primary, .. } => NodeAction::Join {
+                peers: primary.clone(),
+            },
+            Decision::Bootstrap { node, .. } if node == me => NodeAction::Bootstrap,
+            Decision::Bootstrap { node, .. } => NodeAction::AwaitBootstrap { node: node.clone() },
+            Decision::Wait { .. } | Decision::Conflict { .. } => NodeAction::Stay,
+        }
+    }
+
+    /// The nodes that should carry a promotion score now: the bootstrap node alone, or, when a
+    /// Primary component runs, every expected node (its members must keep their score or
+    /// Pacemaker would demote them; the others are promoted to join). Nobody otherwise.
+    pub fn promotion_candidates(&self, expected: &BTreeSet<NodeName>) -> BTreeSet<NodeName> {
+        match self {
+            Decision::Bootstrap { node, .. } => BTreeSet::from([node.clone()]),
+            Decision::Join { .. } => expected.clone(),
+            Decision::Wait { .. } | Decision::Conflict { .. } => BTreeSet::new(),
+        }
+    }
+
     /// The notes attached to any decision.
     pub fn notes(&self) -> &Notes {
         match self {
@@ -521,7 +562,9 @@ fn explain_bootstrap(node: &NodeName, rule: &Rule, notes: &Notes) -> String {
                 Some(TieBreak::LowestName) => s.push_str(" (tie broken by lowest node name)"),
             }
             match basis {
-                Basis::AllReported => s.push_str("; all expected nodes reported"),
+                Basis::AllReported { nodes } => {
+                    let _ = write!(s, "; all {nodes} expected nodes reported");
+                }
                 Basis::LastViewCovered { view_seq } => {
                     let _ = write!(
                         s,
@@ -717,7 +760,7 @@ mod tests {
         assert_eq!(
             d.explain(),
             format!(
-                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all expected nodes reported"
+                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all 3 expected nodes reported"
             )
         );
     }
@@ -1132,6 +1175,42 @@ mod tests {
         let d = decide(&set(&THREE), &BTreeMap::new());
         assert!(matches!(&d, Decision::Wait { missing, .. } if *missing == set(&THREE)));
         assert!(d.explain().starts_with("wait for pcmk1, pcmk2, pcmk3:"));
+    }
+
+    #[test]
+    fn actions_and_promotion_candidates() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, 6)),
+            ("pcmk3", rep(U1, 4)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::Bootstrap);
+        assert_eq!(
+            d.action_for(&n("pcmk1")),
+            NodeAction::AwaitBootstrap { node: n("pcmk2") }
+        );
+        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&["pcmk2"]));
+        assert_eq!(d.bootstrap_node(), Some(&n("pcmk2")));
+
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, -1).primary()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::AlreadyPrimary);
+        assert_eq!(
+            d.action_for(&n("pcmk3")),
+            NodeAction::Join {
+                peers: set(&["pcmk2"])
+            }
+        );
+        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&THREE));
+
+        let d = decide(&set(&THREE), &reports(vec![("pcmk1", rep(U1, 5))]));
+        assert_eq!(d.action_for(&n("pcmk1")), NodeAction::Stay);
+        assert!(d.promotion_candidates(&set(&THREE)).is_empty());
+        assert_eq!(d.bootstrap_node(), None);
     }
 
     #[test]
