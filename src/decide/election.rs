@@ -17,7 +17,9 @@
 //!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of
 //!    a reporter holding that same view. Nodes outside that view left the Primary component
 //!    before it formed, so they cannot hold writes its members lack (issue 7).
-//!    safe_to_bootstrap never allows deciding early.
+//!    safe_to_bootstrap never allows deciding early. A node still reporting `joining` (its
+//!    Primary component vanished mid state transfer) counts as missing until it publishes a
+//!    recovered position: its data may be half-transferred under an old seqno.
 //! 4. **Cluster UUID** — nil-UUID reporters are empty (fresh datadir). Among the others the UUID
 //!    held by the most reporters is the cluster's; other UUIDs are foreign and never win. Two
 //!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
@@ -50,7 +52,8 @@ pub enum Decision {
         rule: Rule,
         notes: Notes,
     },
-    /// Not enough information yet; nobody bootstraps.
+    /// Not enough information yet; nobody bootstraps. `missing`: the expected nodes whose
+    /// final position is still awaited (not reported, or still `joining`).
     Wait {
         missing: BTreeSet<NodeName>,
         reason: WaitReason,
@@ -111,6 +114,9 @@ pub enum WaitReason {
     ViewsDisagree { view_seq: u64 },
     /// All reporters are new nodes; a cold start needs every expected node.
     ColdStartNeedsAll,
+    /// These nodes report `joining` but no Primary component reports: their data may be
+    /// mid-transfer until they stop and publish a recovered position.
+    Joining { nodes: BTreeSet<NodeName> },
 }
 
 /// Why no node may bootstrap without an administrator.
@@ -200,6 +206,21 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         .filter(|n| !relevant.contains_key(n))
         .cloned()
         .collect();
+    // A `joining` node whose Primary component no longer reports may hold a half-received
+    // state transfer under an old seqno: its position is not final until it stops and
+    // publishes again, so it counts as missing and can never be excused by a saved view.
+    let joining: BTreeSet<NodeName> = relevant
+        .iter()
+        .filter(|(_, r)| r.state == NodeState::Joining)
+        .map(|(n, _)| (*n).clone())
+        .collect();
+    if !joining.is_empty() {
+        return Decision::Wait {
+            missing: missing.union(&joining).cloned().collect(),
+            reason: WaitReason::Joining { nodes: joining },
+            notes,
+        };
+    }
     let views = saved_views(&relevant);
     let basis = if missing.is_empty() {
         Basis::AllReported {
@@ -603,6 +624,11 @@ fn explain_wait(reason: &WaitReason) -> String {
         WaitReason::ColdStartNeedsAll => {
             "every reporting node is new; a cold start needs all expected nodes".to_string()
         }
+        WaitReason::Joining { nodes } => format!(
+            "joining although no Primary component runs: {}; data may be mid-transfer until \
+             the node stops and publishes a recovered position",
+            list(nodes)
+        ),
     }
 }
 
@@ -1159,6 +1185,34 @@ mod tests {
     }
 
     #[test]
+    fn joining_node_without_primary_is_awaited() {
+        // The Primary component vanished while pcmk2 was receiving a state transfer: its
+        // published seqno 500 is stale and its datadir may be half-written.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 90)),
+            ("pcmk2", {
+                let mut j = rep(U1, 500);
+                j.state = NodeState::Joining;
+                j
+            }),
+            ("pcmk3", rep(U1, 80).view(3, 9, &[3])),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Wait { missing, reason: WaitReason::Joining { nodes }, .. }
+                if *missing == set(&["pcmk2"]) && *nodes == set(&["pcmk2"])
+        ));
+        assert!(d
+            .explain()
+            .starts_with("wait for pcmk2: joining although no Primary component runs: pcmk2;"));
+        // Once it stops and publishes a recovered position, the election proceeds.
+        let mut r = r;
+        r.insert(n("pcmk2"), rep(U1, 95));
+        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
+    }
+
+    #[test]
     fn nothing_expected_is_a_conflict() {
         let r = reports(vec![("pcmk1", rep(U1, 5))]);
         assert!(matches!(
@@ -1299,19 +1353,22 @@ mod tests {
             arb_uuid(),
             -1i64..6,
             any::<bool>(),
-            prop_oneof![10 => Just(false), primary_weight => Just(true)],
+            prop_oneof![
+                6 => Just(NodeState::Recovered),
+                3 => Just(NodeState::Stopped),
+                1 => Just(NodeState::Joining),
+                primary_weight => Just(NodeState::Primary),
+            ],
             proptest::option::of((
                 0u8..6,
                 0u64..4,
                 proptest::collection::btree_set(0u8..6, 1..4),
             )),
         )
-            .prop_map(|(uuid, seqno, stb, primary, view)| {
+            .prop_map(|(uuid, seqno, stb, state, view)| {
                 let mut r = rep(uuid, seqno);
                 r.safe_to_bootstrap = stb;
-                if primary {
-                    r.state = NodeState::Primary;
-                }
+                r.state = state;
                 r.view = view.map(|(me, seq, ms)| LastView {
                     my_uuid: m(me),
                     view_seq: seq,
@@ -1440,20 +1497,28 @@ mod tests {
         #[test]
         fn wait_whenever_a_node_is_missing_and_no_view_covers_it((expected, list) in arb_input(1)) {
             let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let missing: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            let unreported: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            let joining: BTreeSet<NodeName> = reports.iter()
+                .filter(|(k, r)| expected.contains(*k) && r.state == NodeState::Joining)
+                .map(|(k, _)| k.clone())
+                .collect();
             let primary = reports.iter().any(|(k, r)| expected.contains(k) && r.state == NodeState::Primary);
             let outside_primary = reports.iter().any(|(k, r)| !expected.contains(k) && r.state == NodeState::Primary);
             let d = decide(&expected, &reports);
-            if !missing.is_empty() && !primary && !outside_primary && !oracle_covered(&expected, &reports) {
-                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == missing), "{:?}", d);
+            let awaited: BTreeSet<NodeName> = unreported.union(&joining).cloned().collect();
+            let shortcut = joining.is_empty() && oracle_covered(&expected, &reports);
+            if !awaited.is_empty() && !primary && !outside_primary && !shortcut {
+                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == awaited), "{:?}", d);
             }
             if let Decision::Wait { missing: m, .. } = &d {
-                prop_assert_eq!(m, &missing);
-                prop_assert!(!missing.is_empty());
+                prop_assert_eq!(m, &awaited);
+                prop_assert!(!awaited.is_empty());
             }
-            if let Decision::Bootstrap { notes, .. } = &d {
-                prop_assert_eq!(&notes.excused, &missing);
-                prop_assert!(missing.is_empty() || oracle_covered(&expected, &reports));
+            if let Decision::Bootstrap { node, notes, .. } = &d {
+                prop_assert!(joining.is_empty());
+                prop_assert!(matches!(reports[node].state, NodeState::Recovered | NodeState::Stopped));
+                prop_assert_eq!(&notes.excused, &unreported);
+                prop_assert!(unreported.is_empty() || shortcut);
             }
         }
 
