@@ -349,6 +349,7 @@ impl Membership {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn n(s: &str) -> NodeName {
         NodeName::new(s).unwrap()
@@ -562,5 +563,33 @@ mod tests {
         // Round trip: the full peer list parses back to the same hosts.
         let all = m.gcomm_peers(&m.expected()).unwrap();
         assert_eq!(parse_gcomm(&all).unwrap().hosts.len(), 3);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_parameters(addr in "\\PC{0,80}", map in "\\PC{0,80}") {
+            let _ = parse_gcomm(&addr);
+            let _ = parse_gcomm(&format!("gcomm://{addr}"));
+            let _ = parse_host_map(&map);
+            let _ = Membership::from_params(&format!("gcomm://{addr}"), &map);
+        }
+
+        /// Every accepted address renders back to something that parses to the same hosts.
+        #[test]
+        fn accepted_addresses_round_trip(
+            hosts in proptest::collection::btree_set("[a-z][a-z0-9-]{0,8}(\\.[a-z0-9]{1,5})?", 1..5),
+            ports in proptest::collection::vec(proptest::option::of(1u16..), 5),
+        ) {
+            let entries: Vec<String> = hosts.iter().zip(&ports).map(|(h, p)| match p {
+                Some(p) => format!("{h}:{p}"),
+                None => h.clone(),
+            }).collect();
+            let text = format!("gcomm://{}", entries.join(","));
+            let parsed = parse_gcomm(&text).unwrap();
+            let rendered: Vec<String> = parsed.hosts.iter().map(ToString::to_string).collect();
+            prop_assert_eq!(rendered, entries);
+            let m = Membership::from_params(&text, "").unwrap();
+            prop_assert_eq!(m.gcomm_peers(&m.expected()).unwrap().len(), text.len());
+        }
     }
 }

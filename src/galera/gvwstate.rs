@@ -202,6 +202,7 @@ pub fn parse(text: &str) -> Result<GvwState, GvwstateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -321,5 +322,23 @@ mod tests {
             parse(&ok.replace(&format!("member: {u} 0\n"), "")),
             Err(GvwstateError::NoMembers)
         );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_files(cut in any::<proptest::sample::Index>(), junk in "\\PC{0,8}") {
+            let text = fixture!("three-members.dat");
+            let at = cut.index(text.len() + 1);
+            if text.is_char_boundary(at) {
+                let mut mutated = text.to_string();
+                mutated.insert_str(at, &junk);
+                let _ = parse(&mutated);
+            }
+        }
     }
 }
