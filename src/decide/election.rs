@@ -17,7 +17,9 @@
 //!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of
 //!    a reporter holding that same view. Nodes outside that view left the Primary component
 //!    before it formed, so they cannot hold writes its members lack (issue 7).
-//!    safe_to_bootstrap never allows deciding early.
+//!    safe_to_bootstrap never allows deciding early. A node still reporting `joining` (its
+//!    Primary component vanished mid state transfer) counts as missing until it publishes a
+//!    recovered position: its data may be half-transferred under an old seqno.
 //! 4. **Cluster UUID** — nil-UUID reporters are empty (fresh datadir). Among the others the UUID
 //!    held by the most reporters is the cluster's; other UUIDs are foreign and never win. Two
 //!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
@@ -50,7 +52,8 @@ pub enum Decision {
         rule: Rule,
         notes: Notes,
     },
-    /// Not enough information yet; nobody bootstraps.
+    /// Not enough information yet; nobody bootstraps. `missing`: the expected nodes whose
+    /// final position is still awaited (not reported, or still `joining`).
     Wait {
         missing: BTreeSet<NodeName>,
         reason: WaitReason,
@@ -90,8 +93,8 @@ pub enum TieBreak {
 /// Which nodes the choice was made among.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis {
-    /// Every expected node reported.
-    AllReported,
+    /// Every expected node reported (this many).
+    AllReported { nodes: usize },
     /// Some did not, but the newest saved Primary view (this `view_seq`) is fully accounted
     /// for by reporters; the missing ones are in [`Notes::excused`].
     LastViewCovered { view_seq: u64 },
@@ -111,6 +114,9 @@ pub enum WaitReason {
     ViewsDisagree { view_seq: u64 },
     /// All reporters are new nodes; a cold start needs every expected node.
     ColdStartNeedsAll,
+    /// These nodes report `joining` but no Primary component reports: their data may be
+    /// mid-transfer until they stop and publish a recovered position.
+    Joining { nodes: BTreeSet<NodeName> },
 }
 
 /// Why no node may bootstrap without an administrator.
@@ -200,9 +206,26 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         .filter(|n| !relevant.contains_key(n))
         .cloned()
         .collect();
+    // A `joining` node whose Primary component no longer reports may hold a half-received
+    // state transfer under an old seqno: its position is not final until it stops and
+    // publishes again, so it counts as missing and can never be excused by a saved view.
+    let joining: BTreeSet<NodeName> = relevant
+        .iter()
+        .filter(|(_, r)| r.state == NodeState::Joining)
+        .map(|(n, _)| (*n).clone())
+        .collect();
+    if !joining.is_empty() {
+        return Decision::Wait {
+            missing: missing.union(&joining).cloned().collect(),
+            reason: WaitReason::Joining { nodes: joining },
+            notes,
+        };
+    }
     let views = saved_views(&relevant);
     let basis = if missing.is_empty() {
-        Basis::AllReported
+        Basis::AllReported {
+            nodes: expected.len(),
+        }
     } else {
         match views.coverage() {
             Ok(view_seq) => Basis::LastViewCovered { view_seq },
@@ -428,7 +451,46 @@ impl Rank {
     }
 }
 
+/// What one node should do under a [`Decision`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeAction {
+    /// This node already runs in the Primary component.
+    AlreadyPrimary,
+    /// This node starts the new Primary component (`--wsrep-new-cluster`).
+    Bootstrap,
+    /// Join the Primary component running on these peers.
+    Join { peers: BTreeSet<NodeName> },
+    /// Another node bootstraps; join it once it runs.
+    AwaitBootstrap { node: NodeName },
+    /// No decision (wait or conflict): stay stopped.
+    Stay,
+}
+
 impl Decision {
+    /// This node's part in the decision.
+    pub fn action_for(&self, me: &NodeName) -> NodeAction {
+        match self {
+            Decision::Join { primary, .. } if primary.contains(me) => NodeAction::AlreadyPrimary,
+            Decision::Join { primary, .. } => NodeAction::Join {
+                peers: primary.clone(),
+            },
+            Decision::Bootstrap { node, .. } if node == me => NodeAction::Bootstrap,
+            Decision::Bootstrap { node, .. } => NodeAction::AwaitBootstrap { node: node.clone() },
+            Decision::Wait { .. } | Decision::Conflict { .. } => NodeAction::Stay,
+        }
+    }
+
+    /// The nodes that should carry a promotion score now: the bootstrap node alone, or, when a
+    /// Primary component runs, every expected node (its members must keep their score or
+    /// Pacemaker would demote them; the others are promoted to join). Nobody otherwise.
+    pub fn promotion_candidates(&self, expected: &BTreeSet<NodeName>) -> BTreeSet<NodeName> {
+        match self {
+            Decision::Bootstrap { node, .. } => BTreeSet::from([node.clone()]),
+            Decision::Join { .. } => expected.clone(),
+            Decision::Wait { .. } | Decision::Conflict { .. } => BTreeSet::new(),
+        }
+    }
+
     /// The notes attached to any decision.
     pub fn notes(&self) -> &Notes {
         match self {
@@ -521,7 +583,9 @@ fn explain_bootstrap(node: &NodeName, rule: &Rule, notes: &Notes) -> String {
                 Some(TieBreak::LowestName) => s.push_str(" (tie broken by lowest node name)"),
             }
             match basis {
-                Basis::AllReported => s.push_str("; all expected nodes reported"),
+                Basis::AllReported { nodes } => {
+                    let _ = write!(s, "; all {nodes} expected nodes reported");
+                }
                 Basis::LastViewCovered { view_seq } => {
                     let _ = write!(
                         s,
@@ -560,6 +624,11 @@ fn explain_wait(reason: &WaitReason) -> String {
         WaitReason::ColdStartNeedsAll => {
             "every reporting node is new; a cold start needs all expected nodes".to_string()
         }
+        WaitReason::Joining { nodes } => format!(
+            "joining although no Primary component runs: {}; data may be mid-transfer until \
+             the node stops and publishes a recovered position",
+            list(nodes)
+        ),
     }
 }
 
@@ -717,7 +786,7 @@ mod tests {
         assert_eq!(
             d.explain(),
             format!(
-                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all expected nodes reported"
+                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all 3 expected nodes reported"
             )
         );
     }
@@ -1116,6 +1185,34 @@ mod tests {
     }
 
     #[test]
+    fn joining_node_without_primary_is_awaited() {
+        // The Primary component vanished while pcmk2 was receiving a state transfer: its
+        // published seqno 500 is stale and its datadir may be half-written.
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 90)),
+            ("pcmk2", {
+                let mut j = rep(U1, 500);
+                j.state = NodeState::Joining;
+                j
+            }),
+            ("pcmk3", rep(U1, 80).view(3, 9, &[3])),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert!(matches!(
+            &d,
+            Decision::Wait { missing, reason: WaitReason::Joining { nodes }, .. }
+                if *missing == set(&["pcmk2"]) && *nodes == set(&["pcmk2"])
+        ));
+        assert!(d
+            .explain()
+            .starts_with("wait for pcmk2: joining although no Primary component runs: pcmk2;"));
+        // Once it stops and publishes a recovered position, the election proceeds.
+        let mut r = r;
+        r.insert(n("pcmk2"), rep(U1, 95));
+        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
+    }
+
+    #[test]
     fn nothing_expected_is_a_conflict() {
         let r = reports(vec![("pcmk1", rep(U1, 5))]);
         assert!(matches!(
@@ -1135,9 +1232,112 @@ mod tests {
     }
 
     #[test]
+    fn actions_and_promotion_candidates() {
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, 6)),
+            ("pcmk3", rep(U1, 4)),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::Bootstrap);
+        assert_eq!(
+            d.action_for(&n("pcmk1")),
+            NodeAction::AwaitBootstrap { node: n("pcmk2") }
+        );
+        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&["pcmk2"]));
+        assert_eq!(d.bootstrap_node(), Some(&n("pcmk2")));
+
+        let r = reports(vec![
+            ("pcmk1", rep(U1, 5)),
+            ("pcmk2", rep(U1, -1).primary()),
+        ]);
+        let d = decide(&set(&THREE), &r);
+        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::AlreadyPrimary);
+        assert_eq!(
+            d.action_for(&n("pcmk3")),
+            NodeAction::Join {
+                peers: set(&["pcmk2"])
+            }
+        );
+        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&THREE));
+
+        let d = decide(&set(&THREE), &reports(vec![("pcmk1", rep(U1, 5))]));
+        assert_eq!(d.action_for(&n("pcmk1")), NodeAction::Stay);
+        assert!(d.promotion_candidates(&set(&THREE)).is_empty());
+        assert_eq!(d.bootstrap_node(), None);
+    }
+
+    #[test]
     fn single_node_cluster() {
         let r = reports(vec![("solo", rep(U1, 3))]);
         assert_eq!(winner(&decide(&set(&["solo"]), &r)), "solo");
+    }
+
+    /// Real files from a 3-node lab (tests/fixtures/README.md, "lab3"): node3 killed first,
+    /// node1+node2 killed later. Reports built from them exactly as the agent would.
+    fn lab3_report(gvw: &str, recover_log: &str) -> Report {
+        Report {
+            position: crate::galera::recover::parse(recover_log).unwrap(),
+            safe_to_bootstrap: false,
+            state: NodeState::Recovered,
+            at: 0,
+            view: Some(crate::galera::gvwstate::parse(gvw).unwrap().last_view()),
+        }
+    }
+
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/",
+                $path
+            ))
+        };
+    }
+
+    #[test]
+    fn real_three_node_crash_with_node_killed_earlier() {
+        let r1 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n1.dat"),
+            fixture!("wsrep-recover/lab3-crash-n1.log"),
+        );
+        let r2 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n2.dat"),
+            fixture!("wsrep-recover/lab3-crash-n2.log"),
+        );
+        let r3 = lab3_report(
+            fixture!("gvwstate/lab3-crash-n3.dat"),
+            fixture!("wsrep-recover/lab3-crash-n3.log"),
+        );
+        assert_eq!(
+            (
+                r1.position.seqno.get(),
+                r2.position.seqno.get(),
+                r3.position.seqno.get()
+            ),
+            (13, 13, 6)
+        );
+        let expected = set(&["node1", "node2", "node3"]);
+        let all = reports(vec![
+            ("node1", r1.clone()),
+            ("node2", r2.clone()),
+            ("node3", r3.clone()),
+        ]);
+        assert_eq!(winner(&decide(&expected, &all)), "node1");
+        // node3 (killed earlier, stale view) stays down: safe to decide without it.
+        let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
+        let d = decide(&expected, &without3);
+        assert_eq!(winner(&d), "node1");
+        assert_eq!(d.notes().excused, set(&["node3"]));
+        // node2 stays down: it was in the last view, so its data may be newer: wait.
+        let without2 = reports(vec![("node1", r1), ("node3", r3)]);
+        assert!(matches!(
+            decide(&expected, &without2),
+            Decision::Wait {
+                reason: WaitReason::ViewNotCovered { view_seq: 4, .. },
+                ..
+            }
+        ));
     }
 
     // ---- property tests --------------------------------------------------------------------
@@ -1153,19 +1353,22 @@ mod tests {
             arb_uuid(),
             -1i64..6,
             any::<bool>(),
-            prop_oneof![10 => Just(false), primary_weight => Just(true)],
+            prop_oneof![
+                6 => Just(NodeState::Recovered),
+                3 => Just(NodeState::Stopped),
+                1 => Just(NodeState::Joining),
+                primary_weight => Just(NodeState::Primary),
+            ],
             proptest::option::of((
                 0u8..6,
                 0u64..4,
                 proptest::collection::btree_set(0u8..6, 1..4),
             )),
         )
-            .prop_map(|(uuid, seqno, stb, primary, view)| {
+            .prop_map(|(uuid, seqno, stb, state, view)| {
                 let mut r = rep(uuid, seqno);
                 r.safe_to_bootstrap = stb;
-                if primary {
-                    r.state = NodeState::Primary;
-                }
+                r.state = state;
                 r.view = view.map(|(me, seq, ms)| LastView {
                     my_uuid: m(me),
                     view_seq: seq,
@@ -1233,7 +1436,7 @@ mod tests {
             let mut other = BTreeMap::new();
             let mut latest: BTreeMap<NodeName, usize> = BTreeMap::new();
             for (i, (k, r)) in shuffled {
-                if latest.get(&k).is_none_or(|j| i > *j) {
+                if latest.get(&k).map_or(true, |j| i > *j) {
                     latest.insert(k.clone(), i);
                     other.insert(k, r);
                 }
@@ -1294,20 +1497,28 @@ mod tests {
         #[test]
         fn wait_whenever_a_node_is_missing_and_no_view_covers_it((expected, list) in arb_input(1)) {
             let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let missing: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            let unreported: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            let joining: BTreeSet<NodeName> = reports.iter()
+                .filter(|(k, r)| expected.contains(*k) && r.state == NodeState::Joining)
+                .map(|(k, _)| k.clone())
+                .collect();
             let primary = reports.iter().any(|(k, r)| expected.contains(k) && r.state == NodeState::Primary);
             let outside_primary = reports.iter().any(|(k, r)| !expected.contains(k) && r.state == NodeState::Primary);
             let d = decide(&expected, &reports);
-            if !missing.is_empty() && !primary && !outside_primary && !oracle_covered(&expected, &reports) {
-                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == missing), "{:?}", d);
+            let awaited: BTreeSet<NodeName> = unreported.union(&joining).cloned().collect();
+            let shortcut = joining.is_empty() && oracle_covered(&expected, &reports);
+            if !awaited.is_empty() && !primary && !outside_primary && !shortcut {
+                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == awaited), "{:?}", d);
             }
             if let Decision::Wait { missing: m, .. } = &d {
-                prop_assert_eq!(m, &missing);
-                prop_assert!(!missing.is_empty());
+                prop_assert_eq!(m, &awaited);
+                prop_assert!(!awaited.is_empty());
             }
-            if let Decision::Bootstrap { notes, .. } = &d {
-                prop_assert_eq!(&notes.excused, &missing);
-                prop_assert!(missing.is_empty() || oracle_covered(&expected, &reports));
+            if let Decision::Bootstrap { node, notes, .. } = &d {
+                prop_assert!(joining.is_empty());
+                prop_assert!(matches!(reports[node].state, NodeState::Recovered | NodeState::Stopped));
+                prop_assert_eq!(&notes.excused, &unreported);
+                prop_assert!(unreported.is_empty() || shortcut);
             }
         }
 

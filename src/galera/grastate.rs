@@ -218,6 +218,7 @@ fn insert_after_last_entry(text: &str, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -248,6 +249,15 @@ mod tests {
     fn real_file_while_running_has_unknown_seqno() {
         let g = parse(fixture!("running-seqno-unknown.dat")).unwrap();
         assert_eq!(g.seqno, Seqno::UNKNOWN);
+    }
+
+    #[test]
+    fn real_file_of_a_crashed_member() {
+        let g = parse(fixture!("lab3-member-crashed.dat")).unwrap();
+        assert_eq!(
+            (g.seqno, g.safe_to_bootstrap),
+            (Seqno::UNKNOWN, Some(false))
+        );
     }
 
     #[test]
@@ -404,6 +414,62 @@ mod tests {
             fixture!("bad-uuid.dat"),
         ] {
             assert!(with_safe_to_bootstrap(bad, true).is_err());
+        }
+    }
+
+    prop_compose! {
+        fn arb_file()(
+            uuid in any::<[u8; 16]>(),
+            seqno in -1i64..1_000_000,
+            stb in proptest::option::of(any::<bool>()),
+            pad in "[ \t]{0,3}",
+            extra in proptest::option::of("cert_index:[ a-z0-9]{0,6}"),
+            trailing in prop_oneof![Just(""), Just("\n"), Just("\n   "), Just("\n\n")],
+        ) -> String {
+            let mut lines = vec![
+                "# GALERA saved state".to_string(),
+                "version: 2.1".to_string(),
+                format!("uuid:{pad}{}", ClusterUuid::from_bytes(uuid)),
+                format!("seqno:{pad}{seqno}"),
+            ];
+            if let Some(e) = extra { lines.push(e); }
+            if let Some(b) = stb { lines.push(format!("safe_to_bootstrap:{pad}{}", u8::from(b))); }
+            format!("{}{trailing}", lines.join("\n"))
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn set_safe_to_bootstrap_keeps_every_other_line(text in arb_file(), value in any::<bool>()) {
+            let before = parse(&text).unwrap();
+            let after_text = with_safe_to_bootstrap(&text, value).unwrap();
+            let after = parse(&after_text).unwrap();
+            prop_assert_eq!(after.safe_to_bootstrap, Some(value));
+            prop_assert_eq!((after.uuid, after.seqno, &after.version), (before.uuid, before.seqno, &before.version));
+            let others = |t: &str| -> Vec<String> {
+                t.lines().filter(|l| !l.trim_start().starts_with("safe_to_bootstrap")).map(str::to_string).collect()
+            };
+            prop_assert_eq!(others(&after_text), others(&text));
+            // Applying it again changes nothing.
+            prop_assert_eq!(with_safe_to_bootstrap(&after_text, value).unwrap(), after_text);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_text(text in "\\PC{0,200}", value in any::<bool>()) {
+            let _ = parse(&text);
+            let _ = with_safe_to_bootstrap(&text, value);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_files(text in arb_file(), cut in any::<proptest::sample::Index>(), junk in "\\PC{0,8}") {
+            let mut mutated = text.clone();
+            let at = cut.index(text.len() + 1);
+            if mutated.is_char_boundary(at) {
+                mutated.insert_str(at, &junk);
+                let _ = parse(&mutated);
+                let _ = with_safe_to_bootstrap(&mutated, true);
+                let _ = parse(&text[..at]);
+            }
         }
     }
 }

@@ -202,6 +202,7 @@ pub fn parse(text: &str) -> Result<GvwState, GvwstateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -226,6 +227,21 @@ mod tests {
         let r = parse(fixture!("single-node-restarted.dat")).unwrap();
         assert_ne!(r.my_uuid, g.my_uuid, "a restart brings a new process UUID");
         assert_eq!(r.view_seq, 3);
+    }
+
+    #[test]
+    fn real_three_node_views_after_a_kill() {
+        let running = parse(fixture!("lab3-running-n1.dat")).unwrap();
+        let n1 = parse(fixture!("lab3-crash-n1.dat")).unwrap();
+        let n2 = parse(fixture!("lab3-crash-n2.dat")).unwrap();
+        let n3 = parse(fixture!("lab3-crash-n3.dat")).unwrap();
+        assert_eq!((running.view_seq, running.members.len()), (3, 3));
+        // Survivors rewrote their view without node3; node3 kept the stale one.
+        assert_eq!((n1.view_seq, n2.view_seq, n3.view_seq), (4, 4, 3));
+        assert_eq!(n1.members, n2.members);
+        assert_eq!(n1.members, BTreeSet::from([n1.my_uuid, n2.my_uuid]));
+        assert_eq!(n3.members, running.members);
+        assert!(n3.members.contains(&n3.my_uuid) && !n1.members.contains(&n3.my_uuid));
     }
 
     #[test]
@@ -306,5 +322,23 @@ mod tests {
             parse(&ok.replace(&format!("member: {u} 0\n"), "")),
             Err(GvwstateError::NoMembers)
         );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_files(cut in any::<proptest::sample::Index>(), junk in "\\PC{0,8}") {
+            let text = fixture!("three-members.dat");
+            let at = cut.index(text.len() + 1);
+            if text.is_char_boundary(at) {
+                let mut mutated = text.to_string();
+                mutated.insert_str(at, &junk);
+                let _ = parse(&mutated);
+            }
+        }
     }
 }

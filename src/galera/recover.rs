@@ -142,6 +142,7 @@ fn first_sentence(msg: &str) -> String {
 mod tests {
     use super::*;
     use crate::galera::position::Seqno;
+    use proptest::prelude::*;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -174,6 +175,17 @@ mod tests {
             parse(fixture!("graceful-stop.log")).unwrap(),
             pos("e394c5ff-e730-11f1-9b78-c24f1def9f8e:2")
         );
+    }
+
+    #[test]
+    fn real_three_node_crash_recovers_differing_seqnos() {
+        let seqnos = [
+            parse(fixture!("lab3-crash-n1.log")).unwrap(),
+            parse(fixture!("lab3-crash-n2.log")).unwrap(),
+            parse(fixture!("lab3-crash-n3.log")).unwrap(),
+        ]
+        .map(|p| p.seqno.get());
+        assert_eq!(seqnos, [13, 13, 6]);
     }
 
     #[test]
@@ -250,5 +262,18 @@ mod tests {
         // Printed by a normal start, not by --wsrep-recover.
         let log = "a [Note] WSREP: Recovered position from storage: 8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a:9\n";
         assert_eq!(parse(log), Err(RecoverError::NoPosition));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+            let _ = parse_detailed(&text);
+        }
+
+        #[test]
+        fn never_panics_on_damaged_position_lines(tail in "\\PC{0,60}") {
+            let _ = parse_detailed(&format!("x [Note] WSREP: Recovered position: {tail}\n"));
+            let _ = parse_detailed(&format!("x [ERROR] {tail}\nx [ERROR] Aborting\n"));
+        }
     }
 }

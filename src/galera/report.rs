@@ -407,6 +407,12 @@ mod tests {
         }
 
         #[test]
+        fn never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+            let _ = Report::parse(&text);
+            let _ = Report::parse(&format!("v1 {text}"));
+        }
+
+        #[test]
         fn unknown_fields_anywhere_are_ignored(
             r in arb_report(),
             extra in proptest::collection::vec(("[a-z_][a-z0-9_]{0,8}", "[!-~]{0,12}"), 0..4),

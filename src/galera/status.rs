@@ -196,6 +196,7 @@ impl WsrepStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -332,5 +333,24 @@ mod tests {
     fn in_primary_covers_transfers() {
         assert!(Health::Joiner.in_primary() && Health::Joined.in_primary());
         assert!(!Health::NonPrimary.in_primary() && !Health::NotReady.in_primary());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_rows(
+            rows in proptest::collection::vec(
+                (prop_oneof![
+                    Just("wsrep_ready".to_string()), Just("wsrep_connected".to_string()),
+                    Just("wsrep_cluster_status".to_string()), Just("wsrep_local_state".to_string()),
+                    Just("wsrep_cluster_size".to_string()), Just("wsrep_cluster_state_uuid".to_string()),
+                    Just("wsrep_last_committed".to_string()), "\\PC{0,20}",
+                ], "\\PC{0,40}"),
+                0..10,
+            )
+        ) {
+            if let Ok(s) = WsrepStatus::from_rows(&rows) {
+                let _ = s.health().as_str();
+            }
+        }
     }
 }
