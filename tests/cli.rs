@@ -509,3 +509,97 @@ fn usage_and_notify_without_a_marker() {
         .run("notify");
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+const CRASHED: &str = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   -1\nsafe_to_bootstrap: 0\n";
+
+/// A stand-in for mariadbd (test fixture only) whose --wsrep-recover log has no position line.
+fn fake_mariadbd(s: &Setup) -> String {
+    let p = s.dir.join("mariadbd");
+    std::fs::write(
+        &p,
+        "#!/bin/sh\nfor a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
+         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
+         echo '2026-01-01 0 [Note] InnoDB: Buffer pool(s) load completed' >> \"$log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p.display().to_string()
+}
+
+/// Runtime failures of start: each → 1, one exit reason naming the cause, datadir unchanged.
+#[test]
+fn start_failure_matrix() {
+    type Case = (
+        &'static str,
+        fn(Agent, &Setup) -> Agent,
+        Option<&'static str>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "recover log without a position",
+            |a, s| a.param("binary", fake_mariadbd(s)),
+            Some(CRASHED),
+            "Recovered position",
+        ),
+        (
+            "recover log empty, binary fails",
+            |a, _| a.param("binary", "/bin/false"),
+            Some(CRASHED),
+            "empty",
+        ),
+        (
+            "no grastate, recover finds nothing",
+            |a, _| a.param("binary", "/bin/true"),
+            None,
+            "position",
+        ),
+        (
+            "crm_attribute fails (no CIB)",
+            |a, s| {
+                a.set(
+                    "CIB_file",
+                    s.dir.join("missing-cib.xml").display().to_string(),
+                )
+            },
+            Some(GRASTATE),
+            "crm_attribute",
+        ),
+        (
+            "crm_attribute fails with an empty PATH",
+            |a, s| {
+                a.set("PATH", s.dir.join("empty-path").display().to_string())
+                    .set(
+                        "CIB_file",
+                        s.dir.join("missing-cib.xml").display().to_string(),
+                    )
+            },
+            Some(GRASTATE),
+            "galera-report",
+        ),
+    ];
+    for (name, tweak, grastate, word) in cases {
+        let s = Setup::new();
+        match grastate {
+            Some(g) => std::fs::write(s.datadir().join("grastate.dat"), g).unwrap(),
+            None => std::fs::remove_file(s.datadir().join("grastate.dat")).unwrap(),
+        }
+        let before = snapshot(&s.datadir());
+        let out = tweak(s.agent(), &s).run("start");
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        let reason = out.one_reason();
+        assert!(
+            reason.contains(word),
+            "{name}: {reason:?} does not mention {word}"
+        );
+        assert_eq!(
+            snapshot(&s.datadir()),
+            before,
+            "{name}: the data directory changed"
+        );
+        assert!(
+            !s.dir.join("run/galera-ocf-galera.state").exists(),
+            "{name}: no marker after a failed start"
+        );
+    }
+}

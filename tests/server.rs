@@ -522,3 +522,59 @@ fn ocf_tester_passes() {
     assert!(text.contains("passed all tests"), "{text}");
     assert!(lab.servers().is_empty());
 }
+
+#[test]
+fn password_never_reaches_a_child_and_files_are_private() {
+    let lab = Lab::new("secret");
+    let secret = "s3cret-never-shown";
+    let agent = lab.agent().param("check_passwd", secret);
+    ok(&lab.run(&agent, "start"), 0);
+    ok(&lab.run(&agent, "promote"), 0);
+    let pids = lab.servers();
+    assert_eq!(pids.len(), 1);
+    for file in ["cmdline", "environ"] {
+        let bytes = std::fs::read(format!("/proc/{}/{file}", pids[0])).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "the password is in mariadbd's {file}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("OCF_RESKEY_"),
+            "OCF_RESKEY_* leaked into mariadbd's {file}"
+        );
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &str| {
+        std::fs::metadata(lab.dir.join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("run/galera-ocf-galera.state"), 0o600);
+    assert_eq!(
+        mode("run/error.log") & 0o007,
+        0,
+        "server log not world-readable"
+    );
+    ok(&lab.run(&agent, "stop"), 0);
+}
+
+#[test]
+fn deeper_monitor_levels_read_a_table() {
+    let lab = Lab::new("levels");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let deep = |level: &str, table: &str| {
+        lab.agent()
+            .set("OCF_RESKEY_CRM_meta_interval", "10000")
+            .set("OCF_CHECK_LEVEL", level)
+            .param("test_table", table)
+    };
+    ok(&lab.run(&deep("10", "mysql.user"), "monitor"), 8);
+    ok(&lab.run(&deep("20", "mysql.user"), "monitor"), 8);
+    let r = lab.run(&deep("20", "nosuch.table"), "monitor");
+    ok(&r, 9);
+    assert!(r.one_reason().contains("nosuch"));
+    ok(&lab.act("stop"), 0);
+}
