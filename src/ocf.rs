@@ -155,6 +155,8 @@ pub struct CrmMeta {
     pub timeout: Option<String>,
     pub interval_ms: u64,
     pub on_node: Option<String>,
+    /// `CRM_meta_role` of a role-specific recurring monitor (Promoted/Master, Unpromoted/Slave).
+    pub role: Option<String>,
     pub clone_max: Option<u32>,
     pub promotable: bool,
     pub notify_enabled: bool,
@@ -189,6 +191,7 @@ impl CrmMeta {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0),
             on_node: meta(env, "on_node").map(|s| s.trim().to_owned()),
+            role: meta(env, "role").map(|s| s.trim().to_owned()),
             clone_max: meta(env, "clone_max").and_then(|v| v.trim().parse().ok()),
             promotable: is_true(meta(env, "promotable")),
             notify_enabled: is_true(meta(env, "notify")),

@@ -216,8 +216,8 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
             "cluster_host_map",
         ),
         (
-            "map incomplete",
-            |a, _| a.param("cluster_host_map", "node1:node1;node2:node2"),
+            "map host not in address",
+            |a, _| a.param("cluster_host_map", "node1:g9"),
             6,
             "cluster_host_map",
         ),

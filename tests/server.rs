@@ -452,7 +452,7 @@ fn wrong_check_credentials_fail_the_monitor_with_a_reason() {
     let r = lab.run(&bad, "monitor");
     ok(&r, 9);
     let reason = r.one_reason();
-    assert!(reason.contains("wsrep status"), "{reason}");
+    assert!(reason.contains("check user was refused"), "{reason}");
     assert!(
         !r.stderr.contains("secret-value"),
         "the password must never be printed"

@@ -156,14 +156,9 @@ pub async fn set_score(
     Ok(())
 }
 
-/// The expected members as validated node names.
+/// The expected members as node names.
 pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
-    crate::actions::members::expected(cfg)?
-        .iter()
-        .map(|n| {
-            NodeName::new(n).map_err(|e| Error::configured("wsrep_cluster_address", e.to_string()))
-        })
-        .collect()
+    crate::actions::members::expected(cfg)
 }
 
 /// Everyone's published reports from one CIB read; unreadable ones are logged and left out.

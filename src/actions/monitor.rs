@@ -1,9 +1,10 @@
-//! monitor / probe / status.
+//! monitor / probe / status: gather (marker, /proc, one SQL round trip) → `decide::monitor::verdict` →
+//! apply (election for an Unpromoted node, keep `state=primary` published for a Promoted one).
 //!
-//! - no mariadbd, no marker → 7; no mariadbd, marker of an Unpromoted instance → 0 (and, for a recurring
-//!   monitor, the election is re-run on one CIB read); no mariadbd but the marker says Promoted → 9.
-//! - mariadbd runs → its wsrep status over the socket decides: Primary and Synced/Donor (or catching up) →
-//!   8, anything else → 9 with the reason.
+//! - no mariadbd, no marker → 7; no mariadbd, marker of an Unpromoted instance → 0 (a recurring monitor
+//!   re-runs the election on one CIB read); no mariadbd while Promoted → 9.
+//! - mariadbd runs → Primary and Synced/Donor/catching up → 8; otherwise 9 (1 when nobody expects it
+//!   Promoted) with the reason.
 //!
 //! A healthy Promoted node's recurring monitor forks nothing: marker read, pid file + /proc check, one SQL
 //! round trip; crm_attribute runs only when what this node published has to change.
@@ -14,98 +15,136 @@ use crate::actions::common::{self, Ctx, SCORE};
 use crate::actions::ctx;
 use crate::config::Config;
 use crate::deadline::Deadline;
+use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Status};
+use crate::edge::mysqld;
+use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, State};
-use crate::edge::{mysqld, sql};
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::galera::position::Position;
+use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report};
 use crate::galera::status::{Health, WsrepStatus};
 use crate::ocf::OcfStatus;
 
-pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcome, Error> {
-    let path = cfg.state_file();
-    let marker = state::load(&path)?;
-    match (mysqld::find(cfg), marker) {
-        (None, None) => Ok(Outcome::of(OcfStatus::NotRunning)),
-        (None, Some(st)) if st.promoted => Ok(Outcome::failed(
-            OcfStatus::FailedPromoted,
-            format!(
-                "mariadbd of the Promoted instance ({}) is not running",
-                cfg.datadir.display()
-            ),
-        )),
-        (None, Some(st)) => unpromoted(cfg, deadline, probe, st).await,
-        (Some(pid), st) => running(cfg, deadline, probe, pid, st).await,
+/// What one SQL round trip produced.
+struct Query {
+    health: Result<Health, QueryFailure>,
+    status: Option<WsrepStatus>,
+    read_only: Option<bool>,
+    detail: Option<String>,
+}
+
+async fn query(cfg: &Config, deadline: Deadline) -> Query {
+    match sql::snapshot(cfg, cfg.check_level, deadline).await {
+        Ok(Snapshot { wsrep, read_only }) => match WsrepStatus::from_rows(&wsrep) {
+            Ok(st) => Query {
+                health: Ok(st.health()),
+                status: Some(st),
+                read_only,
+                detail: None,
+            },
+            Err(e) => Query {
+                health: Err(QueryFailure::Query),
+                status: None,
+                read_only,
+                detail: Some(e.to_string()),
+            },
+        },
+        Err(f) => Query {
+            health: Err(f.kind),
+            status: None,
+            read_only: None,
+            detail: Some(f.text),
+        },
     }
 }
 
-async fn unpromoted(
-    cfg: &Config,
-    deadline: Deadline,
-    probe: bool,
-    mut st: State,
-) -> Result<Outcome, Error> {
-    if !probe {
-        let before = st.clone();
-        let c = ctx(cfg, deadline).await?;
-        common::elect_and_apply(&c, &mut st, &BTreeSet::new()).await?;
-        if st != before {
-            state::save(&cfg.state_file(), &st)?;
-        }
+/// The role Pacemaker expects: its `CRM_meta_role` when given, else what the marker recorded.
+fn role(cfg: &Config, marker: Option<&State>) -> RequestedRole {
+    match cfg.meta.role.as_deref() {
+        Some("Promoted" | "Master") => RequestedRole::Promoted,
+        Some("Unpromoted" | "Slave") => RequestedRole::Unpromoted,
+        _ if marker.is_some_and(|m| m.promoted) => RequestedRole::Promoted,
+        _ => RequestedRole::Unspecified,
+    }
+}
+
+fn ocf(status: Status) -> OcfStatus {
+    match status {
+        Status::Success => OcfStatus::Success,
+        Status::GenericError => OcfStatus::ErrGeneric,
+        Status::NotRunning => OcfStatus::NotRunning,
+        Status::RunningPromoted => OcfStatus::RunningPromoted,
+        Status::FailedPromoted => OcfStatus::FailedPromoted,
+    }
+}
+
+pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcome, Error> {
+    let marker = state::load(&cfg.state_file())?;
+    let pid = mysqld::find(cfg);
+    let q = match pid {
+        Some(_) => Some(query(cfg, deadline).await),
+        None => None,
+    };
+    let obs = Observation {
+        process: if pid.is_some() {
+            Process::Running
+        } else {
+            Process::NotRunning
+        },
+        started: marker.is_some(),
+        health: q.as_ref().map(|q| q.health),
+        role: role(cfg, marker.as_ref()),
+    };
+    let v = verdict(&obs);
+    let status = ocf(v.status);
+    if let Some(reason) = v.reason {
+        let detail = q
+            .and_then(|q| q.detail)
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        return Ok(Outcome::failed(status, format!("{reason}{who}{detail}")));
+    }
+    match (v.status, marker, q) {
+        (Status::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
+        (Status::RunningPromoted, st, Some(q)) => promoted(cfg, deadline, probe, st, q).await,
+        _ => Ok(Outcome::of(status)),
+    }
+}
+
+async fn unpromoted(cfg: &Config, deadline: Deadline, mut st: State) -> Result<Outcome, Error> {
+    let before = st.clone();
+    let c = ctx(cfg, deadline).await?;
+    common::elect_and_apply(&c, &mut st, &BTreeSet::new()).await?;
+    if st != before {
+        state::save(&cfg.state_file(), &st)?;
     }
     Ok(Outcome::ok())
 }
 
-/// What the wsrep status means for a running (so: promoted) instance.
-pub fn verdict(health: Health, read_only: Option<bool>) -> Result<(), String> {
-    match health {
-        Health::Synced | Health::Donor | Health::Joiner | Health::Joined => {}
-        other => {
-            return Err(format!(
-                "mariadbd runs but is {} (not Synced in a Primary component)",
-                other.as_str()
-            ))
-        }
-    }
-    if read_only == Some(true) {
-        return Err("mariadbd runs in a Primary component but read_only is ON".into());
-    }
-    Ok(())
-}
-
-async fn running(
+async fn promoted(
     cfg: &Config,
     deadline: Deadline,
     probe: bool,
-    pid: i32,
     st: Option<State>,
+    q: Query,
 ) -> Result<Outcome, Error> {
-    let failed = |reason: String| {
-        Ok(Outcome::failed(
+    if q.read_only == Some(true) {
+        return Ok(Outcome::failed(
             OcfStatus::FailedPromoted,
-            format!("pid {pid}: {reason}"),
-        ))
-    };
-    let snap = match sql::snapshot(cfg, cfg.check_level, deadline).await {
-        Ok(s) => s,
-        Err(e) => return failed(e.to_string()),
-    };
-    let status = match WsrepStatus::from_rows(&snap.wsrep) {
-        Ok(s) => s,
-        Err(e) => return failed(e.to_string()),
-    };
-    let health = status.health();
-    if let Err(reason) = verdict(health, snap.read_only) {
-        return failed(reason);
+            "mariadbd runs in the Primary component but read_only is ON",
+        ));
     }
-    if matches!(health, Health::Joiner | Health::Joined) {
+    if let (Ok(h @ (Health::Joiner | Health::Joined)), Some(_)) = (q.health, &q.status) {
         info!(
-            "mariadbd (pid {pid}) is {} (state transfer or catch-up in progress)",
-            health.as_str()
+            "mariadbd is {} (state transfer or catch-up in progress)",
+            h.as_str()
         );
     }
-    keep_published(cfg, deadline, probe, &status, st).await?;
+    if let Some(status) = &q.status {
+        keep_published(cfg, deadline, probe, status, st).await?;
+    }
     Ok(Outcome::of(OcfStatus::RunningPromoted))
 }
 
@@ -144,12 +183,8 @@ async fn keep_published(
 pub fn primary_report(status: &WsrepStatus) -> Report {
     Report {
         position: Position::new(
-            status
-                .cluster_state_uuid
-                .unwrap_or(crate::galera::position::ClusterUuid::NIL),
-            status
-                .last_committed
-                .unwrap_or(crate::galera::position::Seqno::UNKNOWN),
+            status.cluster_state_uuid.unwrap_or(ClusterUuid::NIL),
+            status.last_committed.unwrap_or(Seqno::UNKNOWN),
         ),
         safe_to_bootstrap: false,
         state: NodeState::Primary,

@@ -16,6 +16,7 @@ use crate::actions::elect::{self, PromotePlan};
 use crate::actions::members;
 use crate::actions::monitor::primary_report;
 use crate::deadline::Deadline;
+use crate::decide::NodeName;
 use crate::edge::cib;
 use crate::edge::datadir;
 use crate::edge::mysqld::{self, Started};
@@ -55,7 +56,9 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
 
 /// Promote of a node whose server already runs (a retried promote): fine if it is healthy.
 async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outcome, Error> {
-    let snap = sql::snapshot(ctx.cfg, 0, ctx.deadline).await?;
+    let snap = sql::snapshot(ctx.cfg, 0, ctx.deadline)
+        .await
+        .map_err(|f| f.into_error(ctx.cfg))?;
     let status = WsrepStatus::from_rows(&snap.wsrep).map_err(|e| Error::Promote(e.to_string()))?;
     if matches!(status.health(), Health::Synced | Health::Donor) {
         info!("promote: mariadbd (pid {pid}) already runs Synced in a Primary component");
@@ -102,20 +105,9 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     Ok(plan)
 }
 
-/// `gcomm://` entries for the peers, keeping the host:port spelling of wsrep_cluster_address.
-fn gcomm_for(ctx: &Ctx<'_>, peers: &BTreeSet<String>) -> String {
-    let entries: Vec<String> = peers
-        .iter()
-        .map(|p| {
-            let g = members::galera_name(ctx.cfg, p);
-            members::address_entry(&ctx.cfg.wsrep_cluster_address, &g).unwrap_or(g)
-        })
-        .collect();
-    format!("gcomm://{}", entries.join(","))
-}
-
 async fn join(ctx: &Ctx<'_>, st: &mut State, peers: &BTreeSet<String>) -> Result<Started, Error> {
-    let addr = gcomm_for(ctx, peers);
+    let names: BTreeSet<NodeName> = peers.iter().filter_map(|p| NodeName::new(p).ok()).collect();
+    let addr = members::gcomm_peers(ctx.cfg, &names)?;
     info!("promote: joining the Primary component at {addr}");
     let started = mysqld::start(ctx.cfg, &[format!("--wsrep_cluster_address={addr}")])?;
     if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
@@ -185,7 +177,7 @@ async fn probe(
             Ok(st) => Err(format!("wsrep {}", st.health().as_str())),
             Err(e) => Err(e.to_string()),
         },
-        Err(e) => Err(e.to_string()),
+        Err(f) => Err(f.text),
     })
 }
 

@@ -126,8 +126,8 @@ pub fn validate(
     node: &str,
 ) -> Result<(), Error> {
     meta(env)?;
-    let expected = members::expected(cfg)?;
-    members::require_member(&expected, node, cfg)?;
+    let membership = members::membership(cfg)?;
+    members::require_member(&membership, node, cfg)?;
     executable("binary", &cfg.binary)?;
     readable_file("config", &cfg.config)?;
     provider(cfg)?;

@@ -7,7 +7,45 @@ use mysql_async::{Conn, OptsBuilder};
 
 use crate::config::Config;
 use crate::deadline::Deadline;
+use crate::decide::monitor::QueryFailure;
 use crate::error::Error;
+
+/// Why the status could not be read: the kind the monitor verdict needs, and the text for the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlFailure {
+    pub kind: QueryFailure,
+    pub text: String,
+}
+
+impl SqlFailure {
+    pub fn into_error(self, cfg: &Config) -> Error {
+        Error::Sql {
+            socket: cfg.socket.clone(),
+            reason: self.text,
+        }
+    }
+}
+
+/// MariaDB's "access denied" errors (ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR).
+const ACCESS_DENIED: [u16; 2] = [1045, 1698];
+
+fn connect_failure(e: mysql_async::Error) -> SqlFailure {
+    let kind = match &e {
+        mysql_async::Error::Server(s) if ACCESS_DENIED.contains(&s.code) => QueryFailure::Auth,
+        _ => QueryFailure::Connect,
+    };
+    SqlFailure {
+        kind,
+        text: e.to_string(),
+    }
+}
+
+fn query_failure(e: impl std::fmt::Display) -> SqlFailure {
+    SqlFailure {
+        kind: QueryFailure::Query,
+        text: e.to_string(),
+    }
+}
 
 /// Rows of `SHOW GLOBAL STATUS LIKE 'wsrep%'` plus what the check level asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,26 +65,19 @@ fn opts(cfg: &Config) -> OptsBuilder {
         .stmt_cache_size(0)
 }
 
-fn sql_err(cfg: &Config, e: impl std::fmt::Display) -> Error {
-    Error::Sql {
-        socket: cfg.socket.clone(),
-        reason: e.to_string(),
-    }
-}
-
-async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, Error> {
-    let mut conn = Conn::new(opts(cfg)).await.map_err(|e| sql_err(cfg, e))?;
+async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
+    let mut conn = Conn::new(opts(cfg)).await.map_err(connect_failure)?;
     let result = queries(&mut conn, cfg, check_level).await;
     // A clean COM_QUIT keeps "Aborted connection" warnings out of the server log.
     let _ = conn.disconnect().await;
     result
 }
 
-async fn queries(conn: &mut Conn, cfg: &Config, check_level: u32) -> Result<Snapshot, Error> {
+async fn queries(conn: &mut Conn, cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
     let wsrep: Vec<(String, String)> = conn
         .query("SHOW GLOBAL STATUS LIKE 'wsrep%'")
         .await
-        .map_err(|e| sql_err(cfg, e))?;
+        .map_err(query_failure)?;
     let mut snap = Snapshot {
         wsrep,
         read_only: None,
@@ -55,14 +86,14 @@ async fn queries(conn: &mut Conn, cfg: &Config, check_level: u32) -> Result<Snap
         let ro: Option<i64> = conn
             .query_first("SELECT @@global.read_only")
             .await
-            .map_err(|e| sql_err(cfg, e))?;
+            .map_err(query_failure)?;
         snap.read_only = ro.map(|v| v != 0);
     }
     if check_level >= 20 {
         let (schema, table) = &cfg.test_table;
         // Identifiers were checked to be [A-Za-z0-9_$]+ in config.rs, so backquoting is enough.
         let q = format!("SELECT 1 FROM `{schema}`.`{table}` LIMIT 1");
-        let _: Option<i64> = conn.query_first(q).await.map_err(|e| sql_err(cfg, e))?;
+        let _: Option<i64> = conn.query_first(q).await.map_err(query_failure)?;
     }
     Ok(snap)
 }
@@ -72,8 +103,11 @@ pub async fn snapshot(
     cfg: &Config,
     check_level: u32,
     deadline: Deadline,
-) -> Result<Snapshot, Error> {
+) -> Result<Snapshot, SqlFailure> {
     tokio::time::timeout_at(deadline.instant(), session(cfg, check_level))
         .await
-        .map_err(|_| sql_err(cfg, "no answer before the action's deadline"))?
+        .map_err(|_| SqlFailure {
+            kind: QueryFailure::Timeout,
+            text: "no answer before the action's deadline".into(),
+        })?
 }
