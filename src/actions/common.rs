@@ -232,7 +232,7 @@ pub async fn elect_and_apply(
             publish(ctx, state, &r, None).await?;
         }
     }
-    let want = elect::own_score(&decision, &ctx.node);
+    let want = elect::own_score(&decision, &expected, &ctx.node);
     set_score(ctx, state, want, known_score(ctx, &attrs)).await?;
     Ok(decision)
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::actions::common::SCORE;
-use crate::decide::election::{self, Decision};
+use crate::decide::election::{self, Decision, NodeAction};
 use crate::decide::NodeName;
 use crate::galera::report::Report;
 
@@ -16,13 +16,12 @@ pub fn explain(d: &Decision) -> String {
     d.explain()
 }
 
-/// The promotion score this (stopped) node should have: joiners and the bootstrap node get one.
-pub fn own_score(d: &Decision, me: &str) -> Option<u32> {
-    match d {
-        Decision::Join { .. } => Some(SCORE),
-        Decision::Bootstrap { node, .. } if node.as_str() == me => Some(SCORE),
-        _ => None,
-    }
+/// The promotion score this node should have: the bootstrap node, or everyone once a Primary runs.
+pub fn own_score(d: &Decision, expected: &BTreeSet<NodeName>, me: &str) -> Option<u32> {
+    let me = NodeName::new(me).ok()?;
+    d.promotion_candidates(expected)
+        .contains(&me)
+        .then_some(SCORE)
 }
 
 /// What promote does on this node.
@@ -37,15 +36,27 @@ pub enum PromotePlan {
 }
 
 pub fn promote_plan(d: &Decision, me: &str) -> PromotePlan {
-    match d {
-        Decision::Join { primary, .. } => PromotePlan::Join(
-            primary
-                .iter()
-                .map(|n| n.as_str().to_owned())
-                .filter(|n| n != me)
-                .collect(),
-        ),
-        Decision::Bootstrap { node, .. } if node.as_str() == me => PromotePlan::Bootstrap,
-        other => PromotePlan::Refuse(explain(other)),
+    let Ok(me_name) = NodeName::new(me) else {
+        return PromotePlan::Refuse(format!("{me:?} is not a valid node name"));
+    };
+    let names = |s: &BTreeSet<NodeName>| s.iter().map(|n| n.as_str().to_owned()).collect();
+    match d.action_for(&me_name) {
+        NodeAction::Join { peers } => PromotePlan::Join(names(&peers)),
+        NodeAction::Bootstrap => PromotePlan::Bootstrap,
+        // Our own report says primary but mariadbd is not running here (e.g. killed): the others decide.
+        NodeAction::AlreadyPrimary => match d {
+            Decision::Join { primary, .. } => PromotePlan::Join(
+                names(primary)
+                    .into_iter()
+                    .filter(|n: &String| n != me)
+                    .collect(),
+            ),
+            _ => PromotePlan::Refuse(explain(d)),
+        },
+        NodeAction::AwaitBootstrap { node } => PromotePlan::Refuse(format!(
+            "{node} bootstraps the cluster first: {}",
+            explain(d)
+        )),
+        NodeAction::Stay => PromotePlan::Refuse(explain(d)),
     }
 }
