@@ -8,6 +8,7 @@
 //! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables
 //! params.rs      the one parameter table (meta-data, defaults, names)
 //! metadata.rs    meta-data XML rendered from params.rs with quick-xml
+//! man.rs         `galera-ocf man`: the galera-ocf(8) page, rendered with clap_mangen
 //! config.rs      OCF_RESKEY_* map → Config (pure)
 //! error.rs       Error and the only error → exit-code mapping
 //! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
@@ -37,6 +38,7 @@ pub mod error;
 pub mod exit;
 /// Pure Galera domain types and parsers (no I/O).
 pub mod galera;
+pub mod man;
 pub mod metadata;
 pub mod ocf;
 pub mod params;
@@ -70,6 +72,7 @@ pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatu
             OcfStatus::Success
         }
         Invocation::Ocf(action) => run_action(action, &env).await,
+        Invocation::Admin(cli::Admin::Man) => man::print(),
         Invocation::Admin(cmd) => {
             init_log(&env, "galera");
             actions::admin::run(cmd, &env).await

@@ -1,0 +1,244 @@
+//! `galera-ocf man`: the galera-ocf(8) manual page as roff, for the packages.
+//!
+//! Rendered with clap_mangen from the same clap definition ([`Admin`]) that parses the admin commands, and
+//! with sections generated from the OCF action list and the parameter table ([`PARAMS`]), so the page
+//! cannot drift from what the binary accepts. Only the prose that has no other home (how Pacemaker calls
+//! the agent, the files it uses) is written here.
+
+use std::io::Write;
+
+use clap::{Arg, Command, Subcommand};
+use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
+use clap_mangen::Man;
+
+use crate::cli::{Admin, BIN_NAME};
+use crate::ocf::{Action, OcfStatus};
+use crate::params::PARAMS;
+
+const AGENT_PATH: &str = "/usr/lib/ocf/resource.d/galera-ocf/galera";
+
+/// The clap command the page describes. Help/version flags are off because the binary only hands the
+/// admin words to clap (an OCF agent must not print clap's help for an unknown action).
+fn command() -> Command {
+    let cmd = Command::new(BIN_NAME)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Pacemaker OCF resource agent for MariaDB Galera (promotable clone)")
+        .long_about(
+            "galera-ocf runs MariaDB Galera as a promotable clone resource under Pacemaker \
+             (ocf:galera-ocf:galera). Promoted means mariadbd runs Synced in the Primary component; \
+             Unpromoted means mariadbd is stopped and the node's last committed position is published as a \
+             transient node attribute. After a full outage the agent waits until every member has reported, \
+             then bootstraps exactly one node (the highest seqno of the majority cluster UUID) and joins the \
+             others to it.",
+        )
+        .disable_help_flag(true)
+        .disable_help_subcommand(true);
+    Admin::augment_subcommands(cmd)
+}
+
+/// One synopsis line per admin command, from the clap argument definitions (clap's own usage string
+/// folds every flag into "[OPTIONS]", which hides the ones an admin must type, e.g. `--force`).
+fn admin_usages(cmd: &Command) -> Vec<(String, String)> {
+    cmd.get_subcommands()
+        .map(|sub| {
+            let mut words = vec![format!("{BIN_NAME} {}", sub.get_name())];
+            let (positionals, flags): (Vec<&Arg>, Vec<&Arg>) = sub
+                .get_arguments()
+                .filter(|a| !a.is_hide_set())
+                .partition(|a| a.is_positional());
+            for a in flags.into_iter().chain(positionals) {
+                let word = match a.get_long() {
+                    Some(long) if !a.is_positional() => format!("--{long}"),
+                    _ => a.get_id().as_str().to_uppercase(),
+                };
+                words.push(if a.is_required_set() {
+                    word
+                } else {
+                    format!("[{word}]")
+                });
+            }
+            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+            (words.join(" "), about)
+        })
+        .collect()
+}
+
+fn tp(roff: &mut Roff, term: Vec<Inline>, text: &str) {
+    roff.control("TP", []);
+    roff.text(term);
+    roff.text([roman(text)]);
+}
+
+fn synopsis(roff: &mut Roff, usages: &[(String, String)]) {
+    roff.control("SH", ["SYNOPSIS"]);
+    roff.text([
+        bold(AGENT_PATH),
+        roman(" "),
+        italic("ACTION"),
+        roman("   (as Pacemaker runs it)"),
+    ]);
+    roff.control("br", []);
+    roff.text([bold(BIN_NAME), roman(" "), italic("ACTION")]);
+    for (usage, _) in usages {
+        roff.control("br", []);
+        roff.text([bold(usage.as_str())]);
+    }
+}
+
+fn admin_commands(roff: &mut Roff, usages: &[(String, String)]) {
+    roff.control("SH", ["ADMIN COMMANDS"]);
+    roff.text([roman(
+        "Run by an administrator as galera-ocf, not by Pacemaker. They read (and, for bootstrap, write) \
+         the cluster's CIB.",
+    )]);
+    for (usage, about) in usages {
+        tp(roff, vec![bold(usage.as_str())], about);
+    }
+}
+
+fn actions(roff: &mut Roff) {
+    roff.control("SH", ["OCF ACTIONS"]);
+    roff.text([roman(
+        "Pacemaker passes the action as the first argument and the parameters as OCF_RESKEY_name \
+         environment variables. When the binary is invoked under any name other than galera-ocf (the \
+         installed agent path), the first argument is always an OCF action.",
+    )]);
+    let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    roff.control("PP", []);
+    roff.text([bold(names.join(", "))]);
+}
+
+fn parameters(roff: &mut Roff) {
+    roff.control("SH", ["PARAMETERS"]);
+    roff.text([roman(
+        "Set as resource parameters (crm configure primitive ... params name=value, or pcs resource \
+         create ... name=value). The same table produces the agent's meta-data.",
+    )]);
+    for p in PARAMS {
+        let mut term = vec![bold(p.name), roman(" ("), italic(p.kind.as_str())];
+        if p.required {
+            term.push(roman(", required"));
+        } else if !p.default.is_empty() {
+            term.push(roman(format!(", default {}", p.default)));
+        }
+        term.push(roman(")"));
+        tp(roff, term, p.long);
+    }
+}
+
+fn exit_status(roff: &mut Roff) {
+    roff.control("SH", ["EXIT STATUS"]);
+    roff.text([roman(
+        "OCF 1.1 exit codes; every failure also prints one ocf-exit-reason: line on stderr.",
+    )]);
+    for s in [
+        OcfStatus::Success,
+        OcfStatus::ErrGeneric,
+        OcfStatus::ErrArgs,
+        OcfStatus::ErrUnimplemented,
+        OcfStatus::ErrPerm,
+        OcfStatus::ErrInstalled,
+        OcfStatus::ErrConfigured,
+        OcfStatus::NotRunning,
+        OcfStatus::RunningPromoted,
+        OcfStatus::FailedPromoted,
+    ] {
+        tp(roff, vec![bold(s.code().to_string())], s.name());
+    }
+}
+
+fn files_and_see_also(roff: &mut Roff) {
+    roff.control("SH", ["FILES"]);
+    for (path, what) in [
+        (
+            AGENT_PATH,
+            "the OCF agent (ocf:galera-ocf:galera), a link to this binary",
+        ),
+        ("/usr/share/galera-ocf/galera.xml", "the agent's meta-data"),
+        (
+            "/usr/share/doc/galera-ocf/crm-examples/",
+            "crmsh and pcs configurations, galera.cnf, maintenance and manual bootstrap steps",
+        ),
+    ] {
+        tp(roff, vec![italic(path)], what);
+    }
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([roman(
+        "crm(8), pcs(8), crm_resource(8), crm_attribute(8), mariadbd(8), galera_new_cluster(1)",
+    )]);
+}
+
+/// The whole page.
+pub fn render() -> std::io::Result<String> {
+    let cmd = command();
+    let usages = admin_usages(&cmd);
+    let man = Man::new(cmd)
+        .section("8")
+        .manual("System Administration")
+        .source(format!("galera-ocf {}", env!("CARGO_PKG_VERSION")));
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    let mut roff = Roff::new();
+    synopsis(&mut roff, &usages);
+    roff.to_writer(&mut out)?;
+    man.render_description_section(&mut out)?;
+    let mut roff = Roff::new();
+    admin_commands(&mut roff, &usages);
+    actions(&mut roff);
+    parameters(&mut roff);
+    exit_status(&mut roff);
+    files_and_see_also(&mut roff);
+    roff.to_writer(&mut out)?;
+    man.render_version_section(&mut out)?;
+    String::from_utf8(out).map_err(std::io::Error::other)
+}
+
+/// `galera-ocf man`: print the page on stdout.
+pub fn print() -> OcfStatus {
+    let written = render().and_then(|page| {
+        let mut out = std::io::stdout().lock();
+        out.write_all(page.as_bytes())?;
+        out.flush()
+    });
+    match written {
+        Ok(()) => OcfStatus::Success,
+        Err(e) => {
+            crate::log::exit_reason(&format!("cannot write the man page: {e}"));
+            OcfStatus::ErrGeneric
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_has_every_section_command_and_parameter() {
+        let page = render().unwrap();
+        assert!(page.contains(".TH galera-ocf 8"), "{page}");
+        for heading in [
+            "NAME",
+            "SYNOPSIS",
+            "DESCRIPTION",
+            "ADMIN COMMANDS",
+            "OCF ACTIONS",
+            "PARAMETERS",
+            "EXIT STATUS",
+            "FILES",
+        ] {
+            assert!(
+                page.contains(&format!(".SH \"{heading}\""))
+                    || page.contains(&format!(".SH {heading}")),
+                "missing section {heading}"
+            );
+        }
+        for p in PARAMS {
+            // roff escapes '-' but parameter names only use '_'.
+            assert!(page.contains(p.name), "parameter {} missing", p.name);
+        }
+        assert!(page.contains("bootstrap \\-\\-force"), "{page}");
+        assert!(page.contains("status [\\-\\-json]"), "{page}");
+    }
+}
