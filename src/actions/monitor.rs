@@ -16,9 +16,9 @@ use crate::actions::ctx;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Status};
-use crate::edge::mysqld;
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, State};
+use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
@@ -148,8 +148,20 @@ async fn promoted(
     Ok(Outcome::of(OcfStatus::RunningPromoted))
 }
 
-/// Make sure `state=primary` and the score are published — only when the cache says they are not (or on a
-/// probe, which runs after Pacemaker restarted and may have lost the transient attributes).
+/// A published `state=primary` report of the same cluster stays valid while the node runs: its seqno is
+/// not refreshed at every write (that would mean a crm_attribute call per monitor).
+fn is_current_primary(text: Option<&str>, status: &WsrepStatus) -> bool {
+    text.and_then(|t| Report::parse(t).ok()).is_some_and(|r| {
+        r.state == NodeState::Primary
+            && status
+                .cluster_state_uuid
+                .map_or(true, |u| u == r.position.uuid)
+    })
+}
+
+/// Make sure `state=primary` and the score are published. A recurring monitor trusts its cache (no fork
+/// when nothing changed); a probe — which runs after Pacemaker restarted and may have wiped the transient
+/// attributes — checks the CIB with one read.
 async fn keep_published(
     cfg: &Config,
     deadline: Deadline,
@@ -161,22 +173,41 @@ async fn keep_published(
         started: common::now(),
         ..State::default()
     });
-    let cached_primary = st
-        .report
-        .as_deref()
-        .and_then(|t| Report::parse(t).ok())
-        .is_some_and(|r| r.state == NodeState::Primary);
-    if !probe && cached_primary && st.promoted && st.score == Some(Some(SCORE)) {
+    let cached_ok = st.promoted
+        && st.score == Some(Some(SCORE))
+        && is_current_primary(st.report.as_deref(), status);
+    if !probe && cached_ok {
         return Ok(());
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
-    let report = primary_report(status);
-    let known = if probe { None } else { st.report.clone() };
-    common::publish(&c, &mut st, &report, known.as_deref()).await?;
-    let known_score = if probe { None } else { st.score };
+    let (known_report, known_score) = if probe {
+        let attrs = cib::query_status(deadline).await?;
+        let own = attrs.get(&c.node);
+        (
+            own.and_then(|a| a.get(&cfg.report_attr())).cloned(),
+            common::known_score(&c, &attrs),
+        )
+    } else {
+        (st.report.clone(), st.score)
+    };
+    if is_current_primary(known_report.as_deref(), status) {
+        st.report = known_report;
+    } else {
+        common::publish(
+            &c,
+            &mut st,
+            &primary_report(status),
+            known_report.as_deref(),
+        )
+        .await?;
+    }
     common::set_score(&c, &mut st, Some(SCORE), known_score).await?;
+    let before = state::load(&cfg.state_file())?;
     st.promoted = true;
-    state::save(&cfg.state_file(), &st)
+    if before.as_ref() != Some(&st) {
+        state::save(&cfg.state_file(), &st)?;
+    }
+    Ok(())
 }
 
 /// The report of a node running in the Primary component.
