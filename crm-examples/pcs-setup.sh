@@ -66,11 +66,13 @@ pcs_ resource create --no-default-ops maxscale lsb:maxscale \
 # VIP only on a Promoted (Synced, Primary) Galera node, after its promote.
 pcs_ constraint colocation add vip with Promoted galera-clone INFINITY \
   id=vip-with-promoted
+# shellcheck disable=SC1010 # "then" is a pcs keyword here, not the shell's
 pcs_ constraint order promote galera-clone then start vip kind=Mandatory \
   id=promote-before-vip
 # VIP only where MaxScale runs, MaxScale started first (a group cannot hold a
 # clone, so colocation + order do what a group would do).
 pcs_ constraint colocation add vip with maxscale-clone INFINITY \
   id=vip-with-maxscale
+# shellcheck disable=SC1010 # "then" is a pcs keyword here, not the shell's
 pcs_ constraint order start maxscale-clone then start vip kind=Mandatory \
   id=maxscale-before-vip

@@ -275,7 +275,7 @@ done
 if [ -s "$ex/galera.cnf" ]; then
   for key in wsrep_on wsrep_provider wsrep_cluster_name wsrep_sst_method wsrep_sst_auth \
     binlog_format innodb_autoinc_lock_mode; do
-    grep -qE "^[#[:space:]]*$key[[:space:]]*=" "$ex/galera.cnf" && ok "galera.cnf sets $key" \
+    grep -qE "^[#[:space:]]*${key}[[:space:]]*=" "$ex/galera.cnf" && ok "galera.cnf sets $key" \
       || bad "galera.cnf does not mention $key"
   done
 fi
