@@ -267,6 +267,11 @@ impl Config {
         format!("{}-report", self.resource)
     }
 
+    /// `<resource>-force-bootstrap`: set by `galera-ocf bootstrap --force` on the node to bootstrap.
+    pub fn force_attr(&self) -> String {
+        format!("{}-force-bootstrap", self.resource)
+    }
+
     /// The marker/state file of this resource instance.
     pub fn state_file(&self) -> PathBuf {
         self.state_dir

@@ -603,3 +603,143 @@ fn start_failure_matrix() {
         );
     }
 }
+
+const CIB3: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/>
+    <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+    <resources><clone id="galera-clone"><primitive id="galera" class="ocf" provider="galera-ocf" type="galera">
+      <instance_attributes id="galera-ia">
+        <nvpair id="galera-ia-a" name="wsrep_cluster_address" value="gcomm://n1,n2,n3"/>
+      </instance_attributes>
+    </primitive></clone></resources><constraints/></configuration>
+  <status><node_state id="1" uname="n1"/><node_state id="2" uname="n2"/><node_state id="3" uname="n3"/></status>
+</cib>
+"#;
+
+fn crm_attribute(cib: &Path, args: &[&str]) {
+    let out = Command::new("crm_attribute")
+        .args(args)
+        .env("CIB_file", cib)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn publish(cib: &Path, node: &str, seqno: i64, state: &str) {
+    let value = format!("--update=v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1795000000");
+    crm_attribute(
+        cib,
+        &[
+            &format!("--node={node}"),
+            "--lifetime=reboot",
+            "--name=galera-report",
+            &value,
+        ],
+    );
+}
+
+fn admin(cib: &Path, args: &[&str]) -> support::Ran {
+    let out = Command::new(support::BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("CIB_file", cib)
+        .output()
+        .unwrap();
+    support::Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn attr(cib: &Path, node: &str, name: &str) -> Option<String> {
+    let out = Command::new("crm_attribute")
+        .args([
+            &format!("--node={node}"),
+            "--lifetime=reboot",
+            &format!("--name={name}"),
+            "--query",
+            "--quiet",
+        ])
+        .env("CIB_file", cib)
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn admin_status_and_forced_bootstrap() {
+    require(&["/usr/sbin/crm_attribute", "/usr/sbin/cibadmin"]);
+    let dir = TempDir::new("admin");
+    let cib = dir.join("cib.xml");
+    std::fs::write(&cib, CIB3).unwrap();
+    publish(&cib, "n1", 10, "stopped");
+    publish(&cib, "n2", 12, "recovered");
+
+    let st = admin(&cib, &["status"]);
+    assert_eq!(st.code, 7, "{}{}", st.stdout, st.stderr);
+    assert!(st.stdout.contains("decision: wait for n3"), "{}", st.stdout);
+    assert!(
+        st.stdout.contains("n3               (no report)"),
+        "{}",
+        st.stdout
+    );
+    assert!(
+        st.stdout.contains("galera-ocf bootstrap --force n2"),
+        "{}",
+        st.stdout
+    );
+    let js = admin(&cib, &["status", "--json"]);
+    assert_eq!(js.code, 7);
+    assert!(js.stdout.contains("\"kind\":\"wait\""), "{}", js.stdout);
+
+    // not confirmed (no stdin): nothing changes
+    let no = admin(&cib, &["bootstrap", "--force", "n1"]);
+    assert_eq!(no.code, 1, "{}", no.stdout);
+    assert_eq!(attr(&cib, "n1", "galera-force-bootstrap"), None);
+
+    let yes = admin(&cib, &["bootstrap", "--force", "n1", "--yes"]);
+    assert_eq!(yes.code, 0, "{}{}", yes.stdout, yes.stderr);
+    assert!(
+        yes.stdout.contains("up to 2 transaction(s) would be lost"),
+        "{}",
+        yes.stdout
+    );
+    assert!(
+        yes.stdout
+            .contains("not reported (their data is unknown): n3"),
+        "{}",
+        yes.stdout
+    );
+    assert_eq!(
+        attr(&cib, "n1", "galera-force-bootstrap").as_deref(),
+        Some("1")
+    );
+    assert_eq!(attr(&cib, "n1", "master-galera").as_deref(), Some("100"));
+    assert_eq!(attr(&cib, "n2", "master-galera"), None);
+    assert!(admin(&cib, &["status"])
+        .stdout
+        .contains("forced by an administrator"));
+
+    // a running Primary component: the override is refused
+    publish(&cib, "n2", 12, "primary");
+    let refused = admin(&cib, &["bootstrap", "--force", "n3", "--yes"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused
+        .one_reason()
+        .contains("Primary component runs on n2"));
+    let running = admin(&cib, &["status"]);
+    assert_eq!(running.code, 0, "{}", running.stdout);
+
+    // not a member
+    let bad = admin(&cib, &["bootstrap", "--force", "n9", "--yes"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.one_reason().contains("n9"));
+}

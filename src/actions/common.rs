@@ -218,7 +218,8 @@ pub async fn elect_and_apply(
     overlay_primary(&mut all, promoted_hint);
     let expected = expected(ctx.cfg)?;
     let decision = elect::decide(&expected, &all);
-    let text = elect::explain(&decision);
+    let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
+    let text = elect::explain_with(&decision, forced.as_deref());
     if state.decision.as_deref() != Some(text.as_str()) {
         info!("election: {text}");
         state.decision = Some(text);
@@ -232,7 +233,7 @@ pub async fn elect_and_apply(
             publish(ctx, state, &r, None).await?;
         }
     }
-    let want = elect::own_score(&decision, &expected, &ctx.node);
+    let want = elect::own_score(&decision, &expected, &ctx.node, forced.as_deref());
     set_score(ctx, state, want, known_score(ctx, &attrs)).await?;
     Ok(decision)
 }

@@ -1,10 +1,16 @@
-//! The seam to the pure election (`decide::election`): what a decision means for this node.
+//! The seam to the pure election (`decide::election`): what a decision means for this node, and the
+//! administrator's override.
+//!
+//! Override: `galera-ocf bootstrap --force NODE` sets the transient attribute `<rsc>-force-bootstrap=1` on
+//! NODE. While it is set and no Primary component runs, NODE is the bootstrap node whatever the election
+//! says (a running Primary component always wins: everyone joins it). The promote of NODE clears it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::actions::common::SCORE;
 use crate::decide::election::{self, Decision, NodeAction};
 use crate::decide::NodeName;
+use crate::edge::cib::NodeAttrs;
 use crate::galera::report::Report;
 
 pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> Decision {
@@ -16,8 +22,40 @@ pub fn explain(d: &Decision) -> String {
     d.explain()
 }
 
+/// The node an administrator forced to bootstrap, if any (lowest name if, oddly, several are marked).
+pub fn forced_node(force_attr: &str, attrs: &NodeAttrs) -> Option<String> {
+    attrs
+        .iter()
+        .find(|(_, a)| a.get(force_attr).is_some_and(|v| v.trim() == "1"))
+        .map(|(n, _)| n.clone())
+}
+
+/// The override applies only while no Primary component runs.
+fn effective_force<'a>(d: &Decision, forced: Option<&'a str>) -> Option<&'a str> {
+    forced.filter(|_| !matches!(d, Decision::Join { .. }))
+}
+
+/// The sentence for logs and status, including an active override.
+pub fn explain_with(d: &Decision, forced: Option<&str>) -> String {
+    match effective_force(d, forced) {
+        Some(f) => format!(
+            "bootstrap {f}: forced by an administrator (galera-ocf bootstrap --force); the election alone says: {}",
+            explain(d)
+        ),
+        None => explain(d),
+    }
+}
+
 /// The promotion score this node should have: the bootstrap node, or everyone once a Primary runs.
-pub fn own_score(d: &Decision, expected: &BTreeSet<NodeName>, me: &str) -> Option<u32> {
+pub fn own_score(
+    d: &Decision,
+    expected: &BTreeSet<NodeName>,
+    me: &str,
+    forced: Option<&str>,
+) -> Option<u32> {
+    if let Some(f) = effective_force(d, forced) {
+        return (f == me).then_some(SCORE);
+    }
     let me = NodeName::new(me).ok()?;
     d.promotion_candidates(expected)
         .contains(&me)
@@ -35,7 +73,16 @@ pub enum PromotePlan {
     Refuse(String),
 }
 
-pub fn promote_plan(d: &Decision, me: &str) -> PromotePlan {
+pub fn promote_plan(d: &Decision, me: &str, forced: Option<&str>) -> PromotePlan {
+    match effective_force(d, forced) {
+        Some(f) if f == me => return PromotePlan::Bootstrap,
+        Some(f) => {
+            return PromotePlan::Refuse(format!(
+                "{f} was forced to bootstrap by an administrator and runs no Primary component yet"
+            ))
+        }
+        None => {}
+    }
     let Ok(me_name) = NodeName::new(me) else {
         return PromotePlan::Refuse(format!("{me:?} is not a valid node name"));
     };
@@ -58,5 +105,92 @@ pub fn promote_plan(d: &Decision, me: &str) -> PromotePlan {
             explain(d)
         )),
         NodeAction::Stay => PromotePlan::Refuse(explain(d)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::election::decide as pure_decide;
+    use crate::galera::position::Position;
+    use crate::galera::report::NodeState;
+
+    fn n(s: &str) -> NodeName {
+        NodeName::new(s).unwrap()
+    }
+
+    fn report(seqno: i64, state: NodeState) -> Report {
+        let pos =
+            Position::parse_with_gtid(&format!("6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:{seqno}"))
+                .unwrap()
+                .0;
+        Report {
+            position: pos,
+            safe_to_bootstrap: false,
+            state,
+            at: 1,
+            view: None,
+        }
+    }
+
+    fn expected() -> BTreeSet<NodeName> {
+        [n("a"), n("b"), n("c")].into()
+    }
+
+    #[test]
+    fn force_overrides_a_wait_but_never_a_running_primary() {
+        let waiting = pure_decide(
+            &expected(),
+            &[(n("a"), report(5, NodeState::Stopped))].into(),
+        );
+        assert_eq!(own_score(&waiting, &expected(), "a", None), None);
+        assert_eq!(
+            own_score(&waiting, &expected(), "b", Some("b")),
+            Some(SCORE)
+        );
+        assert_eq!(own_score(&waiting, &expected(), "a", Some("b")), None);
+        assert_eq!(
+            promote_plan(&waiting, "b", Some("b")),
+            PromotePlan::Bootstrap
+        );
+        assert!(matches!(
+            promote_plan(&waiting, "a", Some("b")),
+            PromotePlan::Refuse(_)
+        ));
+        assert!(explain_with(&waiting, Some("b")).contains("forced"));
+
+        let running = pure_decide(
+            &expected(),
+            &[
+                (n("a"), report(5, NodeState::Primary)),
+                (n("b"), report(3, NodeState::Stopped)),
+            ]
+            .into(),
+        );
+        assert_eq!(
+            promote_plan(&running, "b", Some("b")),
+            PromotePlan::Join(["a".to_string()].into())
+        );
+        assert_eq!(
+            own_score(&running, &expected(), "c", Some("b")),
+            Some(SCORE)
+        );
+    }
+
+    #[test]
+    fn forced_node_reads_the_attribute() {
+        let attrs: NodeAttrs = [
+            ("a".to_string(), BTreeMap::new()),
+            (
+                "b".to_string(),
+                [("g-force-bootstrap".to_string(), "1".to_string())].into(),
+            ),
+        ]
+        .into();
+        assert_eq!(
+            forced_node("g-force-bootstrap", &attrs).as_deref(),
+            Some("b")
+        );
+        assert_eq!(forced_node("x", &attrs), None);
     }
 }

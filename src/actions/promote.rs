@@ -77,8 +77,12 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     let mut reports = common::reports(ctx.cfg, &attrs);
     let expected = common::expected(ctx.cfg)?;
     let decision = elect::decide(&expected, &reports);
-    info!("promote: election: {}", elect::explain(&decision));
-    let mut plan = elect::promote_plan(&decision, &ctx.node);
+    let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
+    info!(
+        "promote: election: {}",
+        elect::explain_with(&decision, forced.as_deref())
+    );
+    let mut plan = elect::promote_plan(&decision, &ctx.node, forced.as_deref());
     // A peer that Pacemaker is promoting right now (pre-promote notification) is a join target too,
     // unless the election wants this node to bootstrap.
     let notified: BTreeSet<String> = st
@@ -100,6 +104,7 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
         return Ok(elect::promote_plan(
             &elect::decide(&expected, &reports),
             &ctx.node,
+            forced.as_deref(),
         ));
     }
     Ok(plan)
@@ -229,6 +234,8 @@ async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
 
 async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {
     common::publish(ctx, st, &primary_report(status), None).await?;
+    // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
+    cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
     common::set_score(ctx, st, Some(SCORE), None).await?;
     st.promoted = true;
     st.peers.clear();

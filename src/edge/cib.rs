@@ -94,6 +94,63 @@ pub async fn query_status(deadline: Deadline) -> Result<NodeAttrs, Error> {
     parse_status(&out.stdout).map_err(Error::Cib)
 }
 
+/// The whole CIB (configuration and status) from one `cibadmin --query`, for the admin commands.
+pub async fn query_all(deadline: Deadline) -> Result<String, Error> {
+    let out = command::checked(&tool(CIBADMIN).arg("--query"), deadline)
+        .await
+        .map_err(|e| cib_err("reading the CIB", e))?;
+    Ok(out.stdout)
+}
+
+/// A configured `ocf:galera-ocf:galera` primitive: its id and instance attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Primitive {
+    pub id: String,
+    pub params: BTreeMap<String, String>,
+}
+
+/// Every `ocf:galera-ocf:galera` primitive in a CIB's configuration section.
+pub fn parse_primitives(xml: &str) -> Result<Vec<Primitive>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut out = Vec::new();
+    let mut current: Option<Primitive> = None;
+    let mut in_instance = false;
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| format!("CIB is not XML: {e}"))?
+        {
+            Event::Start(e) if e.name().as_ref() == b"primitive" => {
+                let ours = attr(&e, b"class")?.as_deref() == Some("ocf")
+                    && attr(&e, b"provider")?.as_deref() == Some("galera-ocf")
+                    && attr(&e, b"type")?.as_deref() == Some("galera");
+                current = match (ours, attr(&e, b"id")?) {
+                    (true, Some(id)) => Some(Primitive {
+                        id,
+                        params: BTreeMap::new(),
+                    }),
+                    _ => None,
+                };
+            }
+            Event::End(e) if e.name().as_ref() == b"primitive" => {
+                out.extend(current.take());
+            }
+            Event::Start(e) if e.name().as_ref() == b"instance_attributes" => in_instance = true,
+            Event::End(e) if e.name().as_ref() == b"instance_attributes" => in_instance = false,
+            Event::Start(e) | Event::Empty(e) if in_instance && e.name().as_ref() == b"nvpair" => {
+                if let (Some(p), Some(k), Some(v)) =
+                    (current.as_mut(), attr(&e, b"name")?, attr(&e, b"value")?)
+                {
+                    p.params.insert(k, v);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// This node's Pacemaker name.
 pub async fn local_node_name(deadline: Deadline) -> Result<String, Error> {
     let out = command::checked(&tool(CRM_NODE).arg("--name"), deadline)
@@ -183,6 +240,25 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(parse_status("<a></b>").is_err());
+    }
+
+    #[test]
+    fn finds_our_primitives_and_their_parameters() {
+        let xml = r#"<cib><configuration><resources>
+          <primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2">
+            <instance_attributes id="vip-ia"><nvpair id="a" name="ip" value="198.18.0.100"/></instance_attributes>
+          </primitive>
+          <clone id="galera-clone"><primitive id="galera" class="ocf" provider="galera-ocf" type="galera">
+            <instance_attributes id="g-ia">
+              <nvpair id="b" name="wsrep_cluster_address" value="gcomm://n1,n2,n3"/>
+            </instance_attributes>
+            <operations><op id="o" name="monitor" interval="10s"/></operations>
+          </primitive></clone>
+        </resources></configuration><status/></cib>"#;
+        let p = parse_primitives(xml).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].id, "galera");
+        assert_eq!(p[0].params["wsrep_cluster_address"], "gcomm://n1,n2,n3");
     }
 
     #[test]
