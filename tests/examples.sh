@@ -3,6 +3,8 @@
 #   * every *.crm loads with `crm configure load update` into a test CIB
 #     (cluster.crm alone, each snippet on top of cluster.crm), with no error or
 #     warning from crmsh, and passes `crm_verify -V` and `crm configure verify`;
+#   * every galera op timeout is at least what the agent's meta-data advises
+#     (crmsh checks start/stop itself but not role-specific monitors);
 #   * the scheduler places things as the comments promise (crm_simulate):
 #     all three Galera instances promoted, the VIP on a Promoted node with
 #     MaxScale, a MaxScale failure elsewhere leaves the VIP alone, one under
@@ -70,11 +72,13 @@ bin=${GALERA_OCF_BIN:-$top/target/release/galera-ocf}   # override for debugging
 if [ -x "$bin" ] && "$bin" meta-data >"$work/ours.xml" 2>"$work/ours.err" \
   && xmllint --noout "$work/ours.xml" 2>>"$work/ours.err"; then
   cp "$bin" "$work/ocf/galera-ocf/galera"
+  meta="$work/ours.xml"
   ok "target/release/galera-ocf meta-data is well-formed XML; examples are checked against it"
 else
   bad "target/release/galera-ocf missing or its meta-data failed (run cargo build --release);" \
     "checking against the stock agent's meta-data instead: $(head -c 300 "$work/ours.err" 2>/dev/null)"
   OCF_ROOT=/usr/lib/ocf /usr/lib/ocf/resource.d/heartbeat/galera meta-data >"$work/stock.xml"
+  meta="$work/stock.xml"
   printf '#!/bin/sh\n[ "$1" = meta-data ] && exec cat "%s"\nexit 3\n' "$work/stock.xml" \
     >"$work/ocf/galera-ocf/galera"
   chmod 755 "$work/ocf/galera-ocf/galera"
@@ -156,6 +160,7 @@ check_load() {
   else
     bad "$label: crm_verify -V (rc=$rc): $out"
   fi
+  check_timeouts "$label" "$cib"
   out=$(CIB_file=$cib crm configure verify 2>&1)
   rc=$?
   out=$(noise_filter "$cib" <<<"$out")
@@ -166,12 +171,52 @@ check_load() {
   fi
 }
 
+# to_secs 30s|2min|120 -> seconds (the forms used in these files and the meta-data)
+to_secs() {
+  case "$1" in
+    *min) echo $((${1%min} * 60)) ;;
+    *ms) echo $((${1%ms} / 1000)) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# check_timeouts LABEL CIB : every op of the galera primitive has a timeout
+# at least what the agent's meta-data advises for that action (and role).
+# crmsh checks this for start/stop but not for role-specific monitors.
+check_timeouts() {
+  local label=$1 cib=$2 i count op name role timeout adv short=()
+  count=$(xmllint --xpath 'count(//primitive[@id="galera"]/operations/op)' "$cib" 2>/dev/null)
+  for ((i = 1; i <= ${count:-0}; i++)); do
+    op="(//primitive[@id='galera']/operations/op)[$i]"
+    name=$(xmllint --xpath "string($op/@name)" "$cib")
+    role=$(xmllint --xpath "string($op/@role)" "$cib")
+    timeout=$(xmllint --xpath "string($op/@timeout)" "$cib")
+    if [ -n "$role" ]; then
+      adv=$(xmllint --xpath "string(//actions/action[@name='$name'][@role='$role']/@timeout)" "$meta")
+    else
+      adv=$(xmllint --xpath "string(//actions/action[@name='$name'][not(@role)]/@timeout)" "$meta")
+    fi
+    [ -n "$adv" ] || continue
+    [ -n "$timeout" ] || timeout=60s # op_defaults in cluster.crm
+    [ "$(to_secs "$timeout")" -ge "$(to_secs "$adv")" ] || short+=("$name${role:+($role)} $timeout < $adv")
+  done
+  if [ "${count:-0}" -gt 0 ] && [ ${#short[@]} -eq 0 ]; then
+    ok "$label: galera op timeouts >= the agent's advised timeouts"
+  else
+    bad "$label: galera op timeouts below the agent's meta-data (or no ops): ${short[*]}"
+  fi
+}
+
 summary() { sed -n '/^Transition Summary:/,/^Executing/p'; }
 
-# check_behaviour LABEL CIB : scheduler scenarios on a configured CIB.
+# check_behaviour LABEL CIB NODE... : scheduler scenarios on a configured CIB.
 check_behaviour() {
-  local label=$1 cib=$2 s="$work/$1-sim" out n vip other
-  crm_simulate -x "$cib" -u node1 -u node2 -u node3 -S -O "$s.0.xml" >"$s.0.out" 2>&1
+  local label=$1 cib=$2 s="$work/$1-sim" out n vip other up=() count
+  shift 2
+  count=$#
+  for n in "$@"; do up+=(-u "$n"); done
+  crm_simulate -x "$cib" "${up[@]}" -S -O "$s.0.xml" >"$s.0.out" 2>&1
   if summary <"$s.0.out" | grep -E '\* (Start|Move) +vip' >/dev/null; then
     bad "$label: VIP started although no Galera instance can be promoted"
   else
@@ -179,18 +224,18 @@ check_behaviour() {
   fi
   # The agent gives every Synced node promotion score 100 (node attribute
   # master-galera); with that, everything must come up.
-  for n in node1 node2 node3; do
+  for n in "$@"; do
     CIB_file=$s.0.xml crm_attribute -N "$n" -l reboot -n master-galera -v 100 >/dev/null 2>&1
   done
   crm_simulate -x "$s.0.xml" -S -O "$s.1.xml" >"$s.1.out" 2>&1
   crm_simulate -x "$s.1.xml" -S -O "$s.2.xml" >"$s.2.out" 2>&1
   CIB_file=$s.2.xml crm_mon -1 -r --output-as=xml >"$s.mon.xml" 2>/dev/null
   n=$(xmllint --xpath 'count(//resource[@id="galera"][@role="Promoted"])' "$s.mon.xml" 2>/dev/null)
-  [ "$n" = 3 ] && ok "$label: all 3 Galera instances Promoted" \
-    || bad "$label: expected 3 Promoted galera instances, got '$n'"
+  [ "$n" = "$count" ] && ok "$label: all $count Galera instances Promoted" \
+    || bad "$label: expected $count Promoted galera instances, got '$n'"
   n=$(xmllint --xpath 'count(//resource[@id="maxscale"][@role="Started"])' "$s.mon.xml" 2>/dev/null)
-  [ "$n" = 3 ] && ok "$label: MaxScale started on all 3 nodes" \
-    || bad "$label: expected 3 started maxscale instances, got '$n'"
+  [ "$n" = "$count" ] && ok "$label: MaxScale started on all $count nodes" \
+    || bad "$label: expected $count started maxscale instances, got '$n'"
   vip=$(xmllint --xpath 'string(//resource[@id="vip"][@role="Started"]/node/@name)' "$s.mon.xml" 2>/dev/null)
   if [ -n "$vip" ] \
     && xmllint --xpath "//resource[@id='galera'][@role='Promoted']/node[@name='$vip']" "$s.mon.xml" >/dev/null 2>&1 \
@@ -235,7 +280,21 @@ for f in "$ex"/*.crm; do
       check_load "$name" "node1 node2 node3" "$ex/cluster.crm" "$f" ;;
   esac
 done
-[ -n "$main_cib" ] && check_behaviour crmsh "$main_cib"
+[ -n "$main_cib" ] && check_behaviour crmsh "$main_cib" node1 node2 node3
+[ -f "$work/two-node.xml" ] && check_behaviour two-node "$work/two-node.xml" node1 node2
+# Fencing: each device runs, and never on the node it fences.
+if [ -f "$work/fencing.xml" ]; then
+  crm_simulate -x "$work/fencing.xml" -S -O "$work/fencing-sim.xml" >/dev/null 2>&1
+  CIB_file=$work/fencing-sim.xml crm_mon -1 -r --output-as=xml >"$work/fencing-mon.xml" 2>/dev/null
+  for n in node1 node2 node3; do
+    on=$(xmllint --xpath "string(//resource[@id='fence-$n'][@role='Started']/node/@name)" "$work/fencing-mon.xml" 2>/dev/null)
+    if [ -n "$on" ] && [ "$on" != "$n" ]; then
+      ok "fencing: fence-$n runs on $on, not on the node it fences"
+    else
+      bad "fencing: fence-$n placed on '$on'"
+    fi
+  done
+fi
 
 # --- the same configuration through pcs ---------------------------------------
 pcs_cib="$work/pcs.xml"
@@ -263,7 +322,8 @@ if new_cib "$pcs_cib" node1 node2 node3 \
       bad "pcs: differs from cluster.crm: crmsh=$a [$ia] pcs=$b [$ib]"
     fi
   fi
-  check_behaviour pcs "$pcs_cib"
+  check_timeouts pcs "$pcs_cib"
+  check_behaviour pcs "$pcs_cib" node1 node2 node3
 else
   bad "pcs-setup.sh failed: $out"
 fi
