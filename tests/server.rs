@@ -578,3 +578,237 @@ fn deeper_monitor_levels_read_a_table() {
     assert!(r.one_reason().contains("nosuch"));
     ok(&lab.act("stop"), 0);
 }
+
+/// Two agent "nodes" (n1 on 127.0.0.1, n2 on 127.0.0.2) in one network namespace, one CIB file.
+struct Pair {
+    _servers: [ServerGuard; 2],
+    ns: Netns,
+    dir: TempDir,
+}
+
+const CIB2: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes><resources/><constraints/></configuration>
+  <status><node_state id="1" uname="n1"/><node_state id="2" uname="n2"/></status>
+</cib>
+"#;
+
+fn pair_cnf(ip: &str) -> String {
+    format!(
+        "[mysqld]
+bind-address={ip}
+binlog_format=ROW
+innodb_autoinc_lock_mode=2
+innodb_buffer_pool_size=32M
+innodb_log_file_size=16M
+wsrep_on=ON
+wsrep_provider={PROVIDER}
+wsrep_provider_options=\"gcache.size=16M;gmcast.listen_addr=tcp://{ip}:4567;ist.recv_addr={ip}:4568\"
+wsrep_cluster_name=galera-ocf-pair
+wsrep_node_address={ip}
+wsrep_sst_method=rsync
+"
+    )
+}
+
+impl Pair {
+    fn new() -> Pair {
+        prerequisites();
+        let dir = TempDir::new("pair");
+        let mysql = nix::unistd::User::from_name("mysql").unwrap().unwrap();
+        for (n, ip) in [("n1", "127.0.0.1"), ("n2", "127.0.0.2")] {
+            let run = dir.join(&format!("{n}/run"));
+            std::fs::create_dir_all(&run).unwrap();
+            std::os::unix::fs::chown(&run, Some(mysql.uid.as_raw()), Some(mysql.gid.as_raw()))
+                .unwrap();
+            install_db(&dir.join(&format!("{n}/data")), &run);
+            std::fs::write(dir.join(&format!("{n}/my.cnf")), pair_cnf(ip)).unwrap();
+        }
+        std::fs::write(dir.join("cib.xml"), CIB2).unwrap();
+        Pair {
+            _servers: [
+                ServerGuard {
+                    datadir: dir.join("n1/data"),
+                },
+                ServerGuard {
+                    datadir: dir.join("n2/data"),
+                },
+            ],
+            ns: Netns::new("pair"),
+            dir,
+        }
+    }
+
+    fn agent(&self, node: &str) -> Agent {
+        let p = |rel: &str| {
+            self.dir
+                .join(&format!("{node}/{rel}"))
+                .display()
+                .to_string()
+        };
+        Agent::new()
+            .set("CIB_file", self.dir.join("cib.xml").display().to_string())
+            .set("OCF_RESOURCE_INSTANCE", "galera:0")
+            .set("HA_RSCTMP", p("run"))
+            .set("OCF_RESKEY_CRM_meta_on_node", node)
+            .set("OCF_RESKEY_CRM_meta_timeout", "120000")
+            .param("wsrep_cluster_address", "gcomm://127.0.0.1,127.0.0.2")
+            .param("cluster_host_map", "n1:127.0.0.1;n2:127.0.0.2")
+            .param("config", p("my.cnf"))
+            .param("datadir", p("data"))
+            .param("pid", p("run/mysqld.pid"))
+            .param("socket", p("run/mysqld.sock"))
+            .param("log", p("run/error.log"))
+    }
+
+    fn run(&self, agent: &Agent, action: &str) -> Ran {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns.0, support::BIN, action])
+            .env_clear()
+            .envs(&agent.env)
+            .output()
+            .unwrap();
+        let ran = Ran {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
+        ran
+    }
+
+    fn act(&self, node: &str, action: &str) -> Ran {
+        self.run(&self.agent(node), action)
+    }
+
+    fn monitor(&self, node: &str) -> Ran {
+        self.run(
+            &self
+                .agent(node)
+                .set("OCF_RESKEY_CRM_meta_interval", "10000"),
+            "monitor",
+        )
+    }
+
+    fn notify(&self, node: &str, kind: &str, op: &str, promoted: &str, promote: &str) -> Ran {
+        let a = self
+            .agent(node)
+            .set("OCF_RESKEY_CRM_meta_notify_type", kind)
+            .set("OCF_RESKEY_CRM_meta_notify_operation", op)
+            .set("OCF_RESKEY_CRM_meta_notify_promoted_uname", promoted)
+            .set("OCF_RESKEY_CRM_meta_notify_promote_uname", promote);
+        self.run(&a, "notify")
+    }
+
+    fn node_attrs(&self, node: &str) -> BTreeMap<String, String> {
+        let out = Command::new("cibadmin")
+            .args(["--query", "--scope=status"])
+            .env("CIB_file", self.dir.join("cib.xml"))
+            .output()
+            .unwrap();
+        parse_status(&String::from_utf8_lossy(&out.stdout))
+            .unwrap()
+            .remove(node)
+            .unwrap_or_default()
+    }
+
+    fn score(&self, node: &str) -> Option<String> {
+        self.node_attrs(node).get("master-galera").cloned()
+    }
+
+    fn sql(&self, node: &str, q: &str) -> String {
+        let sock = self.dir.join(&format!("{node}/run/mysqld.sock"));
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns.0,
+                "mariadb",
+                "--no-defaults",
+                "-uroot",
+                "-N",
+                "-B",
+            ])
+            .arg(format!("--socket={}", sock.display()))
+            .args(["-e", q])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+#[test]
+fn two_nodes_cold_start_elects_one_bootstrap_and_the_other_joins() {
+    let p = Pair::new();
+    ok(&p.act("n1", "start"), 0);
+    assert_eq!(
+        p.score("n1"),
+        None,
+        "n2 has not reported yet: nobody bootstraps"
+    );
+    ok(&p.act("n2", "start"), 0);
+    assert_eq!(
+        p.score("n2"),
+        None,
+        "fresh cluster: the lowest name (n1) bootstraps, n2 waits"
+    );
+    ok(&p.monitor("n1"), 0);
+    assert_eq!(p.score("n1").as_deref(), Some("100"));
+    let refused = p.act("n2", "promote");
+    ok(&refused, 1);
+    assert!(refused.one_reason().contains("n1"), "{}", refused.stderr);
+
+    // Pacemaker promotes n1 (notifications around it), then n2 gets its score from post-promote.
+    ok(&p.notify("n1", "pre", "promote", "", "n1"), 0);
+    ok(&p.notify("n2", "pre", "promote", "", "n1"), 0);
+    ok(&p.act("n1", "promote"), 0);
+    ok(&p.notify("n2", "post", "promote", "", "n1"), 0);
+    assert_eq!(p.score("n2").as_deref(), Some("100"));
+
+    ok(&p.notify("n2", "pre", "promote", "n1", "n2"), 0);
+    ok(&p.act("n2", "promote"), 0);
+    ok(&p.monitor("n1"), 8);
+    ok(&p.monitor("n2"), 8);
+    assert_eq!(
+        p.sql("n2", "SHOW STATUS LIKE 'wsrep_cluster_size'"),
+        "wsrep_cluster_size\t2"
+    );
+
+    // a write on one is read on the other
+    p.sql("n1", "CREATE DATABASE pair; CREATE TABLE pair.x (id INT PRIMARY KEY); INSERT INTO pair.x VALUES (7)");
+    let seen = poll_until(Duration::from_secs(20), || {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &p.ns.0,
+                "mariadb",
+                "--no-defaults",
+                "-uroot",
+                "-N",
+                "-B",
+            ])
+            .arg(format!(
+                "--socket={}",
+                p.dir.join("n2/run/mysqld.sock").display()
+            ))
+            .args(["-e", "SELECT id FROM pair.x"])
+            .output()
+            .ok()?;
+        (String::from_utf8_lossy(&out.stdout).trim() == "7").then_some(())
+    });
+    assert!(seen.is_some(), "the row replicated to n2");
+
+    // n2 leaves cleanly and is told to rejoin by its next monitor (n1 still Primary)
+    ok(&p.act("n2", "demote"), 0);
+    assert_eq!(p.score("n2"), None);
+    ok(&p.monitor("n2"), 0);
+    assert_eq!(p.score("n2").as_deref(), Some("100"));
+    ok(&p.act("n2", "stop"), 0);
+    ok(&p.act("n1", "stop"), 0);
+    assert!(p.node_attrs("n1").is_empty() && p.node_attrs("n2").is_empty());
+}
