@@ -812,3 +812,62 @@ fn two_nodes_cold_start_elects_one_bootstrap_and_the_other_joins() {
     ok(&p.act("n1", "stop"), 0);
     assert!(p.node_attrs("n1").is_empty() && p.node_attrs("n2").is_empty());
 }
+
+#[test]
+fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
+    let p = Pair::new();
+    ok(&p.act("n1", "start"), 0);
+    ok(&p.act("n2", "start"), 0);
+    // n1 claims to run a Primary component but nothing listens there: n2 can never sync.
+    let fake = "--update=v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno=9 safe_to_bootstrap=0 state=primary at=1795000000";
+    let out = Command::new("crm_attribute")
+        .args([
+            "--node=n1",
+            "--lifetime=reboot",
+            "--name=galera-report",
+            fake,
+        ])
+        .env("CIB_file", p.dir.join("cib.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r = p.run(
+        &p.agent("n2").set("OCF_RESKEY_CRM_meta_timeout", "15000"),
+        "promote",
+    );
+    ok(&r, 1);
+    let reason = r.one_reason();
+    assert!(reason.contains("promote failed"), "{reason}");
+    assert!(
+        scan(Path::new(MARIADBD), &p.dir.join("n2/data")).is_empty(),
+        "the joiner's mariadbd was stopped"
+    );
+    ok(&p.act("n2", "stop"), 0);
+    ok(&p.act("n1", "stop"), 0);
+}
+
+#[test]
+fn stop_escalates_to_sigkill_only_near_the_deadline() {
+    let lab = Lab::new("sigkill");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let pids = lab.servers();
+    assert_eq!(pids.len(), 1);
+    // A stopped (SIGSTOP) server cannot act on SIGTERM.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pids[0]),
+        nix::sys::signal::SIGSTOP,
+    )
+    .unwrap();
+    let r = lab.run(
+        &lab.agent().set("OCF_RESKEY_CRM_meta_timeout", "12000"),
+        "stop",
+    );
+    ok(&r, 0);
+    assert!(
+        r.stderr.contains("SIGKILL"),
+        "the escalation is logged: {}",
+        r.stderr
+    );
+    assert!(lab.servers().is_empty());
+}

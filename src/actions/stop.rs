@@ -2,6 +2,7 @@
 //! report and promotion score removed, the marker removed. 0 only when no mariadbd of the datadir is left.
 
 use crate::actions::common::Ctx;
+use crate::edge::mysqld::Stopped;
 use crate::edge::{cib, mysqld, state};
 use crate::error::Error;
 use crate::exit::Outcome;
@@ -9,7 +10,13 @@ use crate::exit::Outcome;
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     let stopped = mysqld::stop(cfg, ctx.deadline).await?;
-    info!("stop: {stopped:?}");
+    match &stopped {
+        Stopped::WasNotRunning => {
+            info!("stop: no mariadbd of {} was running", cfg.datadir.display())
+        }
+        Stopped::Clean(p) => info!("stop: mariadbd (pid {p:?}) stopped cleanly"),
+        Stopped::Killed(p) => warn!("stop: mariadbd (pid {p:?}) had to be killed"),
+    }
     // Attributes after the process: a stale report is harmless for a moment, a running server is not.
     let cleanup = async {
         cib::promotion(&ctx.node, &cfg.resource, None, ctx.deadline).await?;

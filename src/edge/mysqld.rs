@@ -209,6 +209,7 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
         return Ok(Stopped::WasNotRunning);
     }
     crate::info!("stopping mariadbd (pid {pids:?}) with SIGTERM");
+    let sent = std::time::Instant::now();
     signal_all(&pids, Signal::SIGTERM);
     let kill_slot =
         (deadline.remaining() / 5).clamp(Duration::from_secs(1), Duration::from_secs(10));
@@ -217,8 +218,9 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     }
     let left = scan(&cfg.binary, &cfg.datadir);
     crate::warn!(
-        "mariadbd (pid {left:?}) did not stop within {:?} after SIGTERM; sending SIGKILL",
-        deadline.total().saturating_sub(kill_slot)
+        "mariadbd (pid {left:?}) did not stop within {} s after SIGTERM and the deadline is near; \
+         sending SIGKILL",
+        sent.elapsed().as_secs()
     );
     signal_all(&left, Signal::SIGKILL);
     if wait_gone(cfg, deadline).await {

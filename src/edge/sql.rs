@@ -29,15 +29,21 @@ impl SqlFailure {
 /// MariaDB's "access denied" errors (ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR).
 const ACCESS_DENIED: [u16; 2] = [1045, 1698];
 
-fn connect_failure(e: mysql_async::Error) -> SqlFailure {
+fn connect_failure(cfg: &Config, e: mysql_async::Error) -> SqlFailure {
     let kind = match &e {
         mysql_async::Error::Server(s) if ACCESS_DENIED.contains(&s.code) => QueryFailure::Auth,
         _ => QueryFailure::Connect,
     };
-    SqlFailure {
-        kind,
-        text: e.to_string(),
-    }
+    let text = if kind == QueryFailure::Connect && !cfg.socket.exists() {
+        // A Galera joiner opens its socket only after it joined (and received its state transfer).
+        format!(
+            "{} does not exist yet (mariadbd is not accepting connections)",
+            cfg.socket.display()
+        )
+    } else {
+        format!("as {} over {}: {e}", cfg.check_user, cfg.socket.display())
+    };
+    SqlFailure { kind, text }
 }
 
 fn query_failure(e: impl std::fmt::Display) -> SqlFailure {
@@ -66,7 +72,9 @@ fn opts(cfg: &Config) -> OptsBuilder {
 }
 
 async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
-    let mut conn = Conn::new(opts(cfg)).await.map_err(connect_failure)?;
+    let mut conn = Conn::new(opts(cfg))
+        .await
+        .map_err(|e| connect_failure(cfg, e))?;
     let result = queries(&mut conn, cfg, check_level).await;
     // A clean COM_QUIT keeps "Aborted connection" warnings out of the server log.
     let _ = conn.disconnect().await;

@@ -90,10 +90,11 @@ pub fn save(path: &Path, state: &State) -> Result<(), Error> {
     }
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     let write = || -> std::io::Result<()> {
+        // create_new: never follow or reuse something already at the temp path.
+        let _ = std::fs::remove_file(&tmp);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
             .open(&tmp)?;
         f.write_all(state.render().as_bytes())?;
