@@ -743,3 +743,80 @@ fn admin_status_and_forced_bootstrap() {
     assert_eq!(bad.code, 1);
     assert!(bad.one_reason().contains("n9"));
 }
+
+/// A stand-in mariadbd (test fixture only) whose --wsrep-recover log reports a position.
+fn recovering_mariadbd(s: &Setup) -> String {
+    let p = s.dir.join("mariadbd-recover");
+    std::fs::write(
+        &p,
+        "#!/bin/sh\nfor a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
+         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
+         echo '2026-01-01 0 [Note] WSREP: Recovered position: 6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:77,0-1-77' >> \"$log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p.display().to_string()
+}
+
+const CIB1: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes><node id="1" uname="node1"/></nodes><resources/><constraints/></configuration>
+  <status><node_state id="1" uname="node1"/></status>
+</cib>
+"#;
+
+/// Every unusable grastate.dat → start recovers the position with --wsrep-recover (GTID suffix and all),
+/// publishes it, and leaves the data directory exactly as it was.
+#[test]
+fn bad_grastate_matrix_takes_the_recover_path_and_changes_nothing() {
+    require(&["/usr/sbin/crm_attribute", "/usr/sbin/cibadmin"]);
+    let cases: &[(&str, Option<&str>)] = &[
+        ("missing", None),
+        ("empty", Some("")),
+        ("garbage", Some("\u{0}\u{1}not a grastate at all\n")),
+        ("truncated", Some("# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f")),
+        ("seqno text", Some("# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   many\nsafe_to_bootstrap: 0\n")),
+        ("bad uuid", Some("# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-XXXX\nseqno:   5\nsafe_to_bootstrap: 0\n")),
+        ("seqno -1", Some(CRASHED)),
+    ];
+    for (name, content) in cases {
+        let s = Setup::new();
+        let g = s.datadir().join("grastate.dat");
+        match content {
+            Some(c) => std::fs::write(&g, c).unwrap(),
+            None => std::fs::remove_file(&g).unwrap(),
+        }
+        std::fs::write(s.dir.join("cib.xml"), CIB1).unwrap();
+        let before = snapshot(&s.datadir());
+        let out = s
+            .agent()
+            .set("CIB_file", s.dir.join("cib.xml").display().to_string())
+            .param("binary", recovering_mariadbd(&s))
+            .run("start");
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(out.reasons().is_empty(), "{name}");
+        assert_eq!(
+            snapshot(&s.datadir()),
+            before,
+            "{name}: the data directory changed"
+        );
+        let report = attr(&s.dir.join("cib.xml"), "node1", "galera-report").unwrap();
+        assert!(
+            report.contains("seqno=77") && report.contains("state=recovered"),
+            "{name}: {report}"
+        );
+    }
+}
+
+#[test]
+fn ha_logfile_gets_the_log_lines_and_the_exit_reason() {
+    let s = Setup::new();
+    let log = s.dir.join("ha.log");
+    let out = s
+        .agent()
+        .set("HA_LOGFILE", log.display().to_string())
+        .param("datadir", "relative")
+        .run("validate-all");
+    assert_eq!(out.code, 6);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("ocf-exit-reason:parameter datadir"), "{text}");
+}
