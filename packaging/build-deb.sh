@@ -25,9 +25,9 @@ printf 'galera-ocf (%s) unstable; urgency=medium\n\n  * Package built by packagi
   "$version" "$(date -R -u -d @"${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)}")" \
   | gzip -9n >"$root/usr/share/doc/galera-ocf/changelog.Debian.gz"
 
-# Shared-library dependencies of the binary (libc only for a Rust binary):
-# dpkg-shlibdeps when dpkg-dev is installed, else the highest GLIBC_ symbol
-# version the binary references.
+# Shared-library dependencies of the binary: dpkg-shlibdeps when dpkg-dev is
+# installed; else the packages owning the libraries ldd resolves, with libc6
+# versioned by the highest GLIBC_ symbol version the binary references.
 shlibs=
 if command -v dpkg-shlibdeps >/dev/null; then
   mkdir -p "$stage/debian"
@@ -37,7 +37,16 @@ if command -v dpkg-shlibdeps >/dev/null; then
 fi
 if [ -z "$shlibs" ]; then
   glibc=$(grep -aoE 'GLIBC_2\.[0-9]+' "$root/usr/sbin/galera-ocf" | sort -uV | tail -n1 | cut -d_ -f2 || true)
+  pkgs=()
+  while read -r lib; do
+    owner=
+    for cand in "$lib" "$(readlink -f "$lib")" "${lib#/usr}" "/usr${lib}"; do
+      owner=$(dpkg -S "$cand" 2>/dev/null | head -n1 | cut -d: -f1) && [ -n "$owner" ] && break
+    done
+    [ -z "$owner" ] || [ "$owner" = libc6 ] || pkgs+=("$owner")
+  done < <(ldd "$root/usr/sbin/galera-ocf" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}')
   shlibs="libc6 (>= ${glibc:-2.17})"
+  for p in $(printf '%s\n' "${pkgs[@]}" | sort -u); do shlibs="$shlibs, $p"; done
 fi
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

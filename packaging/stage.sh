@@ -22,7 +22,8 @@ golden="$top/ocf-metadata/galera.xml"
 install -d -m 0755 "$dest/usr/sbin" "$dest/usr/lib/ocf/resource.d/galera-ocf" \
   "$dest/usr/share/galera-ocf" "$dest/$docdir/crm-examples" "$dest/usr/share/man/man8"
 install -m 0755 "$bin" "$dest/usr/sbin/galera-ocf"
-ln -sfn /usr/sbin/galera-ocf "$dest/usr/lib/ocf/resource.d/galera-ocf/galera"
+# Relative, as rpm and Debian policy want for links inside /usr.
+ln -sfn ../../../../sbin/galera-ocf "$dest/usr/lib/ocf/resource.d/galera-ocf/galera"
 install -m 0644 "$golden" "$dest/usr/share/galera-ocf/galera.xml"
 [ ! -f "$top/README.md" ] || install -m 0644 "$top/README.md" "$dest/$docdir/README.md"
 for f in "$top"/crm-examples/*; do

@@ -71,8 +71,8 @@ missing=()
 for p in "${expected[@]}"; do grep -qx "$p" "$work/deb.list" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && ok ".deb contains binary, agent, meta-data, examples, man page" \
   || bad ".deb lacks: ${missing[*]}"
-if dpkg-deb -c "$deb" | grep -E '^l.* \./usr/lib/ocf/resource\.d/galera-ocf/galera -> /usr/sbin/galera-ocf$' >/dev/null; then
-  ok ".deb: OCF agent is a symlink to /usr/sbin/galera-ocf"
+if dpkg-deb -c "$deb" | grep -E '^l.* \./usr/lib/ocf/resource\.d/galera-ocf/galera -> \.\./\.\./\.\./\.\./sbin/galera-ocf$' >/dev/null; then
+  ok ".deb: OCF agent is a relative symlink to /usr/sbin/galera-ocf"
 else
   bad ".deb: OCF agent is not the expected symlink"
 fi
