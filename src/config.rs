@@ -267,6 +267,12 @@ impl Config {
         format!("{}-report", self.resource)
     }
 
+    /// `<resource>-synced`: 1 while this node runs Synced (the VIP's location rule can require it), 0 while
+    /// it runs but is not Synced (state transfer, donor), absent when mariadbd is stopped.
+    pub fn synced_attr(&self) -> String {
+        format!("{}-synced", self.resource)
+    }
+
     /// `<resource>-force-bootstrap`: set by `galera-ocf bootstrap --force` on the node to bootstrap.
     pub fn force_attr(&self) -> String {
         format!("{}-force-bootstrap", self.resource)

@@ -299,6 +299,10 @@ fn lifecycle_bootstrap_promote_demote_stop() {
     // promote → bootstrap, Primary and Synced
     ok(&lab.act("promote"), 0);
     assert_eq!(lab.report().unwrap().state, NodeState::Primary);
+    assert_eq!(
+        lab.attrs().get("galera-synced").map(String::as_str),
+        Some("1")
+    );
     ok(&lab.monitor(), 8);
     ok(&lab.act("monitor"), 8);
     ok(&lab.act("promote"), 0);
@@ -316,6 +320,7 @@ fn lifecycle_bootstrap_promote_demote_stop() {
         "last node to leave is safe to bootstrap"
     );
     assert_eq!(lab.score(), None);
+    assert_eq!(lab.attrs().get("galera-synced"), None);
     ok(&lab.act("demote"), 0);
     assert_eq!(lab.report().unwrap().position, demoted.position);
 

@@ -156,6 +156,29 @@ pub async fn set_score(
     Ok(())
 }
 
+/// Publish `<rsc>-synced` unless `known` already matches.
+pub async fn set_synced(
+    ctx: &Ctx<'_>,
+    state: &mut State,
+    synced: bool,
+    known: Option<Option<bool>>,
+) -> Result<(), Error> {
+    if known != Some(Some(synced)) {
+        let v = if synced { "1" } else { "0" };
+        cib::set(&ctx.node, &ctx.cfg.synced_attr(), v, ctx.deadline).await?;
+        info!("{}={v}", ctx.cfg.synced_attr());
+    }
+    state.synced = Some(synced);
+    Ok(())
+}
+
+/// Remove `<rsc>-synced` (mariadbd no longer runs).
+pub async fn clear_synced(ctx: &Ctx<'_>, state: &mut State) -> Result<(), Error> {
+    cib::delete(&ctx.node, &ctx.cfg.synced_attr(), ctx.deadline).await?;
+    state.synced = None;
+    Ok(())
+}
+
 /// The expected members as node names.
 pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
     crate::actions::members::expected(cfg)

@@ -19,6 +19,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         started: common::now(),
         ..State::default()
     });
+    common::clear_synced(ctx, &mut st).await?;
     st.promoted = false;
     st.score = Some(None);
     st.peers.clear();

@@ -108,7 +108,9 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
     }
     match (v.status, marker, q) {
         (Status::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
-        (Status::RunningPromoted, st, Some(q)) => promoted(cfg, deadline, probe, st, q).await,
+        (Status::RunningPromoted, st, Some(q)) => {
+            promoted(cfg, deadline, probe, st, q, v.synced).await
+        }
         _ => Ok(Outcome::of(status)),
     }
 }
@@ -129,6 +131,7 @@ async fn promoted(
     probe: bool,
     st: Option<State>,
     q: Query,
+    synced: bool,
 ) -> Result<Outcome, Error> {
     if q.read_only == Some(true) {
         return Ok(Outcome::failed(
@@ -143,7 +146,7 @@ async fn promoted(
         );
     }
     if let Some(status) = &q.status {
-        keep_published(cfg, deadline, probe, status, st).await?;
+        keep_published(cfg, deadline, probe, status, st, synced).await?;
     }
     Ok(Outcome::of(OcfStatus::RunningPromoted))
 }
@@ -168,6 +171,7 @@ async fn keep_published(
     probe: bool,
     status: &WsrepStatus,
     st: Option<State>,
+    synced: bool,
 ) -> Result<(), Error> {
     let mut st = st.unwrap_or(State {
         started: common::now(),
@@ -175,20 +179,22 @@ async fn keep_published(
     });
     let cached_ok = st.promoted
         && st.score == Some(Some(SCORE))
+        && st.synced == Some(synced)
         && is_current_primary(st.report.as_deref(), status);
     if !probe && cached_ok {
         return Ok(());
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
-    let (known_report, known_score) = if probe {
+    let (known_report, known_score, known_synced) = if probe {
         let attrs = cib::query_status(deadline).await?;
         let own = attrs.get(&c.node);
         (
             own.and_then(|a| a.get(&cfg.report_attr())).cloned(),
             common::known_score(&c, &attrs),
+            own.map(|a| a.get(&cfg.synced_attr()).map(|v| v.trim() == "1")),
         )
     } else {
-        (st.report.clone(), st.score)
+        (st.report.clone(), st.score, Some(st.synced))
     };
     if is_current_primary(known_report.as_deref(), status) {
         st.report = known_report;
@@ -202,6 +208,7 @@ async fn keep_published(
         .await?;
     }
     common::set_score(&c, &mut st, Some(SCORE), known_score).await?;
+    common::set_synced(&c, &mut st, synced, known_synced).await?;
     let before = state::load(&cfg.state_file())?;
     st.promoted = true;
     if before.as_ref() != Some(&st) {

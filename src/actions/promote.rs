@@ -237,6 +237,7 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
     common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_synced(ctx, st, status.health() == Health::Synced, None).await?;
     st.promoted = true;
     st.peers.clear();
     state::save(&ctx.cfg.state_file(), st)?;

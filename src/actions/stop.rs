@@ -21,6 +21,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cleanup = async {
         cib::promotion(&ctx.node, &cfg.resource, None, ctx.deadline).await?;
         cib::delete(&ctx.node, &cfg.force_attr(), ctx.deadline).await?;
+        cib::delete(&ctx.node, &cfg.synced_attr(), ctx.deadline).await?;
         cib::delete(&ctx.node, &cfg.report_attr(), ctx.deadline).await
     };
     if let Err(e) = cleanup.await {

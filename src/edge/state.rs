@@ -2,7 +2,7 @@
 //! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
 //! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
 //!
-//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `peers`, `decision`). /run is a tmpfs, so the
+//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`). /run is a tmpfs, so the
 //! marker disappears with a reboot — exactly when Pacemaker wipes the transient attributes too.
 
 use std::collections::BTreeMap;
@@ -20,6 +20,8 @@ pub struct State {
     pub promoted: bool,
     pub report: Option<String>,
     pub score: Option<Option<u32>>,
+    /// What `<rsc>-synced` was last set to (`None` = not published).
+    pub synced: Option<bool>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
     pub peers: Vec<String>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
@@ -42,6 +44,9 @@ impl State {
             Some(None) => s.push_str("score=none\n"),
             None => {}
         }
+        if let Some(b) = self.synced {
+            s.push_str(&format!("synced={}\n", u8::from(b)));
+        }
         if !self.peers.is_empty() {
             s.push_str(&format!("peers={}\n", self.peers.join(",")));
         }
@@ -58,6 +63,7 @@ impl State {
             promoted: kv.get("role") == Some(&"promoted"),
             report: kv.get("report").map(|v| (*v).to_owned()),
             score: kv.get("score").map(|v| v.parse().ok()),
+            synced: kv.get("synced").map(|v| *v == "1"),
             peers: kv
                 .get("peers")
                 .map(|v| {
@@ -126,6 +132,7 @@ mod tests {
             promoted: true,
             report: Some("v1 uuid=x seqno=3".into()),
             score: Some(None),
+            synced: Some(true),
             peers: vec!["n1".into(), "n2".into()],
             decision: Some("join n1".into()),
         };
