@@ -761,8 +761,10 @@ fn two_nodes_cold_start_elects_one_bootstrap_and_the_other_joins() {
         None,
         "fresh cluster: the lowest name (n1) bootstraps, n2 waits"
     );
-    ok(&p.monitor("n1"), 0);
+    // post-start notification (all starts of the transition done): n1 elects itself at once
+    ok(&p.notify("n1", "post", "start", "", ""), 0);
     assert_eq!(p.score("n1").as_deref(), Some("100"));
+    ok(&p.monitor("n1"), 0);
     let refused = p.act("n2", "promote");
     ok(&refused, 1);
     assert!(refused.one_reason().contains("n1"), "{}", refused.stderr);

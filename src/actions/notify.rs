@@ -8,6 +8,9 @@
 //!   next monitor (attrd may not have written their `state=primary` yet). A stale `safe_to_bootstrap=1` in
 //!   this node's own report is cleared: with a Primary component running elsewhere it no longer means
 //!   anything, and it must not win a later election against newer data.
+//! - **post-start** (on an Unpromoted node): the instances started in this transition have published their
+//!   positions — re-run the election now, so on a cold start the bootstrap node gets its score right after
+//!   the last start instead of at its next monitor.
 //! - **post-demote / post-stop** (on an Unpromoted node): re-run the election without the nodes that left,
 //!   so a new bootstrap node can be chosen without waiting for the next monitor.
 //! - everything else: nothing.
@@ -41,6 +44,9 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             info!("pre-promote: peers {:?}", st.peers);
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
+        (NotifyType::Post, NotifyOp::Start) if stopped && !st.promoted => {
+            common::elect_and_apply(ctx, &mut st, &n.promoted).await?;
+        }
         (NotifyType::Post, NotifyOp::Demote | NotifyOp::Stop) if stopped && !st.promoted => {
             let left: BTreeSet<String> = n.demote.union(&n.stop).cloned().collect();
             let remaining: BTreeSet<String> = n.promoted.difference(&left).cloned().collect();
