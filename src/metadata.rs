@@ -3,6 +3,7 @@
 //! The checked-in copy `ocf-metadata/galera.xml` is this function's output; a tier-1 test keeps them equal and
 //! validates the file against the resource-agents DTD.
 
+use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
@@ -100,13 +101,18 @@ pub fn render() -> XmlResult<String> {
     Ok(text)
 }
 
+/// Text with only `<`, `>` and `&` escaped: quotes stay readable for people reading the XML.
+fn text(s: &str) -> BytesText<'_> {
+    BytesText::from_escaped(partial_escape(s))
+}
+
 fn descriptions(w: &mut Writer<Vec<u8>>, long: &str, short: &str) -> XmlResult<()> {
     w.create_element("longdesc")
         .with_attribute(("lang", "en"))
-        .write_text_content(BytesText::new(long))?;
+        .write_text_content(text(long))?;
     w.create_element("shortdesc")
         .with_attribute(("lang", "en"))
-        .write_text_content(BytesText::new(short))?;
+        .write_text_content(text(short))?;
     Ok(())
 }
 

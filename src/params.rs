@@ -195,8 +195,11 @@ pub const PARAMS: &[Param] = &[
         Boolean,
         "true",
         "Promote waits until Synced",
-        "When true a joining node's promote returns only once the node is Synced; when it is not Synced \
-         before the promote timeout, mariadbd is stopped cleanly and the promote fails.",
+        "true: a joining node's promote returns only once the node is Synced; when it is not Synced before \
+         the promote timeout, mariadbd is stopped cleanly and the promote fails. false: promote returns as \
+         soon as the joiner answers in the Primary component or its state transfer is under way \
+         (sst_in_progress), so a long SST is not killed by the promote timeout; the node attribute \
+         <resource>-synced stays 0 until it is Synced — use it in the VIP's location rule.",
     ),
     p(
         "test_table",

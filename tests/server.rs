@@ -878,3 +878,34 @@ fn stop_escalates_to_sigkill_only_near_the_deadline() {
     );
     assert!(lab.servers().is_empty());
 }
+
+#[test]
+fn monitor_reports_a_state_transfer_as_promoted_but_not_synced() {
+    let lab = Lab::new("sst");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    assert_eq!(
+        lab.attrs().get("galera-synced").map(String::as_str),
+        Some("1")
+    );
+    // What a joiner looks like during SST: mariadbd runs, no socket yet, sst_in_progress in the datadir.
+    let sock = lab.dir.join("run/mysqld.sock");
+    std::fs::remove_file(&sock).unwrap();
+    std::fs::write(lab.dir.join("data/sst_in_progress"), "").unwrap();
+    ok(&lab.monitor(), 8);
+    assert_eq!(
+        lab.attrs().get("galera-synced").map(String::as_str),
+        Some("0")
+    );
+    assert_eq!(
+        lab.score().as_deref(),
+        Some("100"),
+        "a transfer is not restarted by a demote"
+    );
+    // Without the SST marker an unreachable server is a failure.
+    std::fs::remove_file(lab.dir.join("data/sst_in_progress")).unwrap();
+    let r = lab.monitor();
+    ok(&r, 9);
+    assert!(r.one_reason().contains("cannot connect"), "{}", r.stderr);
+    ok(&lab.act("stop"), 0);
+}

@@ -50,6 +50,15 @@ async fn query(cfg: &Config, deadline: Deadline) -> Query {
                 detail: Some(e.to_string()),
             },
         },
+        Err(f) if f.kind == QueryFailure::Connect && mysqld::state_transfer_in_progress(cfg) => {
+            info!("mariadbd is receiving a state transfer (its socket opens afterwards)");
+            Query {
+                health: Ok(Health::Joiner),
+                status: None,
+                read_only: None,
+                detail: None,
+            }
+        }
         Err(f) => Query {
             health: Err(f.kind),
             status: None,
@@ -145,10 +154,32 @@ async fn promoted(
             h.as_str()
         );
     }
-    if let Some(status) = &q.status {
-        keep_published(cfg, deadline, probe, status, st, synced).await?;
+    match &q.status {
+        Some(status) => keep_published(cfg, deadline, probe, status, st, synced).await?,
+        None => keep_transferring(cfg, deadline, st).await?,
     }
     Ok(Outcome::of(OcfStatus::RunningPromoted))
+}
+
+/// A joiner during its state transfer keeps its score with `<rsc>-synced=0` (no fork once published).
+async fn keep_transferring(
+    cfg: &Config,
+    deadline: Deadline,
+    st: Option<State>,
+) -> Result<(), Error> {
+    let mut st = st.unwrap_or(State {
+        started: common::now(),
+        ..State::default()
+    });
+    if st.promoted && st.score == Some(Some(SCORE)) && st.synced == Some(false) {
+        return Ok(());
+    }
+    let c: Ctx<'_> = ctx(cfg, deadline).await?;
+    let (score, synced) = (st.score, Some(st.synced));
+    common::set_score(&c, &mut st, Some(SCORE), score).await?;
+    common::set_synced(&c, &mut st, false, synced).await?;
+    st.promoted = true;
+    state::save(&cfg.state_file(), &st)
 }
 
 /// A published `state=primary` report of the same cluster stays valid while the node runs: its seqno is

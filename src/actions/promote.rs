@@ -16,6 +16,7 @@ use crate::actions::elect::{self, PromotePlan};
 use crate::actions::members;
 use crate::actions::monitor::primary_report;
 use crate::deadline::Deadline;
+use crate::decide::monitor::QueryFailure;
 use crate::decide::NodeName;
 use crate::edge::cib;
 use crate::edge::datadir;
@@ -46,11 +47,14 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         PromotePlan::Join(peers) => (join(ctx, &mut st, &peers).await?, false),
         PromotePlan::Bootstrap => (bootstrap(ctx).await?, true),
     };
-    let status = match wait_ready(ctx, &mut started, bootstrap).await {
-        Ok(s) => s,
+    let ready = match wait_ready(ctx, &mut started, bootstrap).await {
+        Ok(r) => r,
         Err(reason) => return Err(give_up(ctx, reason).await),
     };
-    finish(ctx, &mut st, &status).await?;
+    match &ready {
+        Ready::Running(status) => finish(ctx, &mut st, status).await?,
+        Ready::Transferring => transferring(ctx, &mut st).await?,
+    }
     Ok(Outcome::ok())
 }
 
@@ -165,23 +169,40 @@ fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
 }
 
 /// One look at the server: `Ok(Some)` ready, `Ok(None)` not yet (with what it is), `Err` exited.
+/// What promote waited for.
+enum Ready {
+    /// Answering in the Primary component (Synced, unless promote_wait_synced=false).
+    Running(WsrepStatus),
+    /// promote_wait_synced=false: a joiner whose state transfer is under way (socket not open yet).
+    Transferring,
+}
+
 async fn probe(
     ctx: &Ctx<'_>,
     started: &mut Started,
     bootstrap: bool,
-) -> Result<Result<WsrepStatus, String>, String> {
+) -> Result<Result<Ready, String>, String> {
     if let Some(status) = started.exited() {
         return Err(format!(
             "mariadbd exited during promote ({status}){}",
             last_error(&ctx.cfg.log)
         ));
     }
+    let wait_synced = ctx.cfg.promote_wait_synced;
     Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
         Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
-            Ok(st) if ready(&st, bootstrap, ctx.cfg.promote_wait_synced) => Ok(st),
+            Ok(st) if ready(&st, bootstrap, wait_synced) => Ok(Ready::Running(st)),
             Ok(st) => Err(format!("wsrep {}", st.health().as_str())),
             Err(e) => Err(e.to_string()),
         },
+        Err(f)
+            if f.kind == QueryFailure::Connect
+                && !bootstrap
+                && !wait_synced
+                && mysqld::state_transfer_in_progress(ctx.cfg) =>
+        {
+            Ok(Ready::Transferring)
+        }
         Err(f) => Err(f.text),
     })
 }
@@ -191,13 +212,13 @@ async fn wait_ready(
     ctx: &Ctx<'_>,
     started: &mut Started,
     bootstrap: bool,
-) -> Result<WsrepStatus, String> {
+) -> Result<Ready, String> {
     let stop_slot =
         (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
     let wait: Deadline = ctx.deadline.leaving(stop_slot);
     loop {
         let last = match probe(ctx, started, bootstrap).await? {
-            Ok(st) => return Ok(st),
+            Ok(r) => return Ok(r),
             Err(last) => last,
         };
         if wait.expired() {
@@ -208,6 +229,21 @@ async fn wait_ready(
         }
         tokio::time::sleep(POLL.min(wait.remaining())).await;
     }
+}
+
+/// promote_wait_synced=false and the state transfer runs: Promoted, but `<rsc>-synced=0` keeps the VIP away
+/// until a monitor sees it Synced.
+async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
+    common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_synced(ctx, st, false, None).await?;
+    st.promoted = true;
+    st.peers.clear();
+    state::save(&ctx.cfg.state_file(), st)?;
+    info!(
+        "promote: {} is receiving a state transfer; promoted, not Synced yet",
+        ctx.node
+    );
+    Ok(())
 }
 
 /// The last `[ERROR]` line of the server log, for the exit reason.

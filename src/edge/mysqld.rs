@@ -234,6 +234,13 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     )))
 }
 
+/// A joiner receiving a state transfer: MariaDB's SST scripts keep `<datadir>/sst_in_progress` while they
+/// run (wsrep_sst_common), and the server opens its socket only afterwards. Meaningful only while a
+/// mariadbd of the datadir runs (a crash can leave the file behind).
+pub fn state_transfer_in_progress(cfg: &Config) -> bool {
+    cfg.datadir.join("sst_in_progress").exists()
+}
+
 /// A pid file whose process is gone (after SIGKILL or a crash) is removed, so nobody trusts it later.
 fn remove_stale_pidfile(cfg: &Config) {
     let stale = std::fs::read_to_string(&cfg.pid)
