@@ -17,9 +17,22 @@
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
 //! decide/        pure decisions (hostmap, election, monitor verdict)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
-//!                datadir, state (the /run marker file)
-//! actions/       one file per OCF action: gather (edge) → decide (pure) → apply (edge)
+//!                datadir, mycnf (wsrep_provider for validate-all), state (the /run marker file)
+//! actions/       one file per OCF action: gather (edge) → decide (pure) → apply (edge); common.rs holds
+//!                the shared steps (position, publish-on-change, election), elect.rs the seam to
+//!                decide::election and the admin override, admin.rs `status` and `bootstrap --force`
 //! ```
+//!
+//! # What the agent keeps where
+//!
+//! - `<rsc>-report` (transient node attribute): this node's last committed position and state
+//!   (`galera::report` grammar); removed by stop.
+//! - promotion score (`master-<rsc>`): set by the node itself from the election — the bootstrap node, or
+//!   every node once a Primary component runs; removed by demote/stop.
+//! - `<rsc>-synced`: 1/0 while mariadbd runs (for the VIP's location rule); removed by demote/stop.
+//! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
+//! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
+//!   role, and a cache of what was published so steady-state monitors fork nothing.
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.
