@@ -1,7 +1,7 @@
 //! argv → what to do. Two ways in:
 //! - as `galera-ocf WORD ...`: WORD is an OCF action, or one of the admin commands `status [--json]`,
 //!   `bootstrap --force NODE [--yes]`, `man` (parsed with clap);
-//! - as any other argv[0] (the installed OCF path, e.g. /usr/lib/ocf/resource.d/galera-ocf/galera): argv[1]
+//! - as any other `argv[0]` (the installed OCF path, e.g. /usr/lib/ocf/resource.d/galera-ocf/galera): `argv[1]`
 //!   is the OCF action, and `status` is the OCF legacy status action.
 //!
 //! An unknown action is [`Invocation::Unknown`] → exit 3 (OCF_ERR_UNIMPLEMENTED), never clap's 2, which

@@ -1,6 +1,6 @@
 //! mariadbd as a process: find every one of this data directory, start it, stop it, run `--wsrep-recover`.
 //!
-//! Processes are recognised by their command line (`/proc/PID/cmdline`): the configured binary as argv[0]
+//! Processes are recognised by their command line (`/proc/PID/cmdline`): the configured binary as `argv[0]`
 //! and `--datadir=<datadir>` among the arguments, which the agent always passes. The pid file alone is not
 //! enough: a joiner waiting for its state transfer has not written one yet, and a killed server leaves a
 //! stale one behind. Matching by name only would stop another instance on the same host.
