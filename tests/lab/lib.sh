@@ -16,8 +16,15 @@ REPO_TOP=$(cd "$LAB_SRC/../.." && pwd)
 LAB_DIR=${LAB_DIR:-/var/tmp/galera-lab}
 LAB_AGENT=${LAB_AGENT:-ours}          # ours | stock
 NODES=(node1 node2 node3)
-BRIDGE=labbr0
+# Network names are host-wide. The default lab uses the plain names (labbr0, node1..3, labclient); a lab with
+# another LAB_DIR gets names tagged from its path, so two labs on one machine never tear down each other's
+# network (each is its own L2 segment, so both can use the same 198.18.0.0/24 addresses).
+if [ "$LAB_DIR" = /var/tmp/galera-lab ]; then LAB_TAG=""; else LAB_TAG=$(printf %s "$LAB_DIR" | md5sum | cut -c1-4); fi
+BRIDGE=${LAB_TAG:+gl$LAB_TAG}
+BRIDGE=${BRIDGE:-lab}br0
 CLIENT_NS=labclient
+ns_of() { echo "${LAB_TAG:+gl$LAB_TAG-}$1"; }      # netns name of node/client NAME
+veth_of() { echo "v${LAB_TAG:-h}-$1"; }           # host end of NAME's veth (<= 15 chars)
 CLIENT_IP=198.18.0.50
 VIP=198.18.0.100
 PREFIX=24
@@ -97,9 +104,10 @@ no_pids_in() { [ -z "$(pids_in_pidns "$1")" ]; }
 # ---- network -------------------------------------------------------------------------------------------
 # netns_up NAME IP: a netns with lo and eth0 (veth to the bridge, no IPv6, no default route).
 netns_up() {
-  local name=$1 ip=$2 host_if="vh-$1"
+  local name ip=$2 host_if
+  name=$(ns_of "$1") host_if=$(veth_of "$1")
   ip netns add "$name"
-  : >"$(state "netns.$name")"
+  : >"$(state "netns.$1")"
   ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   ip link add "$host_if" type veth peer name eth0 netns "$name"
   sysctl -qw "net.ipv6.conf.$host_if.disable_ipv6=1"
@@ -110,10 +118,9 @@ netns_up() {
 }
 
 netns_down() {
-  local name=$1
-  ip link del "vh-$name" 2>/dev/null || true
-  ip netns del "$name" 2>/dev/null || true
-  rm -f "$(state "netns.$name")"
+  ip link del "$(veth_of "$1")" 2>/dev/null || true
+  ip netns del "$(ns_of "$1")" 2>/dev/null || true
+  rm -f "$(state "netns.$1")"
 }
 
 bridge_up() {
@@ -128,7 +135,7 @@ bridge_down() {
   rm -f "$(state bridge)"
 }
 
-client() { ip netns exec "$CLIENT_NS" "$@"; }
+client() { ip netns exec "$(ns_of "$CLIENT_NS")" "$@"; }
 
 # ---- SQL -----------------------------------------------------------------------------------------------
 # sql_vip [PORT] SQL: one statement as the lab user through the VIP from the client netns.
