@@ -71,6 +71,8 @@ const RESERVED_OPTIONS: &[&str] = &[
     "--wsrep_cluster_address",
     "--wsrep-recover",
     "--wsrep_recover",
+    "--wsrep-start-position",
+    "--wsrep_start_position",
 ];
 
 struct Reader<'a> {

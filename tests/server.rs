@@ -374,8 +374,15 @@ fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     );
     assert_eq!(after_start.position, after_demote.position);
 
-    // and the recovered node bootstraps again with its data
+    // and the recovered node bootstraps again with its data and its history (the recovered position is
+    // handed to mariadbd: the new Primary component continues at that seqno of the same cluster UUID)
     ok(&lab.act("promote"), 0);
+    let primary = lab.report().unwrap();
+    assert_eq!(primary.position.uuid, after_start.position.uuid);
+    assert!(
+        primary.position.seqno.get() >= after_start.position.seqno.get(),
+        "{primary:?} vs {after_start:?}"
+    );
     lab.sql("SELECT * FROM k.x");
     ok(&lab.act("stop"), 0);
     assert!(lab.servers().is_empty());

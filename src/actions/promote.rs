@@ -42,10 +42,11 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         return already_running(ctx, &mut st, pid).await;
     }
     let plan = plan(ctx, &st).await?;
+    let position = start_position(&st);
     let (mut started, bootstrap) = match plan {
         PromotePlan::Refuse(reason) => return Err(Error::PromoteRefused(reason)),
-        PromotePlan::Join(peers) => (join(ctx, &mut st, &peers).await?, false),
-        PromotePlan::Bootstrap => (bootstrap(ctx).await?, true),
+        PromotePlan::Join(peers) => (join(ctx, &mut st, &peers, position).await?, false),
+        PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
     };
     let ready = match wait_ready(ctx, &mut started, bootstrap).await {
         Ok(r) => r,
@@ -114,11 +115,34 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     Ok(plan)
 }
 
-async fn join(ctx: &Ctx<'_>, st: &mut State, peers: &BTreeSet<String>) -> Result<Started, Error> {
+/// After an unclean stop grastate.dat says seqno -1 and mariadbd (started without mysqld_safe) would
+/// offer Galera no position: a joiner would need a full SST instead of IST, a bootstrap node would start
+/// the new cluster without its history. So the position `--wsrep-recover` found is passed on, as
+/// mysqld_safe does.
+fn start_position(st: &State) -> Option<String> {
+    let r = Report::parse(st.report.as_deref()?).ok()?;
+    (r.state == NodeState::Recovered && r.position.seqno.is_known() && !r.position.uuid.is_nil())
+        .then(|| {
+            format!(
+                "--wsrep_start_position={}:{}",
+                r.position.uuid,
+                r.position.seqno.get()
+            )
+        })
+}
+
+async fn join(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    peers: &BTreeSet<String>,
+    position: Option<String>,
+) -> Result<Started, Error> {
     let names: BTreeSet<NodeName> = peers.iter().filter_map(|p| NodeName::new(p).ok()).collect();
     let addr = members::gcomm_peers(ctx.cfg, &names)?;
     info!("promote: joining the Primary component at {addr}");
-    let started = mysqld::start(ctx.cfg, &[format!("--wsrep_cluster_address={addr}")])?;
+    let mut args = vec![format!("--wsrep_cluster_address={addr}")];
+    args.extend(position);
+    let started = mysqld::start(ctx.cfg, &args)?;
     if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
         let joining = Report {
             state: NodeState::Joining,
@@ -134,7 +158,7 @@ async fn join(ctx: &Ctx<'_>, st: &mut State, peers: &BTreeSet<String>) -> Result
 }
 
 /// Mark grastate.dat safe to bootstrap (atomically; only that line changes) and start a new cluster.
-async fn bootstrap(ctx: &Ctx<'_>) -> Result<Started, Error> {
+async fn bootstrap(ctx: &Ctx<'_>, position: Option<String>) -> Result<Started, Error> {
     let path = ctx.cfg.grastate_path();
     if let Some(text) = datadir::read_optional(&path)? {
         let parsed = grastate::parse(&text).map_err(|e| Error::Grastate {
@@ -154,7 +178,9 @@ async fn bootstrap(ctx: &Ctx<'_>) -> Result<Started, Error> {
     info!("promote: {} bootstraps a new Primary component", ctx.node);
     // The full address, so the new Primary component's node knows its peers when they come.
     let addr = format!("--wsrep_cluster_address={}", ctx.cfg.wsrep_cluster_address);
-    mysqld::start(ctx.cfg, &[addr, "--wsrep-new-cluster".to_owned()])
+    let mut args = vec![addr, "--wsrep-new-cluster".to_owned()];
+    args.extend(position);
+    mysqld::start(ctx.cfg, &args)
 }
 
 /// Is this status what promote waits for?
