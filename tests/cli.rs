@@ -820,3 +820,41 @@ fn ha_logfile_gets_the_log_lines_and_the_exit_reason() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("ocf-exit-reason:parameter datadir"), "{text}");
 }
+
+/// The agent never runs a shell, and edge/command.rs is the only place that starts processes.
+#[test]
+fn no_shell_and_a_single_place_that_spawns() {
+    let mut stack = vec![repo_file("src")];
+    let mut checked = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let rel = p.strip_prefix(repo_file("")).unwrap().display().to_string();
+            for needle in ["/bin/sh", "\"sh\"", "\"-c\"", "/bin/bash"] {
+                assert!(!text.contains(needle), "{rel} mentions {needle}");
+            }
+            if rel != "src/edge/command.rs" {
+                for needle in [
+                    "std::process::Command",
+                    "tokio::process",
+                    "process::Command::new",
+                ] {
+                    assert!(
+                        !text.contains(needle),
+                        "{rel} spawns processes ({needle}); only edge/command.rs may"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20);
+}
