@@ -916,3 +916,30 @@ fn monitor_reports_a_state_transfer_as_promoted_but_not_synced() {
     assert!(r.one_reason().contains("cannot connect"), "{}", r.stderr);
     ok(&lab.act("stop"), 0);
 }
+
+#[test]
+fn enable_creation_initialises_an_empty_datadir() {
+    let lab = Lab::new("create");
+    let fresh = lab.dir.join("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    let mysql = nix::unistd::User::from_name("mysql").unwrap().unwrap();
+    std::os::unix::fs::chown(&fresh, Some(mysql.uid.as_raw()), Some(mysql.gid.as_raw())).unwrap();
+    let _guard = ServerGuard {
+        datadir: fresh.clone(),
+    };
+    let agent = lab
+        .agent()
+        .param("datadir", fresh.display().to_string())
+        .param("enable_creation", "true");
+    ok(&lab.run(&agent, "start"), 0);
+    assert!(fresh.join("mysql").is_dir(), "system tables created");
+    ok(&lab.run(&agent, "promote"), 0);
+    ok(
+        &lab.run(
+            &agent.clone().set("OCF_RESKEY_CRM_meta_interval", "10000"),
+            "monitor",
+        ),
+        8,
+    );
+    ok(&lab.run(&agent, "stop"), 0);
+}

@@ -46,7 +46,9 @@ async fn install_db(ctx: &Ctx<'_>) -> Result<(), Error> {
     let cmd = Cmd::new("/usr/bin/mariadb-install-db")
         .arg(format!("--defaults-file={}", cfg.config.display()))
         .arg(format!("--datadir={}", cfg.datadir.display()))
-        .arg(format!("--user={}", cfg.user));
+        .arg(format!("--user={}", cfg.user))
+        // Creating system tables needs no cluster (and some SST methods refuse to start without one).
+        .arg("--wsrep_on=OFF");
     info!("enable_creation: {}", cmd.display());
     command::checked(&cmd, ctx.deadline)
         .await

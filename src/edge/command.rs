@@ -147,17 +147,22 @@ pub async fn checked(cmd: &Cmd, deadline: Deadline) -> Result<Output, CommandErr
         Err(CommandError::Exit {
             program: cmd.program_name(),
             code: out.code,
-            stderr: first_line(&out.stderr),
+            stderr: telling_line(&out.stderr),
         })
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-        .to_owned()
+/// The most telling line of a tool's stderr: the last one saying ERROR, else the last non-empty one
+/// (tools tend to print warnings first and the reason last).
+fn telling_line(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("ERROR") || l.contains("error"))
+        .or(lines.last())
+        .map(|l| (*l).to_owned())
+        .unwrap_or_default()
 }
 
 /// Start a long-running daemon: stdin from /dev/null, stdout/stderr appended to `log`, in its own process
