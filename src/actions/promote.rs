@@ -44,7 +44,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let plan = plan(ctx, &st).await?;
     let position = start_position(&st);
     let (mut started, bootstrap) = match plan {
-        PromotePlan::Refuse(reason) => return Err(Error::PromoteRefused(reason)),
+        PromotePlan::Refuse(reason) => return Err(refuse(ctx, &mut st, reason).await),
         PromotePlan::Join(peers) => (join(ctx, &mut st, &peers, position).await?, false),
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
     };
@@ -113,6 +113,18 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
         ));
     }
     Ok(plan)
+}
+
+/// The election disagrees with the score Pacemaker promoted on (it changed in between): take the score
+/// away so Pacemaker does not retry at once; the next monitor sets it again when it is due.
+async fn refuse(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Error {
+    if let Err(e) = common::set_score(ctx, st, None, None).await {
+        warn!("promote refused, and removing the promotion score failed: {e}");
+    }
+    if let Err(e) = state::save(&ctx.cfg.state_file(), st) {
+        warn!("{e}");
+    }
+    Error::PromoteRefused(reason)
 }
 
 /// After an unclean stop grastate.dat says seqno -1 and mariadbd (started without mysqld_safe) would
