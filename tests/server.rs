@@ -775,7 +775,11 @@ fn two_nodes_cold_start_elects_one_bootstrap_and_the_other_joins() {
     let refused = p.act("n2", "promote");
     ok(&refused, 1);
     assert!(refused.one_reason().contains("n1"), "{}", refused.stderr);
-    assert_eq!(p.score("n2"), None, "a refused promote leaves no score behind");
+    assert_eq!(
+        p.score("n2"),
+        None,
+        "a refused promote leaves no score behind"
+    );
 
     // Pacemaker promotes n1 (notifications around it), then n2 gets its score from post-promote.
     ok(&p.notify("n1", "pre", "promote", "", "n1"), 0);
