@@ -261,3 +261,30 @@ pub fn primary_report(status: &WsrepStatus) -> Report {
         view: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(uuid: &str) -> WsrepStatus {
+        WsrepStatus {
+            cluster_state_uuid: Some(uuid.parse().unwrap()),
+            ..WsrepStatus::default()
+        }
+    }
+
+    const U: &str = "6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10";
+
+    #[test]
+    fn a_primary_report_stays_current_while_the_cluster_is_the_same() {
+        let text = format!("v1 uuid={U} seqno=5 safe_to_bootstrap=0 state=primary at=1");
+        assert!(is_current_primary(Some(&text), &status(U)));
+        assert!(!is_current_primary(
+            Some(&text),
+            &status("7b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10")
+        ));
+        let stopped = text.replace("state=primary", "state=stopped");
+        assert!(!is_current_primary(Some(&stopped), &status(U)));
+        assert!(!is_current_primary(None, &status(U)));
+    }
+}

@@ -322,3 +322,64 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::galera::status::LocalState;
+
+    fn report(state: &str, seqno: i64) -> State {
+        State {
+            report: Some(format!(
+                "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1"
+            )),
+            ..State::default()
+        }
+    }
+
+    #[test]
+    fn start_position_only_for_a_recovered_known_position() {
+        assert_eq!(
+            start_position(&report("recovered", 42)).as_deref(),
+            Some("--wsrep_start_position=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:42")
+        );
+        assert_eq!(start_position(&report("stopped", 42)), None);
+        assert_eq!(start_position(&report("recovered", -1)), None);
+        assert_eq!(start_position(&State::default()), None);
+    }
+
+    fn status(primary: bool, ready_on: bool, local: LocalState) -> WsrepStatus {
+        WsrepStatus {
+            ready: Some(ready_on),
+            connected: Some(true),
+            cluster_status: Some(if primary {
+                ClusterStatus::Primary
+            } else {
+                ClusterStatus::NonPrimary
+            }),
+            local_state: Some(local),
+            ..WsrepStatus::default()
+        }
+    }
+
+    #[test]
+    fn what_promote_waits_for() {
+        let synced = status(true, true, LocalState::Synced);
+        let joiner = status(true, false, LocalState::Joining);
+        assert!(ready(&synced, true, true));
+        assert!(ready(&synced, false, true));
+        assert!(
+            !ready(&joiner, false, true),
+            "a joiner waits for Synced by default"
+        );
+        assert!(
+            !ready(&joiner, true, false),
+            "a bootstrap node is always Synced first"
+        );
+        assert!(!ready(
+            &status(false, false, LocalState::Synced),
+            false,
+            false
+        ));
+    }
+}
