@@ -948,3 +948,58 @@ fn enable_creation_initialises_an_empty_datadir() {
     );
     ok(&lab.run(&agent, "stop"), 0);
 }
+
+/// The programs the agent ran during one action (strace's execve log, the agent itself excluded).
+fn execs_during(lab: &Lab, agent: &Agent, action: &str) -> (i32, Vec<String>) {
+    let trace = lab.dir.join(&format!("strace-{action}.txt"));
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns.0,
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=execve",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(support::BIN)
+        .arg(action)
+        .env_clear()
+        .envs(&agent.env)
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let execs = text
+        .lines()
+        .filter(|l| l.contains("execve(") && !l.contains(support::BIN))
+        .map(str::to_owned)
+        .collect();
+    (out.status.code().unwrap_or(-1), execs)
+}
+
+#[test]
+fn steady_state_monitor_and_probe_of_a_stopped_resource_fork_nothing() {
+    require(&["/usr/bin/strace"]);
+    let lab = Lab::new("forks");
+    let probe = lab.agent();
+    let (code, execs) = execs_during(&lab, &probe, "monitor");
+    assert_eq!(code, 7);
+    assert!(
+        execs.is_empty(),
+        "probe of a stopped resource ran {execs:?}"
+    );
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let recurring = lab.agent().set("OCF_RESKEY_CRM_meta_interval", "10000");
+    ok(&lab.run(&recurring, "monitor"), 8);
+    let (code, execs) = execs_during(&lab, &recurring, "monitor");
+    assert_eq!(code, 8);
+    assert!(
+        execs.is_empty(),
+        "steady-state Promoted monitor ran {execs:?}"
+    );
+    ok(&lab.act("stop"), 0);
+}
