@@ -1001,5 +1001,10 @@ fn steady_state_monitor_and_probe_of_a_stopped_resource_fork_nothing() {
         execs.is_empty(),
         "steady-state Promoted monitor ran {execs:?}"
     );
+    // control: an Unpromoted monitor re-runs the election, which reads the CIB (so the trace works)
+    ok(&lab.act("demote"), 0);
+    let (code, execs) = execs_during(&lab, &recurring, "monitor");
+    assert_eq!(code, 0);
+    assert!(execs.iter().any(|e| e.contains("cibadmin")), "{execs:?}");
     ok(&lab.act("stop"), 0);
 }
