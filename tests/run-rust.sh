@@ -3,7 +3,8 @@
 #
 # Needs (never skipped; a missing one fails the run): the Rust toolchain with rustfmt and clippy, and for the
 # tier-2 tests in tests/server.rs ROOT (network namespaces via `ip netns`, mariadbd --user=mysql) plus the
-# Debian packages mariadb-server galera-4 pacemaker-cli-utils resource-agents iproute2 socat libxml2-utils
+# Debian packages mariadb-server galera-4 rsync pacemaker-cli-utils resource-agents iproute2 socat strace
+# libxml2-utils
 # (see ../shared/lab-notes.md). tests/cli.rs needs xmllint and the resource-agents DTD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
