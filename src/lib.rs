@@ -124,9 +124,11 @@ fn init_log(env: &BTreeMap<String, String>, resource: &str) {
         .get("HA_LOGFILE")
         .filter(|v| v.starts_with('/'))
         .map(PathBuf::from);
-    let debug = env
-        .get("HA_DEBUG")
-        .is_some_and(|v| v.trim() == "1" || config::parse_bool(v) == Some(true));
+    // ocf-shellfuncs reads HA_DEBUG; ocf-tester -d exports HA_debug.
+    let debug = ["HA_DEBUG", "HA_debug"].iter().any(|k| {
+        env.get(*k)
+            .is_some_and(|v| config::parse_bool(v) == Some(true))
+    });
     log::init(resource, logfile, debug);
 }
 
