@@ -2,6 +2,8 @@
 //! --wsrep-recover after an unclean end), republish it and remove this node's promotion score. The next
 //! monitor re-runs the election, so a demoted node is not promoted again before the others were heard.
 
+use std::time::Duration;
+
 use crate::actions::common::{self, Ctx};
 use crate::edge::state::{self, State};
 use crate::edge::{cib, mysqld};
@@ -12,8 +14,10 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     // Score first: Pacemaker must not promote this node again while it is on its way down.
     cib::promotion(&ctx.node, &cfg.resource, None, ctx.deadline).await?;
-    let stopped = mysqld::stop(cfg, ctx.deadline).await?;
-    info!("demote: {stopped:?}");
+    // Leave time for --wsrep-recover, which an unclean end (SIGKILL) makes necessary.
+    let recover_slot = (ctx.deadline.total() / 3).min(Duration::from_secs(60));
+    let stopped = mysqld::stop(cfg, ctx.deadline.leaving(recover_slot)).await?;
+    info!("demote: {stopped}");
     let path = cfg.state_file();
     let mut st = state::load(&path)?.unwrap_or(State {
         started: common::now(),

@@ -300,7 +300,7 @@ fn last_error(log: &std::path::Path) -> String {
 async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
-        Ok(s) => info!("promote: {s:?}"),
+        Ok(s) => info!("promote: {s}"),
         Err(e) => return Error::Promote(format!("{reason}; and stopping mariadbd failed: {e}")),
     }
     Error::Promote(reason)

@@ -11,11 +11,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     let stopped = mysqld::stop(cfg, ctx.deadline).await?;
     match &stopped {
-        Stopped::WasNotRunning => {
-            info!("stop: no mariadbd of {} was running", cfg.datadir.display())
-        }
-        Stopped::Clean(p) => info!("stop: mariadbd (pid {p:?}) stopped cleanly"),
-        Stopped::Killed(p) => warn!("stop: mariadbd (pid {p:?}) had to be killed"),
+        Stopped::Killed(_) => warn!("stop: {stopped}"),
+        _ => info!("stop: {stopped}"),
     }
     // Attributes after the process: a stale report is harmless for a moment, a running server is not.
     let cleanup = async {

@@ -185,6 +185,16 @@ pub enum Stopped {
     Killed(Vec<i32>),
 }
 
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::WasNotRunning => f.write_str("no mariadbd was running"),
+            Stopped::Clean(p) => write!(f, "mariadbd (pid {p:?}) stopped cleanly"),
+            Stopped::Killed(p) => write!(f, "mariadbd (pid {p:?}) had to be killed"),
+        }
+    }
+}
+
 fn signal_all(pids: &[i32], sig: Signal) {
     for pid in pids {
         // ESRCH means it is already gone, which is what we want.
