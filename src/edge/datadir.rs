@@ -29,7 +29,13 @@ fn temp_path(path: &Path) -> PathBuf {
 /// Replace `path` with `contents` atomically; a crash leaves either the old or the new file, never half.
 /// Owner and mode of the existing file are kept (mariadbd must still be able to rewrite it).
 pub fn atomic_rewrite(path: &Path, contents: &str) -> Result<(), Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::other("not a regular file (a symlink is not rewritten)"),
+        ));
+    }
     let tmp = temp_path(path);
     let result = write_temp(&tmp, contents, &meta).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
@@ -89,6 +95,16 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_is_not_rewritten() {
+        let d = tempdir("link");
+        std::fs::write(d.join("target"), "keep").unwrap();
+        std::os::unix::fs::symlink(d.join("target"), d.join("grastate.dat")).unwrap();
+        assert!(atomic_rewrite(&d.join("grastate.dat"), "x").is_err());
+        assert_eq!(std::fs::read_to_string(d.join("target")).unwrap(), "keep");
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -6,7 +6,7 @@
 //! stale one behind. Matching by name only would stop another instance on the same host.
 
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{chown, OpenOptionsExt};
+use std::os::unix::fs::{chown, fchown, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::Duration;
@@ -122,13 +122,16 @@ pub fn prepare_dirs(cfg: &Config) -> Result<(), Error> {
 /// Open (create 0640, owned by the server's user) a log file for appending.
 fn open_log(path: &Path, cfg: &Config) -> Result<File, Error> {
     let (uid, gid) = owner(cfg)?;
+    // O_NOFOLLOW + fchown on the descriptor: the log directory may be writable by the server's user, and
+    // root must not be tricked into chowning whatever a planted symlink points to.
     let f = OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o640)
+        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
         .open(path)
         .map_err(|e| Error::io(path, e))?;
-    chown(path, Some(uid.as_raw()), Some(gid.as_raw())).map_err(|e| Error::io(path, e))?;
+    fchown(&f, Some(uid.as_raw()), Some(gid.as_raw())).map_err(|e| Error::io(path, e))?;
     Ok(f)
 }
 
