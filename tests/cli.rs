@@ -252,6 +252,12 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
             "binary",
         ),
         (
+            "binary is mysqld_safe",
+            |a, _| a.param("binary", "/usr/bin/mysqld_safe"),
+            6,
+            "binary",
+        ),
+        (
             "config missing",
             |a, _| a.param("config", "/nonexistent/my.cnf"),
             5,

@@ -119,6 +119,26 @@ fn meta(env: &std::collections::BTreeMap<String, String>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The stock agent's default binary is mysqld_safe; this agent starts and watches the server itself, and
+/// a wrapper in between would hide the real server process from it.
+fn not_a_wrapper(cfg: &Config) -> Result<(), Error> {
+    let name = cfg
+        .binary
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.ends_with("_safe") || name.ends_with("-safe") {
+        return Err(Error::configured(
+            "binary",
+            format!(
+                "{} is a wrapper script; point binary at the server itself (e.g. /usr/sbin/mariadbd)",
+                cfg.binary.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// All checks; the node name decides membership.
 pub fn validate(
     cfg: &Config,
@@ -128,6 +148,7 @@ pub fn validate(
     meta(env)?;
     let membership = members::membership(cfg)?;
     members::require_member(&membership, node, cfg)?;
+    not_a_wrapper(cfg)?;
     executable("binary", &cfg.binary)?;
     readable_file("config", &cfg.config)?;
     provider(cfg)?;
