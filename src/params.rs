@@ -187,8 +187,9 @@ pub const PARAMS: &[Param] = &[
         Boolean,
         "false",
         "Special recovery in a 2-node cluster",
-        "Accepted for compatibility with ocf:heartbeat:galera. Recovery without the other node is decided \
-         by the election rules (see galera-ocf status); use with fencing only.",
+        "In a 2-node cluster, when one node has not reported, rely on Pacemaker quorum (corosync two_node) \
+         and fencing: the silent node is assumed fenced and the other one decides alone (bootstraps if it \
+         has the data). Same meaning as in ocf:heartbeat:galera. Use it only with working fencing.",
     ),
     p(
         "promote_wait_synced",

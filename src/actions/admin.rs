@@ -88,7 +88,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     let attrs = cib::parse_status(&xml).map_err(Error::Cib)?;
     let expected = members::expected(&cfg)?;
     let reports = common::reports(&cfg, &attrs);
-    let decision = elect::decide(&expected, &reports);
+    let decision = elect::decide(&expected, &reports, cfg.two_node_mode);
     let forced = elect::forced_node(&cfg.force_attr(), &attrs);
     Ok(View {
         cfg,

@@ -240,9 +240,14 @@ pub async fn elect_and_apply(
     let mut all = reports(ctx.cfg, &attrs);
     overlay_primary(&mut all, promoted_hint);
     let expected = expected(ctx.cfg)?;
-    let decision = elect::decide(&expected, &all);
+    let two_node = ctx.cfg.two_node_mode;
+    let decision = elect::decide(&expected, &all, two_node);
+    let excused = elect::two_node_excused(&expected, &all, two_node);
     let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
-    let text = elect::explain_with(&decision, forced.as_deref());
+    let mut text = elect::explain_with(&decision, forced.as_deref());
+    if let Some(gone) = excused {
+        text = format!("two_node_mode: {gone} not heard from, assumed fenced; {text}");
+    }
     if state.decision.as_deref() != Some(text.as_str()) {
         info!("election: {text}");
         state.decision = Some(text);

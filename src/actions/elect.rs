@@ -13,8 +13,38 @@ use crate::decide::NodeName;
 use crate::edge::cib::NodeAttrs;
 use crate::galera::report::Report;
 
-pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> Decision {
-    election::decide(expected, reports)
+/// The election, with two_node_mode applied: in a 2-node cluster the node that has not reported is
+/// assumed gone — Pacemaker runs resources only in a quorate partition, and with two_node quorum that is
+/// safe only with fencing, which then has removed the other node — so the survivor decides alone.
+pub fn decide(
+    expected: &BTreeSet<NodeName>,
+    reports: &BTreeMap<NodeName, Report>,
+    two_node_mode: bool,
+) -> Decision {
+    match two_node_excused(expected, reports, two_node_mode) {
+        Some(gone) => {
+            let alone: BTreeSet<NodeName> =
+                expected.iter().filter(|n| **n != gone).cloned().collect();
+            election::decide(&alone, reports)
+        }
+        None => election::decide(expected, reports),
+    }
+}
+
+/// The node two_node_mode decides without, if it applies (2 expected nodes, exactly one silent, and the
+/// election would otherwise wait for it).
+pub fn two_node_excused(
+    expected: &BTreeSet<NodeName>,
+    reports: &BTreeMap<NodeName, Report>,
+    two_node_mode: bool,
+) -> Option<NodeName> {
+    if !two_node_mode || expected.len() != 2 {
+        return None;
+    }
+    match election::decide(expected, reports) {
+        Decision::Wait { missing, .. } if missing.len() == 1 => missing.into_iter().next(),
+        _ => None,
+    }
 }
 
 /// One sentence for logs, status and exit reasons.
@@ -175,6 +205,29 @@ mod tests {
             own_score(&running, &expected(), "c", Some("b")),
             Some(SCORE)
         );
+    }
+
+    #[test]
+    fn two_node_mode_decides_without_the_silent_peer() {
+        let two: BTreeSet<NodeName> = [n("a"), n("b")].into();
+        let only_a: BTreeMap<NodeName, Report> = [(n("a"), report(5, NodeState::Recovered))].into();
+        assert!(matches!(
+            decide(&two, &only_a, false),
+            Decision::Wait { .. }
+        ));
+        assert_eq!(two_node_excused(&two, &only_a, true), Some(n("b")));
+        assert!(matches!(
+            decide(&two, &only_a, true),
+            Decision::Bootstrap { node, .. } if node == n("a")
+        ));
+        // never with three nodes, never when nobody is missing
+        assert_eq!(two_node_excused(&expected(), &only_a, true), None);
+        let both: BTreeMap<NodeName, Report> = [
+            (n("a"), report(5, NodeState::Stopped)),
+            (n("b"), report(6, NodeState::Stopped)),
+        ]
+        .into();
+        assert_eq!(two_node_excused(&two, &both, true), None);
     }
 
     #[test]

@@ -81,7 +81,11 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     let attrs = cib::query_status(ctx.deadline).await?;
     let mut reports = common::reports(ctx.cfg, &attrs);
     let expected = common::expected(ctx.cfg)?;
-    let decision = elect::decide(&expected, &reports);
+    let two_node = ctx.cfg.two_node_mode;
+    let decision = elect::decide(&expected, &reports, two_node);
+    if let Some(gone) = elect::two_node_excused(&expected, &reports, two_node) {
+        warn!("two_node_mode: deciding without {gone}, assumed fenced");
+    }
     let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
     info!(
         "promote: election: {}",
@@ -107,7 +111,7 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     } else if !notified.is_empty() && !matches!(plan, PromotePlan::Bootstrap) {
         common::overlay_primary(&mut reports, &notified);
         return Ok(elect::promote_plan(
-            &elect::decide(&expected, &reports),
+            &elect::decide(&expected, &reports, two_node),
             &ctx.node,
             forced.as_deref(),
         ));
