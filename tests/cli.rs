@@ -864,3 +864,25 @@ fn no_shell_and_a_single_place_that_spawns() {
     }
     assert!(checked > 20);
 }
+
+#[test]
+fn notify_never_fails_even_when_the_cluster_cannot_be_read() {
+    let s = Setup::new();
+    std::fs::write(
+        s.dir.join("run/galera-ocf-galera.state"),
+        "started=1\nrole=unpromoted\n",
+    )
+    .unwrap();
+    let out = s
+        .agent()
+        .set(
+            "CIB_file",
+            s.dir.join("missing-cib.xml").display().to_string(),
+        )
+        .set("OCF_RESKEY_CRM_meta_notify_type", "post")
+        .set("OCF_RESKEY_CRM_meta_notify_operation", "start")
+        .run("notify");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.reasons().is_empty());
+    assert!(out.stderr.contains("WARNING: notify:"), "{}", out.stderr);
+}

@@ -15,7 +15,8 @@
 //!   so a new bootstrap node can be chosen without waiting for the next monitor.
 //! - everything else: nothing.
 //!
-//! A node without a started marker ignores notifications.
+//! A node without a started marker ignores notifications. A notification always returns 0 (Pacemaker and
+//! ocf-tester expect that); a step that failed is logged and left to the next monitor.
 
 use std::collections::BTreeSet;
 
@@ -27,7 +28,16 @@ use crate::exit::Outcome;
 use crate::galera::report::Report;
 use crate::ocf::{Notification, NotifyOp, NotifyType};
 
+/// A notification never fails the transition: what it could not do, the next monitor does. Problems are
+/// logged as warnings instead.
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
+    if let Err(e) = handle(ctx).await {
+        warn!("notify: {e} (the next monitor retries)");
+    }
+    Ok(Outcome::ok())
+}
+
+async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let Some(n) = ctx.cfg.meta.notify.clone() else {
         debug!("notify without notify_type/notify_operation: nothing to do");
         return Ok(Outcome::ok());
