@@ -5,11 +5,14 @@
 //!   is the OCF action, and `status` is the OCF legacy status action.
 //!
 //! An unknown action is [`Invocation::Unknown`] → exit 3 (OCF_ERR_UNIMPLEMENTED), never clap's 2, which
-//! Pacemaker would read as OCF_ERR_ARGS.
+//! Pacemaker would read as OCF_ERR_ARGS. `--help`/`-h`/`--version`/`-V` are not OCF actions (Pacemaker never
+//! passes them) but what an admin types first: they print clap's help/version and exit 0, whichever
+//! `argv[0]`; so do `status --help` and the like.
 
 use std::ffi::OsString;
 use std::path::Path;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 use crate::ocf::Action;
@@ -22,6 +25,8 @@ pub enum Invocation {
     Admin(Admin),
     /// Parse failure of an admin command: clap's rendered message.
     AdminUsage(String),
+    /// Help or version text asked for (`--help`, `-V`, `status --help`, …): printed on stdout, exit 0.
+    Info(String),
     Unknown(String),
 }
 
@@ -45,7 +50,14 @@ pub enum Admin {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = BIN_NAME, version, about = "MariaDB Galera OCF resource agent: admin commands")]
+#[command(
+    name = BIN_NAME,
+    bin_name = BIN_NAME,
+    version,
+    about = "MariaDB Galera OCF resource agent: admin commands",
+    after_help = ocf_actions_help(),
+    disable_help_subcommand = true
+)]
 struct AdminCli {
     #[command(subcommand)]
     cmd: Admin,
@@ -57,6 +69,14 @@ fn invoked_as_tool(argv0: Option<&OsString>) -> bool {
         .is_some_and(|n| n == BIN_NAME)
 }
 
+fn ocf_actions_help() -> String {
+    let actions: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    format!(
+        "OCF actions (what Pacemaker runs, parameters in OCF_RESKEY_*):\n  {BIN_NAME} {{{}}}",
+        actions.join("|")
+    )
+}
+
 /// Decide what argv asks for.
 pub fn parse(args: &[OsString]) -> Invocation {
     let word = args
@@ -64,9 +84,13 @@ pub fn parse(args: &[OsString]) -> Invocation {
         .map(|w| w.to_string_lossy().into_owned())
         .unwrap_or_default();
     let as_tool = invoked_as_tool(args.first());
-    if as_tool && matches!(word.as_str(), "status" | "bootstrap" | "man") {
+    let help = matches!(word.as_str(), "--help" | "-h" | "--version" | "-V");
+    if help || (as_tool && matches!(word.as_str(), "status" | "bootstrap" | "man")) {
         return match AdminCli::try_parse_from(args) {
             Ok(cli) => Invocation::Admin(cli.cmd),
+            Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+                Invocation::Info(e.to_string())
+            }
             Err(e) => Invocation::AdminUsage(e.to_string()),
         };
     }
@@ -118,6 +142,35 @@ mod tests {
                 node: "n1".into(),
                 yes: true
             })
+        );
+    }
+
+    #[test]
+    fn help_and_version_are_not_unknown_actions() {
+        for argv0 in ["galera-ocf", "/usr/lib/ocf/resource.d/galera-ocf/galera"] {
+            for flag in ["--help", "-h"] {
+                match parse(&argv(&[argv0, flag])) {
+                    Invocation::Info(text) => {
+                        assert!(text.contains("bootstrap"), "{text}");
+                        assert!(text.contains("validate-all"), "{text}");
+                    }
+                    other => panic!("{argv0} {flag}: {other:?}"),
+                }
+            }
+            for flag in ["--version", "-V"] {
+                assert_eq!(
+                    parse(&argv(&[argv0, flag])),
+                    Invocation::Info(format!("{BIN_NAME} {}\n", env!("CARGO_PKG_VERSION")))
+                );
+            }
+        }
+        assert!(matches!(
+            parse(&argv(&["galera-ocf", "status", "--help"])),
+            Invocation::Info(_)
+        ));
+        assert_eq!(
+            parse(&argv(&["galera-ocf", "--frobnicate"])),
+            Invocation::Unknown("--frobnicate".into())
         );
     }
 

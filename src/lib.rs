@@ -90,6 +90,10 @@ pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatu
             init_log(&env, "galera");
             actions::admin::run(cmd, &env).await
         }
+        Invocation::Info(text) => {
+            print!("{text}");
+            OcfStatus::Success
+        }
         Invocation::AdminUsage(text) => {
             eprint!("{text}");
             OcfStatus::ErrArgs

@@ -110,6 +110,26 @@ fn unknown_action_is_unimplemented() {
 }
 
 #[test]
+fn help_and_version_exit_0() {
+    for argv0 in ["galera-ocf", "/usr/lib/ocf/resource.d/galera-ocf/galera"] {
+        for flag in ["--help", "-h", "--version", "-V"] {
+            let mut a = Agent::new();
+            a.argv0 = argv0.into();
+            let out = a.run(flag);
+            assert_eq!(out.code, 0, "{argv0} {flag}: {}", out.stderr);
+            assert!(out.reasons().is_empty(), "{argv0} {flag}: {}", out.stderr);
+            let want = if flag.contains('h') {
+                "validate-all"
+            } else {
+                env!("CARGO_PKG_VERSION")
+            };
+            assert!(out.stdout.contains(want), "{argv0} {flag}: {}", out.stdout);
+        }
+    }
+    assert_eq!(Agent::new().run("usage").code, 0);
+}
+
+#[test]
 fn validate_all_accepts_a_valid_setup() {
     let s = Setup::new();
     let out = s.agent().run("validate-all");

@@ -189,7 +189,7 @@ fn is_current_primary(text: Option<&str>, status: &WsrepStatus) -> bool {
         r.state == NodeState::Primary
             && status
                 .cluster_state_uuid
-                .map_or(true, |u| u == r.position.uuid)
+                .is_none_or(|u| u == r.position.uuid)
     })
 }
 

@@ -1436,7 +1436,7 @@ mod tests {
             let mut other = BTreeMap::new();
             let mut latest: BTreeMap<NodeName, usize> = BTreeMap::new();
             for (i, (k, r)) in shuffled {
-                if latest.get(&k).map_or(true, |j| i > *j) {
+                if latest.get(&k).is_none_or(|j| i > *j) {
                     latest.insert(k.clone(), i);
                     other.insert(k, r);
                 }

@@ -391,10 +391,10 @@ mod tests {
                         let hits: Vec<&Row> = rows
                             .iter()
                             .filter(|r| {
-                                r.process.map_or(true, |p| p == process)
-                                    && r.started.map_or(true, |s| s == started)
-                                    && r.role.map_or(true, |x| x == role)
-                                    && r.health.map_or(true, |c| matches_col(c, *health))
+                                r.process.is_none_or(|p| p == process)
+                                    && r.started.is_none_or(|s| s == started)
+                                    && r.role.is_none_or(|x| x == role)
+                                    && r.health.is_none_or(|c| matches_col(c, *health))
                             })
                             .collect();
                         assert_eq!(hits.len(), 1, "{obs:?} matches {} rows", hits.len());
