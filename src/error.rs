@@ -5,6 +5,9 @@
 //!   type, a missing required parameter, a value that would reach a command line as an option.
 //! - 5 `ERR_INSTALLED` (this node only): something the value names is missing here — binary, provider
 //!   library, config file, data directory, user, group.
+//! - `OptionFile`: this node's my.cnf contradicts a parameter. 6 from validate-all, which is what an admin
+//!   asks for; `exit::finish` turns it into 2 for start, because Pacemaker answers a 6 from any instance by
+//!   stopping the whole clone on every node, and the file is only this node's.
 //! - 2 `ERR_ARGS` (this node only): the configuration is fine but not for this node — the node is not a
 //!   member of wsrep_cluster_address, the data directory has the wrong owner — or the invocation itself is
 //!   wrong (no `OCF_RESOURCE_INSTANCE`).
@@ -22,6 +25,8 @@ pub enum Error {
     Installed { name: String, reason: String },
     #[error("parameter {name}: {reason}")]
     NotForThisNode { name: String, reason: String },
+    #[error("parameter {name}: {reason}")]
+    OptionFile { name: String, reason: String },
     #[error("{0}")]
     Args(String),
     #[error("unknown action {0:?} (see `galera-ocf usage`)")]
@@ -67,6 +72,7 @@ impl Error {
             Error::Configured { .. } => OcfStatus::ErrConfigured,
             Error::Installed { .. } => OcfStatus::ErrInstalled,
             Error::NotForThisNode { .. } => OcfStatus::ErrArgs,
+            Error::OptionFile { .. } => OcfStatus::ErrConfigured,
             Error::Args(_) => OcfStatus::ErrArgs,
             Error::Unimplemented(_) => OcfStatus::ErrUnimplemented,
             Error::Permission(_) => OcfStatus::ErrPerm,
@@ -106,6 +112,13 @@ impl Error {
         }
     }
 
+    pub fn option_file(name: &str, reason: impl Into<String>) -> Error {
+        Error::OptionFile {
+            name: name.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
     pub fn not_for_this_node(name: &str, reason: impl Into<String>) -> Error {
         Error::NotForThisNode {
             name: name.to_owned(),
@@ -139,6 +152,7 @@ mod tests {
             (Error::configured("a", "b"), 6),
             (Error::installed("a", "b"), 5),
             (Error::not_for_this_node("a", "b"), 2),
+            (Error::option_file("a", "b"), 6),
             (Error::Args("x".into()), 2),
             (Error::Unimplemented("x".into()), 3),
             (Error::Permission("x".into()), 4),

@@ -5,6 +5,10 @@
 //! would block or fence needlessly, so — as the OCF guide asks — a stop returns 0 and a monitor 7 when the
 //! configuration is broken *and* no mariadbd of the configured data directory runs. When one does run, the
 //! error stands: a stop that cannot vouch for a stopped server must not report success.
+//!
+//! A contradiction in this node's option file ([`Error::OptionFile`]) is 6 only for validate-all; any
+//! other action reports it as 2 (this node only): Pacemaker answers a 6 from one instance by stopping the
+//! clone everywhere, and one node's my.cnf must not take the healthy members down.
 
 use crate::error::Error;
 use crate::ocf::{Action, OcfStatus};
@@ -50,6 +54,9 @@ pub fn finish(
 ) -> Outcome {
     match result {
         Ok(outcome) => outcome,
+        Err(e @ Error::OptionFile { .. }) if action != Action::ValidateAll => {
+            Outcome::failed(OcfStatus::ErrArgs, e.to_string())
+        }
         Err(e) if e.is_configuration() && mysqld_running == Some(false) => match action {
             Action::Stop => Outcome::ok(),
             Action::Monitor | Action::Status => Outcome::of(OcfStatus::NotRunning),
@@ -88,6 +95,17 @@ mod tests {
                 "{action}"
             );
             assert_eq!(finish(action, r, running).status.code(), code, "{action}");
+        }
+    }
+
+    #[test]
+    fn option_file_contradictions_ban_only_this_node_outside_validate_all() {
+        for (action, code) in [(Action::ValidateAll, 6), (Action::Start, 2)] {
+            let r: Result<Outcome, Error> = Err(Error::option_file("datadir", "differs"));
+            assert!(!needs_process_check(action, &r));
+            let o = finish(action, r, None);
+            assert_eq!(o.status.code(), code, "{action}");
+            assert_eq!(o.reason.as_deref(), Some("parameter datadir: differs"));
         }
     }
 

@@ -15,9 +15,10 @@
 //! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
-//! decide/        pure decisions (hostmap, election, monitor verdict)
+//! decide/        pure decisions (hostmap, election, monitor verdict, my.cnf vs the parameters)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
-//!                datadir, mycnf (wsrep_provider for validate-all), state (the /run marker file)
+//!                datadir, mycnf (reads my.cnf and its includes for validate-all), state (the /run marker
+//!                file)
 //! actions/       one file per OCF action: gather (edge) → decide (pure) → apply (edge); common.rs holds
 //!                the shared steps (position, publish-on-change, election), elect.rs the seam to
 //!                decide::election and the admin override, admin.rs `status` and `bootstrap --force`
@@ -44,12 +45,10 @@ pub mod actions;
 pub mod cli;
 pub mod config;
 pub mod deadline;
-/// Pure decisions (no I/O).
 pub mod decide;
 pub mod edge;
 pub mod error;
 pub mod exit;
-/// Pure Galera domain types and parsers (no I/O).
 pub mod galera;
 pub mod man;
 pub mod metadata;

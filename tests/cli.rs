@@ -302,7 +302,7 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
                 std::fs::write(s.dir.join("none.cnf"), "[mysqld]\nwsrep_on=ON\n").unwrap();
                 a.param("config", s.dir.join("none.cnf").display().to_string())
             },
-            5,
+            6,
             "wsrep_provider",
         ),
         (
@@ -447,6 +447,102 @@ fn validate_all_bad_input_matrix() {
             before,
             "{name}: the data directory changed"
         );
+    }
+}
+
+/// Setup's my.cnf plus `!includedir conf.d` holding `60-extra.cnf` = `extra`; returns the config path.
+fn with_included(s: &Setup, extra: &str) -> String {
+    let conf_d = s.dir.join("conf.d");
+    std::fs::create_dir_all(&conf_d).unwrap();
+    std::fs::write(conf_d.join("60-extra.cnf"), extra).unwrap();
+    let base = std::fs::read_to_string(s.dir.join("my.cnf")).unwrap();
+    let path = s.dir.join("included.cnf");
+    std::fs::write(&path, format!("{base}!includedir {}\n", conf_d.display())).unwrap();
+    path.display().to_string()
+}
+
+/// Issue 5: the node's option file contradicts a parameter → 6 and one reason naming the parameter, the
+/// file:line and the option; nothing in the data directory or the option files changes.
+#[test]
+fn validate_all_reports_option_file_contradictions() {
+    let cases = [
+        (
+            "[mysqld]\ndatadir=/srv/other\n",
+            "datadir",
+            "datadir = /srv/other",
+        ),
+        (
+            "[mariadbd]\nsocket=/tmp/other.sock\n",
+            "socket",
+            "socket = /tmp/other.sock",
+        ),
+        (
+            "[galera]\npid-file=/tmp/other.pid\n",
+            "pid",
+            "pid-file = /tmp/other.pid",
+        ),
+        ("[galera]\nwsrep_on=OFF\n", "config", "wsrep_on = OFF"),
+        (
+            "[mysqld]\nwsrep_provider=none\n",
+            "config",
+            "wsrep_provider = none",
+        ),
+        (
+            "[mysqld]\nbinlog_format=STATEMENT\n",
+            "config",
+            "binlog_format = STATEMENT",
+        ),
+    ];
+    for (extra, param, option) in cases {
+        let s = Setup::new();
+        let config = with_included(&s, extra);
+        let before = (snapshot(&s.datadir()), snapshot(&s.dir.join("conf.d")));
+        let out = s.agent().param("config", &config).run("validate-all");
+        assert_eq!(out.code, 6, "{extra}: {}", out.stderr);
+        let reason = out.one_reason();
+        for word in [
+            format!("parameter {param}:"),
+            "60-extra.cnf:2".into(),
+            option.into(),
+        ] {
+            assert!(reason.contains(&word), "{extra}: {reason:?} lacks {word:?}");
+        }
+        let after = (snapshot(&s.datadir()), snapshot(&s.dir.join("conf.d")));
+        assert_eq!(after, before, "{extra}: files changed");
+    }
+}
+
+#[test]
+fn option_file_contradiction_fails_start_on_this_node_only() {
+    let s = Setup::new();
+    let config = with_included(&s, "[galera]\nwsrep_on=OFF\n");
+    let out = s
+        .agent()
+        .param("config", &config)
+        .set("CIB_file", s.dir.join("no-cib.xml").display().to_string())
+        .run("start");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.one_reason().contains("wsrep_on = OFF"));
+}
+
+#[test]
+fn option_file_cluster_address_differences_only_warn() {
+    let s = Setup::new();
+    let config = with_included(&s, "[galera]\nwsrep_cluster_address=gcomm://node1,node2\n");
+    let out = s.agent().param("config", &config).run("validate-all");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.reasons().is_empty());
+    let warning = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("WARNING"))
+        .unwrap_or_default();
+    for word in [
+        "wsrep_cluster_address",
+        "60-extra.cnf:2",
+        "gcomm://node1,node2,node3",
+    ] {
+        assert!(warning.contains(word), "{:?} lacks {word}", out.stderr);
     }
 }
 

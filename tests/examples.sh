@@ -10,7 +10,9 @@
 #     MaxScale, a MaxScale failure elsewhere leaves the VIP alone, one under
 #     the VIP moves it, and no promoted instance means no VIP;
 #   * pcs-setup.sh builds the same configuration with `pcs -f` on a test CIB,
-#     which passes crm_verify and behaves the same in crm_simulate.
+#     which passes crm_verify and behaves the same in crm_simulate;
+#   * galera.cnf agrees with cluster.crm's parameters: `galera-ocf validate-all`
+#     with those parameters and config=galera.cnf exits 0 without a warning.
 #
 # How the agent's meta-data reaches the tools: crmsh asks crm_resource, which
 # only looks in the compiled-in OCF root /usr/lib/ocf. Instead of installing
@@ -353,6 +355,31 @@ if command -v mariadbd >/dev/null && [ -s "$ex/galera.cnf" ]; then
   fi
 else
   bad "mariadbd not installed: cannot check galera.cnf"
+fi
+# galera.cnf against cluster.crm's galera parameters, as validate-all compares
+# them on a node (datadir/socket/pid-file, wsrep_on, provider, ROW, address).
+check_cnf_against_crm() {
+  local cib=$1 cnf=$2 i count name value env=() out rc
+  count=$(xmllint --xpath 'count(//primitive[@id="galera"]/instance_attributes/nvpair)' "$cib" 2>/dev/null)
+  for ((i = 1; i <= ${count:-0}; i++)); do
+    name=$(xmllint --xpath "string((//primitive[@id='galera']/instance_attributes/nvpair)[$i]/@name)" "$cib")
+    value=$(xmllint --xpath "string((//primitive[@id='galera']/instance_attributes/nvpair)[$i]/@value)" "$cib")
+    env+=("OCF_RESKEY_$name=$value")
+  done
+  out=$(env -i PATH="$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=galera \
+    OCF_RESKEY_CRM_meta_on_node=node1 "${env[@]}" OCF_RESKEY_config="$cnf" \
+    "$work/ocf/galera-ocf/galera" validate-all 2>&1)
+  rc=$?
+  if [ "${count:-0}" -gt 0 ] && [ $rc -eq 0 ] && ! grep -qE 'WARNING|ocf-exit-reason' <<<"$out"; then
+    ok "galera.cnf agrees with cluster.crm's galera parameters (validate-all clean)"
+  else
+    bad "galera.cnf vs cluster.crm parameters: validate-all rc=$rc: $out"
+  fi
+}
+if [ -n "$main_cib" ] && [ "$meta" = "$work/ours.xml" ] && [ -s "$ex/galera.cnf" ]; then
+  check_cnf_against_crm "$main_cib" "$ex/galera.cnf"
+else
+  bad "cannot check galera.cnf against cluster.crm (needs the loaded cluster.crm and our binary)"
 fi
 if [ -s "$ex/manual-bootstrap.md" ]; then
   for cmd in 'galera-ocf status' 'galera-ocf bootstrap --force' 'crm resource maintenance' 'crm configure property maintenance-mode'; do

@@ -9,6 +9,7 @@ use nix::unistd::{Group, User};
 use crate::actions::members;
 use crate::config::{parse_bool, Config};
 use crate::deadline::parse_timeout;
+use crate::decide::mycnf;
 use crate::error::Error;
 
 fn executable(name: &str, path: &Path) -> Result<(), Error> {
@@ -74,33 +75,34 @@ fn datadir(cfg: &Config, uid: u32) -> Result<(), Error> {
         .map_err(|e| Error::not_for_this_node("datadir", format!("{}: {e}", d.display())))
 }
 
-/// Check `wsrep_provider` named in the config file (when it names one) exists.
-fn provider(cfg: &Config) -> Result<(), Error> {
-    let from_args = cfg.additional_parameters.iter().find_map(|a| {
-        a.strip_prefix("--wsrep_provider=")
-            .or_else(|| a.strip_prefix("--wsrep-provider="))
-    });
-    let path = match from_args {
-        Some(p) => Some(p.to_owned()),
-        None => crate::edge::mycnf::wsrep_provider(&cfg.config),
-    };
-    match path.as_deref() {
-        None | Some("none") | Some("") => Err(Error::installed(
-            "config",
-            format!(
-                "{} sets no wsrep_provider (the Galera library)",
-                cfg.config.display()
-            ),
-        )),
-        Some(p) => readable_file("config", Path::new(p)).map_err(|_| {
+/// The node's option file against the parameters (`decide::mycnf`). A provider library that is not
+/// installed here is ERR_INSTALLED, like a missing binary; a contradiction is [`Error::OptionFile`]; a
+/// different wsrep_cluster_address is only logged (the agent passes its own).
+fn option_file(cfg: &Config) -> Result<(), Error> {
+    let mut settings = crate::edge::mycnf::server_settings(&cfg.config);
+    settings.extend(mycnf::from_arguments(&cfg.additional_parameters));
+    if let Some((s, lib)) = mycnf::provider(&settings) {
+        readable_file("config", Path::new(lib)).map_err(|_| {
             Error::installed(
                 "config",
-                format!(
-                    "wsrep_provider {p} (set in {}) does not exist",
-                    cfg.config.display()
-                ),
+                format!("{}: wsrep_provider = {lib} does not exist", s.origin),
             )
-        }),
+        })?;
+    }
+    let expected = mycnf::Expected {
+        config: &cfg.config,
+        datadir: &cfg.datadir,
+        socket: &cfg.socket,
+        pid: &cfg.pid,
+        cluster_address: &cfg.wsrep_cluster_address,
+    };
+    let findings = mycnf::check(&expected, &settings);
+    for w in &findings.warnings {
+        warn!("parameter {}: {}", w.param, w.text);
+    }
+    match findings.errors.into_iter().next() {
+        Some(f) => Err(Error::option_file(f.param, f.text)),
+        None => Ok(()),
     }
 }
 
@@ -151,7 +153,7 @@ pub fn validate(
     not_a_wrapper(cfg)?;
     executable("binary", &cfg.binary)?;
     readable_file("config", &cfg.config)?;
-    provider(cfg)?;
+    option_file(cfg)?;
     let (uid, _gid) = user_and_group(cfg)?;
     datadir(cfg, uid)?;
     Ok(())

@@ -3,6 +3,7 @@
 //! - [`election`]: which node bootstraps, or whether to join or wait (the same answer on every node).
 //! - [`monitor`]: what a monitor/probe observation means as an OCF status.
 //! - [`hostmap`]: wsrep_cluster_address + cluster_host_map → the Pacemaker nodes that must report.
+//! - [`mycnf`]: the node's option file (my.cnf) against the parameters, for validate-all.
 //!
 //! The actions layer does the I/O around these functions and logs from their results. The
 //! folder's purity is checked by a test below that reads the sibling sources at compile time.
@@ -13,6 +14,7 @@ use std::str::FromStr;
 pub mod election;
 pub mod hostmap;
 pub mod monitor;
+pub mod mycnf;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).
 ///
@@ -123,6 +125,7 @@ mod tests {
             ("decide/election.rs", include_str!("election.rs")),
             ("decide/hostmap.rs", include_str!("hostmap.rs")),
             ("decide/monitor.rs", include_str!("monitor.rs")),
+            ("decide/mycnf.rs", include_str!("mycnf.rs")),
         ];
         // Assembled at run time so this file does not match its own patterns.
         let forbidden: Vec<String> = [

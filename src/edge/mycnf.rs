@@ -1,43 +1,30 @@
-//! Just enough of MariaDB's option-file format to find `wsrep_provider` for validate-all:
-//! `[section]`, `key = value`, `!include FILE`, `!includedir DIR` (`*.cnf`, sorted), last value wins.
+//! Reads the node's MariaDB option file (the `config` parameter) the way mariadbd does: `!include FILE`
+//! and `!includedir DIR` (`*.cnf`, sorted) read in place, so later lines win. The grammar and the
+//! comparison with the parameters are pure, in `decide::mycnf`; this file only opens files.
+//! Unreadable included files are skipped, as mariadbd skips them.
 
 use std::path::Path;
 
-/// Server sections mariadbd reads (the version-suffixed ones included).
-fn server_section(name: &str) -> bool {
-    ["mysqld", "server", "galera", "mariadb", "mariadbd"]
-        .iter()
-        .any(|s| name == *s || name.starts_with(&format!("{s}-")))
-}
+use crate::decide::mycnf::{self, Item, Setting};
 
-fn scan(path: &Path, depth: u8, found: &mut Option<String>) {
+/// Includes nest at most this deep (a loop of includes must end).
+const MAX_DEPTH: u8 = 4;
+
+fn scan(path: &Path, depth: u8, out: &mut Vec<Setting>) {
     let Ok(text) = std::fs::read_to_string(path) else {
         return;
     };
-    let mut in_server = false;
-    for line in text.lines().map(str::trim) {
-        if let Some(dir) = line.strip_prefix("!includedir") {
-            include_dir(Path::new(dir.trim()), depth, found);
-        } else if let Some(file) = line.strip_prefix("!include") {
-            if depth < 4 {
-                scan(Path::new(file.trim()), depth + 1, found);
-            }
-        } else if let Some(sec) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            in_server = server_section(sec.trim());
-        } else if in_server {
-            if let Some((k, v)) = line.split_once('=') {
-                if matches!(k.trim(), "wsrep_provider" | "wsrep-provider") {
-                    *found = Some(v.trim().trim_matches(['"', '\'']).to_owned());
-                }
-            }
+    for item in mycnf::parse(&path.display().to_string(), &text) {
+        match item {
+            Item::Setting(s) => out.push(s),
+            Item::Include(file) if depth < MAX_DEPTH => scan(&file, depth + 1, out),
+            Item::IncludeDir(dir) if depth < MAX_DEPTH => include_dir(&dir, depth, out),
+            Item::Include(_) | Item::IncludeDir(_) => {}
         }
     }
 }
 
-fn include_dir(dir: &Path, depth: u8, found: &mut Option<String>) {
-    if depth >= 4 {
-        return;
-    }
+fn include_dir(dir: &Path, depth: u8, out: &mut Vec<Setting>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -47,15 +34,15 @@ fn include_dir(dir: &Path, depth: u8, found: &mut Option<String>) {
         .collect();
     files.sort();
     for f in files {
-        scan(&f, depth + 1, found);
+        scan(&f, depth + 1, out);
     }
 }
 
-/// The effective `wsrep_provider` of this option file, if any.
-pub fn wsrep_provider(config: &Path) -> Option<String> {
-    let mut found = None;
-    scan(config, 0, &mut found);
-    found
+/// Every server option of this option file and its includes, in the order mariadbd reads them.
+pub fn server_settings(config: &Path) -> Vec<Setting> {
+    let mut out = Vec::new();
+    scan(config, 0, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -63,25 +50,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_provider_through_includes() {
+    fn reads_includes_in_place() {
         let d = std::env::temp_dir().join(format!("galera-ocf-mycnf-{}", std::process::id()));
         std::fs::create_dir_all(d.join("conf.d")).unwrap();
         std::fs::write(
             d.join("my.cnf"),
             format!(
-                "[client]\nwsrep_provider=/nope\n!includedir {}\n",
+                "[client]\nwsrep_provider=/nope\n[mysqld]\nwsrep_on=OFF\n!includedir {}\n[galera]\nbinlog_format=ROW\n",
                 d.join("conf.d").display()
             ),
         )
         .unwrap();
         std::fs::write(
             d.join("conf.d/60-galera.cnf"),
-            "[galera]\nwsrep_provider = \"/usr/lib/x.so\"\n",
+            "[galera]\nwsrep_provider = \"/usr/lib/x.so\"\nwsrep_on=ON\n",
         )
         .unwrap();
+        std::fs::write(d.join("conf.d/70-other.txt"), "[galera]\nwsrep_on=OFF\n").unwrap();
+        let s = server_settings(&d.join("my.cnf"));
+        let keys: Vec<_> = s.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(
-            wsrep_provider(&d.join("my.cnf")).as_deref(),
-            Some("/usr/lib/x.so")
+            keys,
+            ["wsrep_on", "wsrep_provider", "wsrep_on", "binlog_format"]
+        );
+        assert_eq!(mycnf::provider(&s).map(|(_, p)| p), Some("/usr/lib/x.so"));
+        assert_eq!(
+            mycnf::effective(&s, "wsrep_on").and_then(|s| s.value.as_deref()),
+            Some("ON")
         );
         std::fs::remove_dir_all(&d).unwrap();
     }

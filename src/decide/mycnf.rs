@@ -1,0 +1,476 @@
+//! The node's MariaDB option file (the `config` parameter, my.cnf) against the agent's parameters, for
+//! validate-all (issue 5): the line grammar mariadbd reads and the comparison. Pure: `edge::mycnf` reads
+//! the files and follows `!include`/`!includedir` in the order [`parse`] returns them.
+//!
+//! What is compared, and why it matters although the agent passes `--datadir`, `--socket`, `--pid-file`
+//! and `--wsrep-cluster-address` on mariadbd's command line (which win over the file): a manual start for
+//! maintenance, `mariadb-install-db` and the clients read the file, so a different value there means a
+//! second data directory or a socket nobody listens on. `wsrep_on`, `wsrep_provider` and `binlog_format`
+//! come from the file only; without them mariadbd runs without Galera, or refuses to (Galera replicates
+//! row events only). A different `wsrep_cluster_address` is only a warning: the agent always passes its
+//! own.
+//!
+//! Simplifications (documented, not bugs): version-suffixed groups (`[mariadb-10.6]`) count whatever the
+//! version, option-name prefixes (`datad` for `datadir`) are not expanded, escape sequences in values are
+//! kept as written, and an unset `binlog_format` is not reported.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::hostmap::parse_gcomm;
+use crate::config::parse_bool;
+
+/// The option groups mariadbd reads (its `load_default_groups`), version-suffixed forms included.
+pub fn server_section(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "mysqld",
+        "server",
+        "galera",
+        "mariadb",
+        "mariadbd",
+        "client-server",
+    ]
+    .iter()
+    .any(|s| name == *s || name.starts_with(&format!("{s}-")))
+}
+
+/// One server option: where it was set (`FILE:LINE [group]` or `additional_parameters`), its name in
+/// the canonical spelling (lower case, `_` for `-`, without `loose_`) and its value (`None`: bare word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub origin: String,
+    pub key: String,
+    pub value: Option<String>,
+}
+
+/// What a file contributes, in file order: options of server groups, and includes to read in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Setting(Setting),
+    Include(PathBuf),
+    IncludeDir(PathBuf),
+}
+
+/// `key`, `key=value` → canonical key and value; `skip-`/`disable-`/`enable-` set a boolean.
+fn option(text: &str) -> (String, Option<String>) {
+    let (k, v) = match text.split_once('=') {
+        Some((k, v)) => (k, Some(value(v))),
+        None => (text, None),
+    };
+    let mut key = k.trim().to_ascii_lowercase().replace('-', "_");
+    if let Some(rest) = key.strip_prefix("loose_") {
+        key = rest.to_owned();
+    }
+    for (prefix, flag) in [("skip_", "OFF"), ("disable_", "OFF"), ("enable_", "ON")] {
+        if v.is_none() {
+            if let Some(rest) = key.strip_prefix(prefix) {
+                return (rest.to_owned(), Some(flag.to_owned()));
+            }
+        }
+    }
+    (key, v)
+}
+
+/// A value without its trailing `#` comment (outside quotes) and without surrounding quotes.
+fn value(raw: &str) -> String {
+    let mut quote = None;
+    let mut end = raw.len();
+    for (i, c) in raw.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let v = raw[..end].trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+            return inner.to_owned();
+        }
+    }
+    v.to_owned()
+}
+
+/// The server options and includes of one option file's text; `file` names it in origins.
+pub fn parse(file: &str, text: &str) -> Vec<Item> {
+    let mut group: Option<String> = None;
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(dir) = line.strip_prefix("!includedir") {
+            items.push(Item::IncludeDir(PathBuf::from(dir.trim())));
+        } else if let Some(f) = line.strip_prefix("!include") {
+            items.push(Item::Include(PathBuf::from(f.trim())));
+        } else if let Some(g) = line.strip_prefix('[').and_then(|l| l.split_once(']')) {
+            group = Some(g.0.trim().to_owned());
+        } else if let Some(g) = group.as_deref().filter(|g| server_section(g)) {
+            let (key, value) = option(line);
+            items.push(Item::Setting(Setting {
+                origin: format!("{file}:{} [{g}]", n + 1),
+                key,
+                value,
+            }));
+        }
+    }
+    items
+}
+
+/// `additional_parameters` (`--key[=value]` words): command-line options, which win over the file.
+pub fn from_arguments(args: &[String]) -> Vec<Setting> {
+    args.iter()
+        .filter_map(|a| a.strip_prefix("--"))
+        .map(|a| {
+            let (key, value) = option(a);
+            Setting {
+                origin: "additional_parameters".into(),
+                key,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// The setting that counts: the last one, as in mariadbd.
+pub fn effective<'a>(settings: &'a [Setting], key: &str) -> Option<&'a Setting> {
+    settings.iter().rev().find(|s| s.key == key)
+}
+
+/// `wsrep_provider` when it names a library (not unset, empty or `none`).
+pub fn provider(settings: &[Setting]) -> Option<(&Setting, &str)> {
+    let s = effective(settings, "wsrep_provider")?;
+    match s.value.as_deref() {
+        None | Some("") => None,
+        Some(v) if v.eq_ignore_ascii_case("none") => None,
+        Some(v) => Some((s, v)),
+    }
+}
+
+/// The parameters the file must agree with.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    pub config: &'a Path,
+    pub datadir: &'a Path,
+    pub socket: &'a Path,
+    pub pid: &'a Path,
+    pub cluster_address: &'a str,
+}
+
+/// One contradiction: the parameter it concerns and a sentence naming the file, line and option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub param: &'static str,
+    pub text: String,
+}
+
+/// Errors (validate-all fails with the first) and warnings (logged), each in a fixed order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub errors: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
+
+fn finding(param: &'static str, text: String) -> Finding {
+    Finding { param, text }
+}
+
+/// Relative paths are relative to the data directory (mariadbd changes into it before using them).
+fn same_path(value: &str, param: &Path, datadir: &Path) -> bool {
+    let v = Path::new(value);
+    let v = if v.is_relative() {
+        datadir.join(v)
+    } else {
+        v.to_path_buf()
+    };
+    v.components().eq(param.components())
+}
+
+fn hosts(address: &str) -> Option<BTreeSet<String>> {
+    parse_gcomm(address).ok().map(|a| {
+        a.hosts
+            .iter()
+            .map(|h| h.host.to_ascii_lowercase())
+            .collect()
+    })
+}
+
+fn galera_options(ex: &Expected<'_>, settings: &[Setting], errors: &mut Vec<Finding>) {
+    let config = ex.config.display();
+    if provider(settings).is_none() {
+        errors.push(finding(
+            "config",
+            match effective(settings, "wsrep_provider") {
+                Some(s) => format!(
+                    "{}: wsrep_provider = {} names no Galera library",
+                    s.origin,
+                    s.value.as_deref().unwrap_or("")
+                ),
+                None => format!("{config} sets no wsrep_provider (the Galera library)"),
+            },
+        ));
+    }
+    match effective(settings, "wsrep_on") {
+        None => errors.push(finding(
+            "config",
+            format!("{config} sets no wsrep_on (MariaDB's default is OFF): set wsrep_on=ON"),
+        )),
+        Some(s) => {
+            let v = s.value.as_deref().unwrap_or("ON");
+            if parse_bool(v) != Some(true) {
+                errors.push(finding(
+                    "config",
+                    format!(
+                        "{}: wsrep_on = {v} turns Galera replication off: set wsrep_on=ON",
+                        s.origin
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(s) = effective(settings, "binlog_format") {
+        let v = s.value.as_deref().unwrap_or("");
+        if !v.eq_ignore_ascii_case("row") {
+            errors.push(finding(
+                "config",
+                format!(
+                    "{}: binlog_format = {v}: Galera replicates row events only: set binlog_format=ROW",
+                    s.origin
+                ),
+            ));
+        }
+    }
+}
+
+/// Compare the effective settings (file order, then `additional_parameters`) with the parameters.
+pub fn check(ex: &Expected<'_>, settings: &[Setting]) -> Findings {
+    let mut out = Findings::default();
+    galera_options(ex, settings, &mut out.errors);
+    for (param, key, want) in [
+        ("datadir", "datadir", ex.datadir),
+        ("socket", "socket", ex.socket),
+        ("pid", "pid_file", ex.pid),
+    ] {
+        if let Some(s) = effective(settings, key) {
+            let v = s.value.as_deref().unwrap_or("");
+            if !same_path(v, want, ex.datadir) {
+                out.errors.push(finding(
+                    param,
+                    format!(
+                        "{}: {} = {v}, but the resource has {param}={}",
+                        s.origin,
+                        key.replace('_', "-"),
+                        want.display()
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(s) = effective(settings, "wsrep_cluster_address") {
+        let v = s.value.as_deref().unwrap_or("");
+        if hosts(v) != hosts(ex.cluster_address) {
+            out.warnings.push(finding(
+                "wsrep_cluster_address",
+                format!(
+                    "{}: wsrep_cluster_address = {v} lists other hosts than the resource's {} \
+                     (the agent passes its own value; a manual start would use the file's)",
+                    s.origin, ex.cluster_address
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "[client]\nsocket=/elsewhere.sock\n\
+        [mysqld]\ndatadir = /var/lib/mysql/\nsocket=/run/mysqld/mysqld.sock\npid-file=mysqld.pid # in datadir\n\
+        binlog-format = row\n[galera]\nwsrep_on=ON\nwsrep_provider = \"/usr/lib/galera/libgalera_smm.so\"\n\
+        wsrep_cluster_address = gcomm://NODE1,node2:4567,node3\n";
+
+    fn settings(text: &str) -> Vec<Setting> {
+        parse("/etc/my.cnf", text)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Setting(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn run(text: &str, args: &[&str]) -> Findings {
+        let mut s = settings(text);
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        s.extend(from_arguments(&args));
+        check(
+            &Expected {
+                config: Path::new("/etc/my.cnf"),
+                datadir: Path::new("/var/lib/mysql"),
+                socket: Path::new("/run/mysqld/mysqld.sock"),
+                pid: Path::new("/var/lib/mysql/mysqld.pid"),
+                cluster_address: "gcomm://node1,node2,node3",
+            },
+            &s,
+        )
+    }
+
+    #[test]
+    fn a_matching_file_has_no_findings() {
+        assert_eq!(run(GOOD, &[]), Findings::default());
+    }
+
+    #[test]
+    fn grammar() {
+        let items = parse(
+            "f",
+            "# c\n; c\n!includedir /etc/mysql/conf.d/\n[mysqld]\nloose-Wsrep-On\nskip-wsrep-on\n\
+             x = 'a # b' # c\n!include /x.cnf\n[mysql]\ndatadir=/no\n",
+        );
+        assert_eq!(
+            items,
+            vec![
+                Item::IncludeDir("/etc/mysql/conf.d/".into()),
+                Item::Setting(Setting {
+                    origin: "f:5 [mysqld]".into(),
+                    key: "wsrep_on".into(),
+                    value: None
+                }),
+                Item::Setting(Setting {
+                    origin: "f:6 [mysqld]".into(),
+                    key: "wsrep_on".into(),
+                    value: Some("OFF".into())
+                }),
+                Item::Setting(Setting {
+                    origin: "f:7 [mysqld]".into(),
+                    key: "x".into(),
+                    value: Some("a # b".into())
+                }),
+                Item::Include("/x.cnf".into()),
+            ]
+        );
+        for (group, server) in [
+            ("mysqld", true),
+            ("mariadb-10.11", true),
+            ("client-server", true),
+            ("Galera", true),
+            ("mysqld_safe", false),
+            ("client", false),
+            ("mysql", false),
+        ] {
+            assert_eq!(server_section(group), server, "{group}");
+        }
+    }
+
+    /// Each contradiction: the text appended to GOOD (later lines win), the parameter named, and a
+    /// piece of the message (file:line and option).
+    #[test]
+    fn contradictions() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "[mysqld]\ndatadir=/srv/db\n",
+                "datadir",
+                "/etc/my.cnf:13 [mysqld]: datadir = /srv/db",
+            ),
+            (
+                "[mariadbd]\nsocket=/tmp/x.sock\n",
+                "socket",
+                "socket = /tmp/x.sock, but the resource has socket=/run/mysqld/mysqld.sock",
+            ),
+            (
+                "[galera]\npid_file=/run/x.pid\n",
+                "pid",
+                "pid-file = /run/x.pid",
+            ),
+            ("[galera]\nwsrep_on=OFF\n", "config", "wsrep_on = OFF"),
+            ("[galera]\nskip-wsrep-on\n", "config", "wsrep_on = OFF"),
+            (
+                "[galera]\nwsrep_provider=none\n",
+                "config",
+                "wsrep_provider = none",
+            ),
+            (
+                "[mysqld]\nbinlog_format=STATEMENT\n",
+                "config",
+                "binlog_format = STATEMENT",
+            ),
+            (
+                "[mysqld]\nbinlog_format=MIXED\n",
+                "config",
+                "/etc/my.cnf:13 [mysqld]",
+            ),
+        ];
+        for (extra, param, text) in cases {
+            let f = run(&format!("{GOOD}{extra}"), &[]);
+            assert_eq!(f.errors.len(), 1, "{extra}: {f:?}");
+            assert_eq!(f.errors[0].param, *param, "{extra}");
+            assert!(
+                f.errors[0].text.contains(text),
+                "{extra}: {}",
+                f.errors[0].text
+            );
+            assert!(f.warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn unset_galera_options() {
+        let f = run("[mysqld]\nbinlog_format=ROW\n", &[]);
+        let texts: Vec<_> = f.errors.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "/etc/my.cnf sets no wsrep_provider (the Galera library)",
+                "/etc/my.cnf sets no wsrep_on (MariaDB's default is OFF): set wsrep_on=ON"
+            ]
+        );
+    }
+
+    #[test]
+    fn command_line_wins_over_the_file() {
+        let bad = format!("{GOOD}[mysqld]\nbinlog_format=STATEMENT\nwsrep_on=0\n");
+        assert_eq!(
+            run(&bad, &["--binlog-format=ROW", "--wsrep_on=ON"]),
+            Findings::default()
+        );
+        let f = run(GOOD, &["--loose-wsrep-provider=none"]);
+        assert!(f.errors[0]
+            .text
+            .starts_with("additional_parameters: wsrep_provider"));
+    }
+
+    #[test]
+    fn cluster_address_differences_only_warn() {
+        for (addr, warns) in [
+            ("gcomm://node3,node2,node1:4567", false),
+            ("gcomm://node1,node2", true),
+            ("gcomm://", true),
+            ("gcomm://198.18.0.11,198.18.0.12,198.18.0.13", true),
+        ] {
+            let f = run(&format!("{GOOD}wsrep_cluster_address={addr}\n"), &[]);
+            assert!(f.errors.is_empty(), "{addr}");
+            assert_eq!(f.warnings.len(), usize::from(warns), "{addr}");
+            if warns {
+                assert_eq!(f.warnings[0].param, "wsrep_cluster_address");
+                assert!(f.warnings[0].text.contains(addr));
+            }
+        }
+    }
+
+    #[test]
+    fn paths_compare_by_components() {
+        let d = Path::new("/var/lib/mysql");
+        assert!(same_path("/var/lib/mysql/", d, d));
+        assert!(same_path("//var/lib//mysql", d, d));
+        assert!(same_path("x.pid", Path::new("/var/lib/mysql/x.pid"), d));
+        assert!(!same_path("/var/lib/mysql2", d, d));
+    }
+}
