@@ -69,6 +69,10 @@ pcs_ constraint colocation add vip with Promoted galera-clone INFINITY \
 # shellcheck disable=SC1010 # "then" is a pcs keyword here, not the shell's
 pcs_ constraint order promote galera-clone then start vip kind=Mandatory \
   id=promote-before-vip
+# Never on a node that is not Synced (a joiner still in its state transfer):
+# the agent sets galera-synced=0 there; see cluster.crm for why.
+pcs_ constraint location vip rule constraint-id=vip-only-on-synced \
+  score=-INFINITY galera-synced eq 0
 # VIP only where MaxScale runs, MaxScale started first (a group cannot hold a
 # clone, so colocation + order do what a group would do).
 pcs_ constraint colocation add vip with maxscale-clone INFINITY \

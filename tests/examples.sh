@@ -8,7 +8,8 @@
 #   * the scheduler places things as the comments promise (crm_simulate):
 #     all three Galera instances promoted, the VIP on a Promoted node with
 #     MaxScale, a MaxScale failure elsewhere leaves the VIP alone, one under
-#     the VIP moves it, and no promoted instance means no VIP;
+#     the VIP moves it, galera-synced=0 under the VIP moves it (a joiner still
+#     in its state transfer), and no promoted instance means no VIP;
 #   * pcs-setup.sh builds the same configuration with `pcs -f` on a test CIB,
 #     which passes crm_verify and behaves the same in crm_simulate;
 #   * galera.cnf agrees with cluster.crm's parameters: `galera-ocf validate-all`
@@ -212,6 +213,15 @@ check_timeouts() {
 
 summary() { sed -n '/^Transition Summary:/,/^Executing/p'; }
 
+# expect_vip_move LABEL FROM WHAT SUMMARY : the transition moves the VIP off FROM.
+expect_vip_move() {
+  if grep -qE "\* Move +vip +\( *$2 -> " <<<"$4"; then
+    ok "$1: $3 moves the VIP"
+  else
+    bad "$1: $3 did not move the VIP off $2: $4"
+  fi
+}
+
 # check_behaviour LABEL CIB NODE... : scheduler scenarios on a configured CIB.
 check_behaviour() {
   local label=$1 cib=$2 s="$work/$1-sim" out n vip other up=() count
@@ -256,11 +266,13 @@ check_behaviour() {
     ok "$label: MaxScale failing on another node leaves the VIP alone"
   fi
   out=$(crm_simulate -x "$s.2.xml" -i "maxscale_monitor_15000@$vip=7" -S 2>&1 | summary)
-  if grep -qE "\* Move +vip +\( *$vip -> " <<<"$out"; then
-    ok "$label: MaxScale failing under the VIP moves the VIP"
-  else
-    bad "$label: MaxScale failing on the VIP node $vip did not move the VIP: $out"
-  fi
+  expect_vip_move "$label" "$vip" "MaxScale failing under the VIP" "$out"
+  # A joiner still in its state transfer (promote_wait_synced=false) is
+  # Promoted with galera-synced=0: the VIP must leave it.
+  cp "$s.2.xml" "$s.unsynced.xml"
+  CIB_file=$s.unsynced.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v 0 >/dev/null 2>&1
+  out=$(crm_simulate -x "$s.unsynced.xml" -S 2>&1 | summary)
+  expect_vip_move "$label" "$vip" "galera-synced=0 on the VIP node" "$out"
   out=$(crm_simulate -x "$s.2.xml" -i "galera_monitor_10000@$vip=1" -S 2>&1 | summary)
   if grep -qE "\* (Stop|Move|Restart) +vip " <<<"$out"; then
     ok "$label: Galera failing under the VIP takes the VIP down first"
