@@ -4,8 +4,6 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
-use nix::unistd::{Group, User};
-
 use crate::actions::members;
 use crate::config::{parse_bool, Config};
 use crate::deadline::parse_timeout;
@@ -36,17 +34,6 @@ fn readable_file(name: &str, path: &Path) -> Result<(), Error> {
     std::fs::File::open(path)
         .map(drop)
         .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))
-}
-
-fn user_and_group(cfg: &Config) -> Result<(u32, u32), Error> {
-    let user = User::from_name(&cfg.user)
-        .ok()
-        .flatten()
-        .ok_or_else(|| Error::installed("user", format!("user {:?} does not exist", cfg.user)))?;
-    let group = Group::from_name(&cfg.group).ok().flatten().ok_or_else(|| {
-        Error::installed("group", format!("group {:?} does not exist", cfg.group))
-    })?;
-    Ok((user.uid.as_raw(), group.gid.as_raw()))
 }
 
 fn datadir(cfg: &Config, uid: u32) -> Result<(), Error> {
@@ -154,7 +141,7 @@ pub fn validate(
     executable("binary", &cfg.binary)?;
     readable_file("config", &cfg.config)?;
     option_file(cfg)?;
-    let (uid, _gid) = user_and_group(cfg)?;
-    datadir(cfg, uid)?;
+    let (uid, _gid) = crate::edge::mysqld::owner(cfg)?;
+    datadir(cfg, uid.as_raw())?;
     Ok(())
 }

@@ -93,7 +93,8 @@ pub fn find(cfg: &Config) -> Option<i32> {
     from_pidfile.or_else(|| scan(&cfg.binary, &cfg.datadir).into_iter().next())
 }
 
-fn owner(cfg: &Config) -> Result<(Uid, Gid), Error> {
+/// The server's user and group (validate-all reports a missing one as ERR_INSTALLED).
+pub fn owner(cfg: &Config) -> Result<(Uid, Gid), Error> {
     let user = User::from_name(&cfg.user)
         .ok()
         .flatten()
