@@ -41,6 +41,19 @@
 #[macro_use]
 pub mod log;
 
+/// Unit tests' fixture text, read at compile time: `fixture!("grastate/clean.dat")` is
+/// `tests/fixtures/grastate/clean.dat` (the same files the tier-1/2 tests and their provenance notes use).
+#[cfg(test)]
+macro_rules! fixture {
+    ($path:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/",
+            $path
+        ))
+    };
+}
+
 pub mod actions;
 pub mod cli;
 pub mod config;

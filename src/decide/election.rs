@@ -1285,16 +1285,6 @@ mod tests {
         }
     }
 
-    macro_rules! fixture {
-        ($path:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/",
-                $path
-            ))
-        };
-    }
-
     #[test]
     fn real_three_node_crash_with_node_killed_earlier() {
         let r1 = lab3_report(

@@ -220,16 +220,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/grastate/",
-                $name
-            ))
-        };
-    }
-
     const U: &str = "8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a";
 
     fn seqno(n: i64) -> Seqno {
@@ -238,7 +228,7 @@ mod tests {
 
     #[test]
     fn real_file_after_graceful_stop() {
-        let g = parse(fixture!("graceful-stop.dat")).unwrap();
+        let g = parse(fixture!("grastate/graceful-stop.dat")).unwrap();
         assert_eq!(g.uuid.to_string(), "e394c5ff-e730-11f1-9b78-c24f1def9f8e");
         assert_eq!(g.seqno, seqno(2));
         assert_eq!(g.safe_to_bootstrap, Some(true));
@@ -247,13 +237,13 @@ mod tests {
 
     #[test]
     fn real_file_while_running_has_unknown_seqno() {
-        let g = parse(fixture!("running-seqno-unknown.dat")).unwrap();
+        let g = parse(fixture!("grastate/running-seqno-unknown.dat")).unwrap();
         assert_eq!(g.seqno, Seqno::UNKNOWN);
     }
 
     #[test]
     fn real_file_of_a_crashed_member() {
-        let g = parse(fixture!("lab3-member-crashed.dat")).unwrap();
+        let g = parse(fixture!("grastate/lab3-member-crashed.dat")).unwrap();
         assert_eq!(
             (g.seqno, g.safe_to_bootstrap),
             (Seqno::UNKNOWN, Some(false))
@@ -262,38 +252,41 @@ mod tests {
 
     #[test]
     fn synthetic_good_files() {
-        let g = parse(fixture!("member-stopped.dat")).unwrap();
+        let g = parse(fixture!("grastate/member-stopped.dat")).unwrap();
         assert_eq!(
             (g.uuid.to_string(), g.seqno, g.safe_to_bootstrap),
             (U.to_string(), seqno(1234), Some(false))
         );
-        let g = parse(fixture!("crashed-seqno-unknown.dat")).unwrap();
+        let g = parse(fixture!("grastate/crashed-seqno-unknown.dat")).unwrap();
         assert_eq!(g.seqno, Seqno::UNKNOWN);
-        let g = parse(fixture!("fresh-nil-uuid.dat")).unwrap();
+        let g = parse(fixture!("grastate/fresh-nil-uuid.dat")).unwrap();
         assert!(g.uuid.is_nil());
-        let g = parse(fixture!("legacy-no-safe-to-bootstrap.dat")).unwrap();
+        let g = parse(fixture!("grastate/legacy-no-safe-to-bootstrap.dat")).unwrap();
         assert_eq!(g.safe_to_bootstrap, None);
         assert_eq!(g.seqno, seqno(1234));
     }
 
     #[test]
     fn bad_files_have_typed_errors() {
-        assert_eq!(parse(fixture!("empty.dat")), Err(GrastateError::Empty));
+        assert_eq!(
+            parse(fixture!("grastate/empty.dat")),
+            Err(GrastateError::Empty)
+        );
         assert_eq!(parse("  \n\n \n"), Err(GrastateError::Empty));
         assert!(matches!(
-            parse(fixture!("garbage.dat")),
+            parse(fixture!("grastate/garbage.dat")),
             Err(GrastateError::Garbage { .. })
         ));
         assert_eq!(
-            parse(fixture!("truncated.dat")),
+            parse(fixture!("grastate/truncated.dat")),
             Err(GrastateError::Truncated { missing: "seqno" })
         );
         assert!(matches!(
-            parse(fixture!("seqno-text.dat")),
+            parse(fixture!("grastate/seqno-text.dat")),
             Err(GrastateError::BadSeqno(PositionError::BadSeqno(s))) if s == "twelve"
         ));
         assert!(matches!(
-            parse(fixture!("bad-uuid.dat")),
+            parse(fixture!("grastate/bad-uuid.dat")),
             Err(GrastateError::BadUuid(_))
         ));
     }
@@ -359,7 +352,7 @@ mod tests {
 
     #[test]
     fn set_safe_to_bootstrap_changes_only_that_line() {
-        let text = fixture!("member-stopped.dat");
+        let text = fixture!("grastate/member-stopped.dat");
         let changed = with_safe_to_bootstrap(text, true).unwrap();
         assert_eq!(
             changed,
@@ -375,7 +368,7 @@ mod tests {
 
     #[test]
     fn set_safe_to_bootstrap_keeps_galera_padding() {
-        let text = fixture!("graceful-stop.dat");
+        let text = fixture!("grastate/graceful-stop.dat");
         let changed = with_safe_to_bootstrap(text, false).unwrap();
         assert_eq!(changed.len(), text.len());
         assert_eq!(
@@ -387,7 +380,7 @@ mod tests {
 
     #[test]
     fn set_safe_to_bootstrap_adds_missing_line() {
-        let text = fixture!("legacy-no-safe-to-bootstrap.dat");
+        let text = fixture!("grastate/legacy-no-safe-to-bootstrap.dat");
         let changed = with_safe_to_bootstrap(text, true).unwrap();
         assert_eq!(changed, format!("{text}safe_to_bootstrap: 1\n"));
         assert_eq!(parse(&changed).unwrap().safe_to_bootstrap, Some(true));
@@ -407,11 +400,11 @@ mod tests {
     #[test]
     fn set_safe_to_bootstrap_refuses_bad_files() {
         for bad in [
-            fixture!("empty.dat"),
-            fixture!("garbage.dat"),
-            fixture!("truncated.dat"),
-            fixture!("seqno-text.dat"),
-            fixture!("bad-uuid.dat"),
+            fixture!("grastate/empty.dat"),
+            fixture!("grastate/garbage.dat"),
+            fixture!("grastate/truncated.dat"),
+            fixture!("grastate/seqno-text.dat"),
+            fixture!("grastate/bad-uuid.dat"),
         ] {
             assert!(with_safe_to_bootstrap(bad, true).is_err());
         }

@@ -204,37 +204,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/gvwstate/",
-                $name
-            ))
-        };
-    }
-
     fn m(s: &str) -> MemberUuid {
         s.parse().unwrap()
     }
 
     #[test]
     fn real_single_node_views() {
-        let g = parse(fixture!("single-node-running.dat")).unwrap();
+        let g = parse(fixture!("gvwstate/single-node-running.dat")).unwrap();
         assert_eq!(g.my_uuid, m("e3305553-e730-11f1-9de9-c2976492e2cf"));
         assert_eq!((g.view_type, g.view_seq, g.bootstrap), (3, 1, false));
         assert_eq!(g.members, BTreeSet::from([g.my_uuid]));
-        let r = parse(fixture!("single-node-restarted.dat")).unwrap();
+        let r = parse(fixture!("gvwstate/single-node-restarted.dat")).unwrap();
         assert_ne!(r.my_uuid, g.my_uuid, "a restart brings a new process UUID");
         assert_eq!(r.view_seq, 3);
     }
 
     #[test]
     fn real_three_node_views_after_a_kill() {
-        let running = parse(fixture!("lab3-running-n1.dat")).unwrap();
-        let n1 = parse(fixture!("lab3-crash-n1.dat")).unwrap();
-        let n2 = parse(fixture!("lab3-crash-n2.dat")).unwrap();
-        let n3 = parse(fixture!("lab3-crash-n3.dat")).unwrap();
+        let running = parse(fixture!("gvwstate/lab3-running-n1.dat")).unwrap();
+        let n1 = parse(fixture!("gvwstate/lab3-crash-n1.dat")).unwrap();
+        let n2 = parse(fixture!("gvwstate/lab3-crash-n2.dat")).unwrap();
+        let n3 = parse(fixture!("gvwstate/lab3-crash-n3.dat")).unwrap();
         assert_eq!((running.view_seq, running.members.len()), (3, 3));
         // Survivors rewrote their view without node3; node3 kept the stale one.
         assert_eq!((n1.view_seq, n2.view_seq, n3.view_seq), (4, 4, 3));
@@ -246,7 +236,7 @@ mod tests {
 
     #[test]
     fn three_member_view() {
-        let g = parse(fixture!("three-members.dat")).unwrap();
+        let g = parse(fixture!("gvwstate/three-members.dat")).unwrap();
         assert_eq!(g.view_seq, 7);
         assert_eq!(g.members.len(), 3);
         assert!(g.members.contains(&g.my_uuid));
@@ -255,18 +245,21 @@ mod tests {
             (v.my_uuid, v.view_seq, &v.members),
             (g.my_uuid, 7, &g.members)
         );
-        let stale = parse(fixture!("stale-killed-earlier.dat")).unwrap();
+        let stale = parse(fixture!("gvwstate/stale-killed-earlier.dat")).unwrap();
         assert!(stale.view_seq < g.view_seq && stale.members.len() == 4);
     }
 
     #[test]
     fn empty_and_partial_files_are_typed_errors() {
-        assert_eq!(parse(fixture!("empty.dat")), Err(GvwstateError::Empty));
         assert_eq!(
-            parse(fixture!("partial-no-vwend.dat")),
+            parse(fixture!("gvwstate/empty.dat")),
+            Err(GvwstateError::Empty)
+        );
+        assert_eq!(
+            parse(fixture!("gvwstate/partial-no-vwend.dat")),
             Err(GvwstateError::Partial { missing: "#vwend" })
         );
-        let full = fixture!("three-members.dat");
+        let full = fixture!("gvwstate/three-members.dat");
         // Every cut at a line boundary before #vwend is reported as partial or empty, never a view.
         let ends: Vec<usize> = full.match_indices('\n').map(|(i, _)| i + 1).collect();
         for cut in &ends[..ends.len() - 1] {
@@ -332,7 +325,7 @@ mod tests {
 
         #[test]
         fn never_panics_on_mutated_files(cut in any::<proptest::sample::Index>(), junk in "\\PC{0,8}") {
-            let text = fixture!("three-members.dat");
+            let text = fixture!("gvwstate/three-members.dat");
             let at = cut.index(text.len() + 1);
             if text.is_char_boundary(at) {
                 let mut mutated = text.to_string();

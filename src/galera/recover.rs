@@ -144,23 +144,13 @@ mod tests {
     use crate::galera::position::Seqno;
     use proptest::prelude::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/wsrep-recover/",
-                $name
-            ))
-        };
-    }
-
     fn pos(text: &str) -> Position {
         text.parse().unwrap()
     }
 
     #[test]
     fn fresh_datadir_recovers_nil_position() {
-        let p = parse(fixture!("fresh-datadir.log")).unwrap();
+        let p = parse(fixture!("wsrep-recover/fresh-datadir.log")).unwrap();
         assert!(p.is_empty());
         assert_eq!(p.seqno, Seqno::UNKNOWN);
     }
@@ -168,11 +158,11 @@ mod tests {
     #[test]
     fn killed_node_recovers_its_seqno() {
         assert_eq!(
-            parse(fixture!("killed.log")).unwrap(),
+            parse(fixture!("wsrep-recover/killed.log")).unwrap(),
             pos("e330a252-e730-11f1-ac14-8f4cd598dd70:6")
         );
         assert_eq!(
-            parse(fixture!("graceful-stop.log")).unwrap(),
+            parse(fixture!("wsrep-recover/graceful-stop.log")).unwrap(),
             pos("e394c5ff-e730-11f1-9b78-c24f1def9f8e:2")
         );
     }
@@ -180,9 +170,9 @@ mod tests {
     #[test]
     fn real_three_node_crash_recovers_differing_seqnos() {
         let seqnos = [
-            parse(fixture!("lab3-crash-n1.log")).unwrap(),
-            parse(fixture!("lab3-crash-n2.log")).unwrap(),
-            parse(fixture!("lab3-crash-n3.log")).unwrap(),
+            parse(fixture!("wsrep-recover/lab3-crash-n1.log")).unwrap(),
+            parse(fixture!("wsrep-recover/lab3-crash-n2.log")).unwrap(),
+            parse(fixture!("wsrep-recover/lab3-crash-n3.log")).unwrap(),
         ]
         .map(|p| p.seqno.get());
         assert_eq!(seqnos, [13, 13, 6]);
@@ -190,21 +180,25 @@ mod tests {
 
     #[test]
     fn gtid_suffix_is_kept_apart() {
-        let r = parse_detailed(fixture!("killed-binlog-gtid-prepared-xa.log")).unwrap();
+        let r =
+            parse_detailed(fixture!("wsrep-recover/killed-binlog-gtid-prepared-xa.log")).unwrap();
         assert_eq!(r.position, pos("ec358b85-e730-11f1-b002-170c60b12a61:5"));
         assert_eq!(r.gtid.as_deref(), Some("0-0-0"));
         assert!(r.prepared_transactions);
-        let r = parse_detailed(fixture!("killed-binlog-removed-orphan-rolled-back.log")).unwrap();
+        let r = parse_detailed(fixture!(
+            "wsrep-recover/killed-binlog-removed-orphan-rolled-back.log"
+        ))
+        .unwrap();
         assert_eq!(r.position, pos("fc286449-e730-11f1-9a2e-07017ec9ad1a:4"));
         assert_eq!(r.gtid.as_deref(), Some("0-1-3"));
-        let r = parse_detailed(fixture!("killed.log")).unwrap();
+        let r = parse_detailed(fixture!("wsrep-recover/killed.log")).unwrap();
         assert!(!r.prepared_transactions);
         assert_eq!(r.gtid, None);
     }
 
     #[test]
     fn appended_log_uses_only_the_last_run() {
-        let log = fixture!("appended-success-then-abort.log");
+        let log = fixture!("wsrep-recover/appended-success-then-abort.log");
         assert!(
             log.contains(MARKER),
             "fixture holds an earlier successful run"
@@ -215,18 +209,24 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(parse(log), parse(fixture!("corrupt-redo-log-abort.log")));
+        assert_eq!(
+            parse(log),
+            parse(fixture!("wsrep-recover/corrupt-redo-log-abort.log"))
+        );
     }
 
     #[test]
     fn typed_reasons_when_absent() {
-        assert_eq!(parse(fixture!("empty.log")), Err(RecoverError::EmptyLog));
         assert_eq!(
-            parse(fixture!("prepared-transactions-refused.log")),
+            parse(fixture!("wsrep-recover/empty.log")),
+            Err(RecoverError::EmptyLog)
+        );
+        assert_eq!(
+            parse(fixture!("wsrep-recover/prepared-transactions-refused.log")),
             Err(RecoverError::PreparedTransactions { count: 1 })
         );
         assert!(matches!(
-            parse(fixture!("crash-recovery-failed.log")),
+            parse(fixture!("wsrep-recover/crash-recovery-failed.log")),
             Err(RecoverError::CrashRecoveryFailed(m)) if m.starts_with("Crash recovery failed")
         ));
         assert_eq!(
