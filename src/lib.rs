@@ -112,9 +112,10 @@ pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatu
         }
         Invocation::Unknown(word) => {
             init_log(&env, "galera");
-            log::exit_reason(&Error::Unimplemented(word).to_string());
+            let e = Error::Unimplemented(word);
+            log::exit_reason(&e.to_string());
             eprint!("{}", cli::usage());
-            OcfStatus::ErrUnimplemented
+            e.ocf_status()
         }
     }
 }
