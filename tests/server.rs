@@ -84,12 +84,42 @@ impl Netns {
         assert!(ok.success());
         Netns(name)
     }
+
+    /// Run an agent action inside this namespace (stderr echoed for the test log).
+    fn run_agent(&self, agent: &Agent, action: &str) -> Ran {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.0, support::BIN, action])
+            .env_clear()
+            .envs(&agent.env)
+            .output()
+            .unwrap();
+        let ran = Ran {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
+        ran
+    }
 }
 
 impl Drop for Netns {
     fn drop(&mut self) {
         let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
     }
+}
+
+/// One node's transient attributes in a CIB file.
+fn cib_node_attrs(cib: &Path, node: &str) -> BTreeMap<String, String> {
+    let out = Command::new("cibadmin")
+        .args(["--query", "--scope=status"])
+        .env("CIB_file", cib)
+        .output()
+        .unwrap();
+    parse_status(&String::from_utf8_lossy(&out.stdout))
+        .unwrap()
+        .remove(node)
+        .unwrap_or_default()
 }
 
 /// SIGKILLs every mariadbd of this test's (unique) datadir on drop.
@@ -179,19 +209,7 @@ impl Lab {
 
     /// Run an action inside this test's network namespace.
     fn run(&self, agent: &Agent, action: &str) -> Ran {
-        let out = Command::new("ip")
-            .args(["netns", "exec", &self.ns.0, support::BIN, action])
-            .env_clear()
-            .envs(&agent.env)
-            .output()
-            .unwrap();
-        let ran = Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
-        ran
+        self.ns.run_agent(agent, action)
     }
 
     fn act(&self, action: &str) -> Ran {
@@ -206,13 +224,7 @@ impl Lab {
     }
 
     fn attrs(&self) -> BTreeMap<String, String> {
-        let out = Command::new("cibadmin")
-            .args(["--query", "--scope=status"])
-            .env("CIB_file", self.path("cib.xml"))
-            .output()
-            .unwrap();
-        let mut all = parse_status(&String::from_utf8_lossy(&out.stdout)).unwrap();
-        all.remove(NODE).unwrap_or_default()
+        cib_node_attrs(&self.dir.join("cib.xml"), NODE)
     }
 
     fn report(&self) -> Option<Report> {
@@ -673,19 +685,7 @@ impl Pair {
     }
 
     fn run(&self, agent: &Agent, action: &str) -> Ran {
-        let out = Command::new("ip")
-            .args(["netns", "exec", &self.ns.0, support::BIN, action])
-            .env_clear()
-            .envs(&agent.env)
-            .output()
-            .unwrap();
-        let ran = Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
-        ran
+        self.ns.run_agent(agent, action)
     }
 
     fn act(&self, node: &str, action: &str) -> Ran {
@@ -712,15 +712,7 @@ impl Pair {
     }
 
     fn node_attrs(&self, node: &str) -> BTreeMap<String, String> {
-        let out = Command::new("cibadmin")
-            .args(["--query", "--scope=status"])
-            .env("CIB_file", self.dir.join("cib.xml"))
-            .output()
-            .unwrap();
-        parse_status(&String::from_utf8_lossy(&out.stdout))
-            .unwrap()
-            .remove(node)
-            .unwrap_or_default()
+        cib_node_attrs(&self.dir.join("cib.xml"), node)
     }
 
     fn score(&self, node: &str) -> Option<String> {
