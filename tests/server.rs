@@ -101,6 +101,32 @@ impl Netns {
         eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
         ran
     }
+
+    /// SQL as root over `socket` through the client binary (the test's own tool, not the agent's);
+    /// asserts success, returns the rows without headers.
+    fn sql(&self, socket: &Path, q: &str) -> String {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.0,
+                "mariadb",
+                "--no-defaults",
+                "-uroot",
+                "-N",
+                "-B",
+            ])
+            .arg(format!("--socket={}", socket.display()))
+            .args(["-e", q])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
 }
 
 impl Drop for Netns {
@@ -241,26 +267,8 @@ impl Lab {
         scan(Path::new(MARIADBD), &self.dir.join("data"))
     }
 
-    /// SQL through the client binary (the test's own tool, not the agent's).
     fn sql(&self, q: &str) {
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.ns.0,
-                "mariadb",
-                "--no-defaults",
-                "-uroot",
-            ])
-            .arg(format!("--socket={}", self.path("run/mysqld.sock")))
-            .args(["-e", q])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{q}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.ns.sql(&self.dir.join("run/mysqld.sock"), q);
     }
 
     fn kill9(&self) {
@@ -720,28 +728,8 @@ impl Pair {
     }
 
     fn sql(&self, node: &str, q: &str) -> String {
-        let sock = self.dir.join(&format!("{node}/run/mysqld.sock"));
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.ns.0,
-                "mariadb",
-                "--no-defaults",
-                "-uroot",
-                "-N",
-                "-B",
-            ])
-            .arg(format!("--socket={}", sock.display()))
-            .args(["-e", q])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{q}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        self.ns
+            .sql(&self.dir.join(&format!("{node}/run/mysqld.sock")), q)
     }
 }
 
