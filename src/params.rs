@@ -77,7 +77,10 @@ pub const PARAMS: &[Param] = &[
         Str,
         "/etc/mysql/my.cnf",
         "MariaDB configuration file",
-        "Configuration file passed to mariadbd as --defaults-file.",
+        "Configuration file passed to mariadbd as --defaults-file. validate-all (and start) read it with its \
+         !include/!includedir files and refuse a datadir, socket or pid-file other than these parameters, \
+         wsrep_on off, no wsrep_provider or a binlog_format other than ROW; a different \
+         wsrep_cluster_address is only logged.",
     ),
     p(
         "datadir",
