@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # constants used by the scripts that source this file
 # Shared helpers of the 3-node lab (sourced by every script in tests/lab/).
 # The lab's layout, names and addresses live here only; everything else asks these functions.
 #
