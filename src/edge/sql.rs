@@ -61,6 +61,9 @@ pub struct Snapshot {
     pub read_only: Option<bool>,
 }
 
+const MAX_PACKET: usize = 4 * 1024 * 1024;
+const IDLE_TIMEOUT_SECS: usize = 60;
+
 fn opts(cfg: &Config) -> OptsBuilder {
     let pass = cfg.check_passwd.expose();
     OptsBuilder::default()
@@ -69,6 +72,10 @@ fn opts(cfg: &Config) -> OptsBuilder {
         .user(Some(cfg.check_user.clone()))
         .pass((!pass.is_empty()).then(|| pass.to_owned()))
         .stmt_cache_size(0)
+        // Given here, mysql_async does not ask the server for them after the handshake: one round trip
+        // less on every monitor. The status rows are far below either limit.
+        .max_allowed_packet(Some(MAX_PACKET))
+        .wait_timeout(Some(IDLE_TIMEOUT_SECS))
 }
 
 async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
