@@ -61,6 +61,9 @@ pub enum Error {
     PromoteRefused(String),
     #[error("promote failed: {0}")]
     Promote(String),
+    /// `galera-ocf bootstrap --force` would be unsafe or pointless now; nothing was changed.
+    #[error("bootstrap --force refused: {0}")]
+    OverrideRefused(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -85,6 +88,7 @@ impl Error {
             Error::Start(_) => OcfStatus::ErrGeneric,
             Error::Stop(_) => OcfStatus::ErrGeneric,
             Error::PromoteRefused(_) => OcfStatus::ErrGeneric,
+            Error::OverrideRefused(_) => OcfStatus::ErrGeneric,
             Error::Promote(_) => OcfStatus::ErrGeneric,
             Error::Internal(_) => OcfStatus::ErrGeneric,
         }
@@ -185,6 +189,7 @@ mod tests {
             (Error::Start("x".into()), 1),
             (Error::Stop("x".into()), 1),
             (Error::PromoteRefused("x".into()), 1),
+            (Error::OverrideRefused("x".into()), 1),
             (Error::Promote("x".into()), 1),
             (Error::Internal("x".into()), 1),
         ];

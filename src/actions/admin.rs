@@ -336,13 +336,13 @@ async fn bootstrap(
     }
     if let Decision::Join { primary, .. } = &v.decision {
         let p: Vec<&str> = primary.iter().map(NodeName::as_str).collect();
-        return Err(Error::PromoteRefused(format!(
+        return Err(Error::OverrideRefused(format!(
             "a Primary component runs on {}: nothing to bootstrap, the other nodes join it",
             p.join(", ")
         )));
     }
     let Some(r) = v.reports.get(&name) else {
-        return Err(Error::PromoteRefused(format!(
+        return Err(Error::OverrideRefused(format!(
             "{node} has not published its position; start the resource there first"
         )));
     };
