@@ -191,8 +191,9 @@ pub const PARAMS: &[Param] = &[
         "false",
         "Special recovery in a 2-node cluster",
         "In a 2-node cluster, when one node has not reported, rely on Pacemaker quorum (corosync two_node) \
-         and fencing: the silent node is assumed fenced and the other one decides alone (bootstraps if it \
-         has the data). Same meaning as in ocf:heartbeat:galera. Use it only with working fencing.",
+         and fencing: the silent node is assumed fenced and the other one decides alone, bootstrapping \
+         from its own data. Writes that only the silent node committed are then lost when it rejoins. \
+         Same meaning as in ocf:heartbeat:galera. Use it only with working fencing.",
     ),
     p(
         "promote_wait_synced",
