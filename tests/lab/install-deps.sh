@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(pacemaker corosync crmsh pacemaker-cli-utils resource-agents mariadb-server mariadb-client galera-4
   mariadb-backup rsync iproute2 psmisc iputils-arping socat libxml2-utils procps util-linux lsof pcs rpm
-  hyperfine strace time)
+  hyperfine strace time jq)
 
 missing=()
 for p in "${pkgs[@]}"; do
