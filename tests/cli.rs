@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use support::{current_user, require, snapshot, Agent, TempDir};
+use support::{current_user, require, run_ok, snapshot, Agent, TempDir};
 
 const GRASTATE: &str = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   42\nsafe_to_bootstrap: 0\n";
 
@@ -77,15 +77,11 @@ fn meta_data_equals_the_golden_file() {
 fn golden_meta_data_is_valid_against_the_ocf_dtd() {
     let dtd = "/usr/share/resource-agents/ra-api-1.dtd";
     require(&[dtd, "/usr/bin/xmllint"]);
-    let out = Command::new("xmllint")
-        .args(["--noout", "--dtdvalid", dtd])
-        .arg(repo_file("ocf-metadata/galera.xml"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new("xmllint")
+            .args(["--noout", "--dtdvalid", dtd])
+            .arg(repo_file("ocf-metadata/galera.xml")),
+        "xmllint",
     );
 }
 
@@ -739,15 +735,11 @@ const CIB3: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9
 "#;
 
 fn crm_attribute(cib: &Path, args: &[&str]) {
-    let out = Command::new("crm_attribute")
-        .args(args)
-        .env("CIB_file", cib)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new("crm_attribute")
+            .args(args)
+            .env("CIB_file", cib),
+        &format!("crm_attribute {args:?}"),
     );
 }
 

@@ -44,13 +44,8 @@ if [ "${GALERA_OCF_EXAMPLES_INNER:-}" != 1 ]; then
   exit $?
 fi
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
+# shellcheck source=tests/tally.sh
+. "$top/tests/tally.sh"
 
 work=$(mktemp -d /tmp/galera-ocf-examples.XXXXXX)
 cleanup() {

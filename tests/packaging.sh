@@ -22,13 +22,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GALERA_OCF_BIN:-$top/target/release/galera-ocf}   # override for debugging the test
 golden="$top/ocf-metadata/galera.xml"
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
+# shellcheck source=tests/tally.sh
+. "$top/tests/tally.sh"
 
 work=$(mktemp -d /tmp/galera-ocf-packaging.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -20,7 +20,7 @@ use std::time::Duration;
 use galera_ocf::edge::cib::parse_status;
 use galera_ocf::edge::mysqld::scan;
 use galera_ocf::galera::report::{NodeState, Report};
-use support::{poll_until, require, snapshot, Agent, Ran, TempDir};
+use support::{poll_until, require, run_ok, snapshot, Agent, Ran, TempDir};
 
 const MARIADBD: &str = "/usr/sbin/mariadbd";
 const PROVIDER: &str = "/usr/lib/galera/libgalera_smm.so";
@@ -48,20 +48,16 @@ fn prerequisites() {
 fn install_db(data: &Path, tmp: &Path) {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new("mariadb-install-db")
-        .args([
-            "--no-defaults",
-            "--user=mysql",
-            "--auth-root-authentication-method=socket",
-        ])
-        .arg(format!("--datadir={}", data.display()))
-        .arg(format!("--tmpdir={}", tmp.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new("mariadb-install-db")
+            .args([
+                "--no-defaults",
+                "--user=mysql",
+                "--auth-root-authentication-method=socket",
+            ])
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display())),
+        "mariadb-install-db",
     );
 }
 
@@ -105,27 +101,24 @@ impl Netns {
     /// SQL as root over `socket` through the client binary (the test's own tool, not the agent's);
     /// asserts success, returns the rows without headers.
     fn sql(&self, socket: &Path, q: &str) -> String {
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.0,
-                "mariadb",
-                "--no-defaults",
-                "-uroot",
-                "-N",
-                "-B",
-            ])
-            .arg(format!("--socket={}", socket.display()))
-            .args(["-e", q])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{q}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        run_ok(
+            Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &self.0,
+                    "mariadb",
+                    "--no-defaults",
+                    "-uroot",
+                    "-N",
+                    "-B",
+                ])
+                .arg(format!("--socket={}", socket.display()))
+                .args(["-e", q]),
+            q,
+        )
+        .trim()
+        .to_owned()
     }
 }
 

@@ -11,6 +11,20 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_galera-ocf");
 
+/// Runs a helper command of a test and returns its stdout; a failure fails the test with `what` and the
+/// command's stderr.
+pub fn run_ok(cmd: &mut Command, what: &str) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The result of one agent invocation.
 #[derive(Debug)]
 pub struct Ran {
