@@ -200,11 +200,12 @@ pub const PARAMS: &[Param] = &[
         Boolean,
         "true",
         "Promote waits until Synced",
-        "true: a joining node's promote returns only once the node is Synced; when it is not Synced before \
-         the promote timeout, mariadbd is stopped cleanly and the promote fails. false: promote returns as \
-         soon as the joiner answers in the Primary component or its state transfer is under way \
-         (sst_in_progress), so a long SST is not killed by the promote timeout; the node attribute \
-         <resource>-synced stays 0 until it is Synced — use it in the VIP's location rule.",
+        "true: a joining node's promote waits until the node is Synced, as long as the promote timeout \
+         allows. If by then its state transfer (SST/IST) is still under way, the transfer is not killed: \
+         promote succeeds and the node attribute <resource>-synced stays 0 until a monitor sees it Synced \
+         (use it in the VIP's location rule, as crm-examples/cluster.crm does); a joiner that is neither \
+         Synced nor transferring by then is stopped cleanly and the promote fails. false: promote returns \
+         as soon as the joiner answers in the Primary component or its transfer is under way.",
     ),
     p(
         "test_table",

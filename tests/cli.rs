@@ -556,6 +556,66 @@ fn unreadable_binary_path_is_not_installed() {
     assert!(out.one_reason().contains("binary"));
 }
 
+/// A datadir its user cannot list. Root reads anything, so the agent runs as `nobody` here (setpriv), on a
+/// datadir owned by `nobody` with mode 000: the owner matches, the listing fails.
+#[test]
+fn unreadable_datadir_is_named_and_left_alone() {
+    require(&["/usr/bin/setpriv"]);
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: needs root to hand the datadir to nobody");
+        return;
+    }
+    let s = Setup::new();
+    let data = s.datadir();
+    let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
+    let nogroup = nix::unistd::Group::from_gid(nobody.gid).unwrap().unwrap();
+    nix::unistd::chown(&data, Some(nobody.uid), Some(nobody.gid)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let before = snapshot(&data);
+    let agent = s
+        .agent()
+        .param("user", "nobody")
+        .param("group", nogroup.name);
+    let out = Command::new("setpriv")
+        .args([
+            &format!("--reuid={}", nobody.uid),
+            &format!("--regid={}", nobody.gid),
+            "--clear-groups",
+            "--",
+            support::BIN,
+            "validate-all",
+        ])
+        .env_clear()
+        .envs(&agent.env)
+        .output()
+        .unwrap();
+    let ran = support::Ran::from(out);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let reason = ran.one_reason();
+    assert!(
+        reason.contains("datadir") && reason.contains("Permission denied"),
+        "{reason}"
+    );
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(snapshot(&data), before, "the data directory changed");
+}
+
+/// grastate.dat that cannot be read as a file (a directory in its place): start fails naming it, and
+/// nothing in the datadir is touched (no recovery run over it, no rewrite).
+#[test]
+fn grastate_that_is_a_directory_fails_start_naming_it() {
+    let s = Setup::new();
+    let g = s.datadir().join("grastate.dat");
+    std::fs::remove_file(&g).unwrap();
+    std::fs::create_dir(&g).unwrap();
+    let before = snapshot(&s.datadir());
+    let out = s.agent().param("binary", "/bin/false").run("start");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let reason = out.one_reason();
+    assert!(reason.contains("grastate.dat"), "{reason}");
+    assert_eq!(snapshot(&s.datadir()), before, "the data directory changed");
+}
+
 #[test]
 fn monitor_and_probe_with_nothing_running_are_not_running() {
     let s = Setup::new();
@@ -743,16 +803,94 @@ fn crm_attribute(cib: &Path, args: &[&str]) {
     );
 }
 
+/// A CIB file with three nodes n1..n3 and the galera primitive, in a fresh temp dir.
+fn cib3(tag: &str) -> (TempDir, std::path::PathBuf) {
+    require(&["/usr/sbin/crm_attribute", "/usr/sbin/cibadmin"]);
+    let dir = TempDir::new(tag);
+    let cib = dir.join("cib.xml");
+    std::fs::write(&cib, CIB3).unwrap();
+    (dir, cib)
+}
+
 fn publish(cib: &Path, node: &str, seqno: i64, state: &str) {
-    let value = format!("--update=v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1795000000");
+    publish_raw(
+        cib,
+        node,
+        &format!("v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1795000000"),
+    );
+}
+
+fn publish_raw(cib: &Path, node: &str, value: &str) {
     crm_attribute(
         cib,
         &[
             &format!("--node={node}"),
             "--lifetime=reboot",
             "--name=galera-report",
-            &value,
+            &format!("--update={value}"),
         ],
+    );
+}
+
+/// Two nodes with safe_to_bootstrap=1 and a third from another cluster (higher seqno, safe_to_bootstrap=1
+/// too): `status` names exactly one bootstrap node of the majority UUID and shows the foreign one.
+#[test]
+fn admin_status_two_safe_nodes_and_a_foreign_uuid() {
+    let (_dir, cib) = cib3("admin-conflict");
+    let ours = "6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10";
+    let other = "0f0e0d0c-0b0a-4999-8888-777766665555";
+    publish_raw(
+        &cib,
+        "n1",
+        &format!("v1 uuid={ours} seqno=40 safe_to_bootstrap=1 state=stopped at=1795000000"),
+    );
+    publish_raw(
+        &cib,
+        "n2",
+        &format!("v1 uuid={ours} seqno=40 safe_to_bootstrap=1 state=stopped at=1795000000"),
+    );
+    publish_raw(
+        &cib,
+        "n3",
+        &format!("v1 uuid={other} seqno=9000 safe_to_bootstrap=1 state=stopped at=1795000000"),
+    );
+
+    let st = admin(&cib, &["status"]);
+    assert_eq!(
+        st.code, 7,
+        "a bootstrap is pending: {}{}",
+        st.stdout, st.stderr
+    );
+    assert!(
+        st.stdout.contains("decision: bootstrap n1"),
+        "{}",
+        st.stdout
+    );
+    assert!(
+        st.stdout
+            .contains(&format!("foreign cluster UUID, never chosen: n3 ({other})")),
+        "{}",
+        st.stdout
+    );
+    for n in ["n1", "n2"] {
+        let line = st
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{n} ")))
+            .unwrap();
+        assert!(line.contains(ours) && line.contains("   1 "), "{line}");
+    }
+    let js = admin(&cib, &["status", "--json"]);
+    assert!(
+        js.stdout
+            .contains("\"kind\":\"bootstrap\",\"bootstrap\":\"n1\""),
+        "{}",
+        js.stdout
+    );
+    assert!(
+        js.stdout.contains(&format!("\"uuid\":\"{other}\"")),
+        "{}",
+        js.stdout
     );
 }
 
@@ -764,11 +902,7 @@ fn admin(cib: &Path, args: &[&str]) -> support::Ran {
         .env("CIB_file", cib)
         .output()
         .unwrap();
-    support::Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::Ran::from(out)
 }
 
 fn attr(cib: &Path, node: &str, name: &str) -> Option<String> {
@@ -790,10 +924,7 @@ fn attr(cib: &Path, node: &str, name: &str) -> Option<String> {
 
 #[test]
 fn admin_status_and_forced_bootstrap() {
-    require(&["/usr/sbin/crm_attribute", "/usr/sbin/cibadmin"]);
-    let dir = TempDir::new("admin");
-    let cib = dir.join("cib.xml");
-    std::fs::write(&cib, CIB3).unwrap();
+    let (_dir, cib) = cib3("admin");
     publish(&cib, "n1", 10, "stopped");
     publish(&cib, "n2", 12, "recovered");
 
@@ -852,6 +983,33 @@ fn admin_status_and_forced_bootstrap() {
     assert!(reason.starts_with("bootstrap --force refused"), "{reason}");
     let running = admin(&cib, &["status"]);
     assert_eq!(running.code, 0, "{}", running.stdout);
+    // A primary node's published seqno is the one of its promote: marked, and explained once.
+    let n2 = running
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("n2 "))
+        .unwrap();
+    assert!(n2.contains(" 12+ "), "{n2}");
+    assert!(
+        running
+            .stdout
+            .contains("seqno N+: as of that node's promote"),
+        "{}",
+        running.stdout
+    );
+    let js = admin(&cib, &["status", "--json"]);
+    assert!(
+        js.stdout
+            .contains("\"seqno\":12,\"seqno_as_of\":\"promote\""),
+        "{}",
+        js.stdout
+    );
+    assert!(
+        js.stdout
+            .contains("\"seqno\":10,\"seqno_as_of\":\"report\""),
+        "{}",
+        js.stdout
+    );
 
     // not a member
     let bad = admin(&cib, &["bootstrap", "--force", "n9", "--yes"]);

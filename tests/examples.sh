@@ -262,7 +262,7 @@ check_behaviour() {
   fi
   out=$(crm_simulate -x "$s.2.xml" -i "maxscale_monitor_15000@$vip=7" -S 2>&1 | summary)
   expect_vip_move "$label" "$vip" "MaxScale failing under the VIP" "$out"
-  # A joiner still in its state transfer (promote_wait_synced=false) is
+  # A joiner still in its state transfer (longer than the promote timeout) is
   # Promoted with galera-synced=0: the VIP must leave it.
   cp "$s.2.xml" "$s.unsynced.xml"
   CIB_file=$s.unsynced.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v 0 >/dev/null 2>&1

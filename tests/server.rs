@@ -89,11 +89,7 @@ impl Netns {
             .envs(&agent.env)
             .output()
             .unwrap();
-        let ran = Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
+        let ran = Ran::from(out);
         eprintln!("--- {action} → {}\n{}", ran.code, ran.stderr);
         ran
     }

@@ -48,6 +48,9 @@ struct View {
     reports: BTreeMap<NodeName, Report>,
     decision: Decision,
     forced: Option<String>,
+    /// This node's name and the seqno its running server has committed by now (a primary node's report
+    /// holds the seqno of its promote: the monitor does not republish on every write, to stay fork-free).
+    live: Option<(String, i64)>,
 }
 
 /// Parameters: the CIB's primitive, overridden by OCF_* variables in the environment.
@@ -90,6 +93,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     let reports = common::reports(&cfg, &attrs);
     let decision = elect::decide(&expected, &reports, cfg.two_node_mode);
     let forced = elect::forced_node(&cfg.force_attr(), &attrs);
+    let live = live_seqno(&cfg, deadline).await;
     Ok(View {
         cfg,
         attrs,
@@ -97,7 +101,29 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
         reports,
         decision,
         forced,
+        live,
     })
+}
+
+/// The local server's `wsrep_last_committed`, when it runs and answers; status works without it.
+async fn live_seqno(cfg: &Config, deadline: Deadline) -> Option<(String, i64)> {
+    crate::edge::mysqld::find(cfg)?;
+    let node = cib::local_node_name(deadline).await.ok()?;
+    let snap = crate::edge::sql::snapshot(cfg, 0, deadline).await.ok()?;
+    let status = crate::galera::status::WsrepStatus::from_rows(&snap.wsrep).ok()?;
+    Some((node, status.last_committed?.get()))
+}
+
+/// The seqno column: the live value for this node's running server, else the published one; a primary
+/// node's published seqno is the one of its promote, marked with `+` (it grows while the node runs).
+fn seqno_shown(v: &View, node: &str, r: &Report) -> (i64, &'static str) {
+    match &v.live {
+        Some((n, seqno)) if n == node => (*seqno, "live"),
+        _ if r.state == crate::galera::report::NodeState::Primary => {
+            (r.position.seqno.get(), "promote")
+        }
+        _ => (r.position.seqno.get(), "report"),
+    }
 }
 
 fn exit_for(d: &Decision) -> OcfStatus {
@@ -179,13 +205,29 @@ fn render_text(v: &View) -> String {
                 "{n:<16} {:<10} {:<36} {:>10} {:>4} {score:>5}  {} ({} s ago)\n",
                 r.state.as_str(),
                 r.position.uuid.to_string(),
-                r.position.seqno.get(),
+                match seqno_shown(v, &n, r) {
+                    (seqno, "promote") => format!("{seqno}+"),
+                    (seqno, _) => seqno.to_string(),
+                },
                 u8::from(r.safe_to_bootstrap),
                 format_utc(r.at),
                 now.saturating_sub(r.at)
             )),
             None => s.push_str(&format!("{n:<16} (no report)\n")),
         }
+    }
+    if v.reports
+        .values()
+        .any(|r| r.state == crate::galera::report::NodeState::Primary)
+    {
+        s.push_str(match &v.live {
+            Some((n, _)) => {
+                "seqno N+: as of that node's promote (it grows while it runs); this node's is live\n"
+                    .replace("this node", n)
+            }
+            None => "seqno N+: as of that node's promote (it grows while it runs)\n".into(),
+        }
+        .as_str());
     }
     s.push_str(&format!(
         "decision: {}\n",
@@ -229,14 +271,17 @@ fn render_json(v: &View) -> String {
                 .map(|s| json_str(&s))
                 .unwrap_or_else(|| "null".into());
             let report = match report_of(v, n) {
-                Some(r) => format!(
-                    "{{\"state\":{},\"uuid\":{},\"seqno\":{},\"safe_to_bootstrap\":{},\"at\":{}}}",
-                    json_str(r.state.as_str()),
-                    json_str(&r.position.uuid.to_string()),
-                    r.position.seqno.get(),
-                    r.safe_to_bootstrap,
-                    r.at
-                ),
+                Some(r) => {
+                    let (seqno, as_of) = seqno_shown(v, n, r);
+                    format!(
+                        "{{\"state\":{},\"uuid\":{},\"seqno\":{seqno},\"seqno_as_of\":{},\"safe_to_bootstrap\":{},\"at\":{}}}",
+                        json_str(r.state.as_str()),
+                        json_str(&r.position.uuid.to_string()),
+                        json_str(as_of),
+                        r.safe_to_bootstrap,
+                        r.at
+                    )
+                }
                 None => "null".into(),
             };
             format!(

@@ -1,7 +1,10 @@
 //! promote (Unpromoted → Promoted): re-run the election now, then
 //! - Join → start mariadbd with `--wsrep_cluster_address=gcomm://<running members>` (from the election and
-//!   the pre-promote notification) and wait, bounded by the action timeout, until Synced; a joiner that is
-//!   not Synced in time stops its mariadbd cleanly and fails — it never bootstraps;
+//!   the pre-promote notification) and wait, bounded by the action timeout, until Synced. A joiner still
+//!   receiving its state transfer when the wait ends is Promoted with `<rsc>-synced=0` (killing it would
+//!   restart the transfer from zero, in a loop, on a big dataset); the monitor follows it to Synced. A joiner
+//!   that is neither Synced nor transferring in time stops its mariadbd cleanly and fails — it never
+//!   bootstraps. With `promote_wait_synced=false` the transfer is handed to the monitor at once;
 //! - Bootstrap of this node → set `safe_to_bootstrap: 1` atomically, start with `--wsrep-new-cluster`,
 //!   wait until Primary and Synced;
 //! - anything else → refuse with the election's reason.
@@ -213,9 +216,9 @@ fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
 /// One look at the server: `Ok(Some)` ready, `Ok(None)` not yet (with what it is), `Err` exited.
 /// What promote waited for.
 enum Ready {
-    /// Answering in the Primary component (Synced, unless promote_wait_synced=false).
+    /// Answering in the Primary component: Synced, or (transfer handed to the monitor) Joiner/Joined.
     Running(WsrepStatus),
-    /// promote_wait_synced=false: a joiner whose state transfer is under way (socket not open yet).
+    /// A joiner whose state transfer is under way (socket not open yet), handed to the monitor.
     Transferring,
 }
 
@@ -223,6 +226,7 @@ async fn probe(
     ctx: &Ctx<'_>,
     started: &mut Started,
     bootstrap: bool,
+    wait_synced: bool,
 ) -> Result<Result<Ready, String>, String> {
     if let Some(status) = started.exited() {
         return Err(format!(
@@ -230,7 +234,6 @@ async fn probe(
             last_error(&ctx.cfg.log)
         ));
     }
-    let wait_synced = ctx.cfg.promote_wait_synced;
     Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
         Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
             Ok(st) if ready(&st, bootstrap, wait_synced) => Ok(Ready::Running(st)),
@@ -258,12 +261,24 @@ async fn wait_ready(
     let stop_slot =
         (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
     let wait: Deadline = ctx.deadline.leaving(stop_slot);
+    let wait_synced = ctx.cfg.promote_wait_synced;
     loop {
-        let last = match probe(ctx, started, bootstrap).await? {
+        let last = match probe(ctx, started, bootstrap, wait_synced).await? {
             Ok(r) => return Ok(r),
             Err(last) => last,
         };
         if wait.expired() {
+            // Out of time but the transfer runs: hand it to the monitor rather than kill it.
+            if wait_synced && !bootstrap {
+                if let Ok(r) = probe(ctx, started, bootstrap, false).await? {
+                    info!(
+                        "promote: not Synced within {:?} ({last}) but the state transfer is under way; \
+                         promoting with the synced attribute at 0",
+                        wait.total()
+                    );
+                    return Ok(r);
+                }
+            }
             return Err(format!(
                 "not Synced in a Primary component within {:?} (last: {last})",
                 wait.total()
@@ -273,8 +288,8 @@ async fn wait_ready(
     }
 }
 
-/// promote_wait_synced=false and the state transfer runs: Promoted, but `<rsc>-synced=0` keeps the VIP away
-/// until a monitor sees it Synced.
+/// The state transfer runs (at once with promote_wait_synced=false, else when the wait ran out): Promoted,
+/// but `<rsc>-synced=0` keeps the VIP away until a monitor sees it Synced.
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     common::set_score(ctx, st, Some(SCORE), None).await?;
     common::set_synced(ctx, st, false, None).await?;
