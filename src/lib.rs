@@ -90,18 +90,20 @@ pub fn install_panic_hook() {
 
 /// Run one invocation. `env` is the process environment (passed in so tests can build any invocation).
 pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatus {
-    match cli::parse(&args) {
+    run_parsed(cli::parse(&args), &env).await
+}
+
+/// What needs neither the environment nor the async runtime (meta-data, usage, help, version, man) is
+/// answered here, so the binary skips building a runtime (its epoll, eventfd and signal-pipe set-up) for
+/// these calls, which `crm_resource`, crmsh and ocf-tester make often.
+pub fn answer_without_runtime(invocation: &Invocation) -> Option<OcfStatus> {
+    Some(match invocation {
         Invocation::Ocf(Action::MetaData) => print_meta_data(),
         Invocation::Ocf(Action::Usage) => {
             print!("{}", cli::usage());
             OcfStatus::Success
         }
-        Invocation::Ocf(action) => run_action(action, &env).await,
         Invocation::Admin(cli::Admin::Man) => man::print(),
-        Invocation::Admin(cmd) => {
-            init_log(&env, "galera");
-            actions::admin::run(cmd, &env).await
-        }
         Invocation::Info(text) => {
             print!("{text}");
             OcfStatus::Success
@@ -110,13 +112,30 @@ pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatu
             eprint!("{text}");
             OcfStatus::ErrArgs
         }
+        _ => return None,
+    })
+}
+
+/// Run a parsed invocation (OCF actions and admin commands need the runtime this is awaited in).
+pub async fn run_parsed(invocation: Invocation, env: &BTreeMap<String, String>) -> OcfStatus {
+    if let Some(status) = answer_without_runtime(&invocation) {
+        return status;
+    }
+    match invocation {
+        Invocation::Ocf(action) => run_action(action, env).await,
+        Invocation::Admin(cmd) => {
+            init_log(env, "galera");
+            actions::admin::run(cmd, env).await
+        }
         Invocation::Unknown(word) => {
-            init_log(&env, "galera");
+            init_log(env, "galera");
             let e = Error::Unimplemented(word);
             log::exit_reason(&e.to_string());
             eprint!("{}", cli::usage());
             e.ocf_status()
         }
+        // Answered above.
+        Invocation::Info(_) | Invocation::AdminUsage(_) => OcfStatus::Success,
     }
 }
 

@@ -1,5 +1,5 @@
 //! The server's wsrep status over its unix socket with mysql_async: one connection, one
-//! `SHOW GLOBAL STATUS LIKE 'wsrep%'`, no client binary, no shell. The password (if any) travels only over
+//! `SHOW GLOBAL STATUS WHERE Variable_name IN (<galera::status::VARIABLES>)`, no client binary, no shell. The password (if any) travels only over
 //! that socket. Interpretation of the rows is `galera::status`'s job.
 
 use mysql_async::prelude::Queryable;
@@ -53,7 +53,19 @@ fn query_failure(e: impl std::fmt::Display) -> SqlFailure {
     }
 }
 
-/// Rows of `SHOW GLOBAL STATUS LIKE 'wsrep%'` plus what the check level asked for.
+/// `SHOW GLOBAL STATUS` restricted to the variables the agent reads (constant names, no user input).
+fn status_query() -> String {
+    let names: Vec<String> = crate::galera::status::VARIABLES
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect();
+    format!(
+        "SHOW GLOBAL STATUS WHERE Variable_name IN ({})",
+        names.join(",")
+    )
+}
+
+/// Rows of [`status_query`] plus what the check level asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub wsrep: Vec<(String, String)>,
@@ -89,10 +101,7 @@ async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure>
 }
 
 async fn queries(conn: &mut Conn, cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
-    let wsrep: Vec<(String, String)> = conn
-        .query("SHOW GLOBAL STATUS LIKE 'wsrep%'")
-        .await
-        .map_err(query_failure)?;
+    let wsrep: Vec<(String, String)> = conn.query(status_query()).await.map_err(query_failure)?;
     let mut snap = Snapshot {
         wsrep,
         read_only: None,

@@ -1,10 +1,23 @@
-//! What a running mariadbd says about its Galera state (`SHOW GLOBAL STATUS LIKE 'wsrep_%'`),
+//! What a running mariadbd says about its Galera state (the [`VARIABLES`] rows of `SHOW GLOBAL STATUS`),
 //! reduced to one [`Health`] value the monitor can act on.
 //!
 //! Pure: the caller runs the query and passes the rows as `(name, value)` pairs; names are
 //! matched case-insensitively because MariaDB's information_schema spells them upper-case.
 
 use super::position::{ClusterUuid, PositionError, Seqno};
+
+/// The status variables [`WsrepStatus::from_rows`] reads: the query asks for exactly these, because the
+/// server answers a named list faster than `LIKE 'wsrep%'` (about 70 rows) on every monitor.
+pub const VARIABLES: [&str; 8] = [
+    "wsrep_ready",
+    "wsrep_connected",
+    "wsrep_cluster_status",
+    "wsrep_local_state",
+    "wsrep_local_state_comment",
+    "wsrep_cluster_size",
+    "wsrep_cluster_state_uuid",
+    "wsrep_last_committed",
+];
 
 /// `wsrep_local_state` (Galera's node state machine), numbered as Galera prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
