@@ -975,6 +975,15 @@ fn admin_status_and_forced_bootstrap() {
 
     // a running Primary component: the override is refused
     publish(&cib, "n2", 12, "primary");
+    crm_attribute(
+        &cib,
+        &[
+            "--node=n2",
+            "--lifetime=reboot",
+            "--name=galera-synced",
+            "--update=0",
+        ],
+    );
     let refused = admin(&cib, &["bootstrap", "--force", "n3", "--yes"]);
     assert_eq!(refused.code, 1);
     let reason = refused.one_reason();
@@ -990,6 +999,9 @@ fn admin_status_and_forced_bootstrap() {
         .find(|l| l.starts_with("n2 "))
         .unwrap();
     assert!(n2.contains(" 12+ "), "{n2}");
+    // Its synced attribute (0: e.g. a state transfer under way) is shown beside it.
+    let columns: Vec<&str> = n2.split_whitespace().collect();
+    assert_eq!(columns[5], "0", "synced column of {n2}");
     assert!(
         running
             .stdout
@@ -1004,6 +1016,7 @@ fn admin_status_and_forced_bootstrap() {
         "{}",
         js.stdout
     );
+    assert!(js.stdout.contains("\"synced\":false"), "{}", js.stdout);
     assert!(
         js.stdout
             .contains("\"seqno\":10,\"seqno_as_of\":\"report\""),

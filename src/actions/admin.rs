@@ -147,6 +147,14 @@ fn report_of<'a>(v: &'a View, node: &str) -> Option<&'a Report> {
     NodeName::new(node).ok().and_then(|n| v.reports.get(&n))
 }
 
+/// `<rsc>-synced`: 1 Synced, 0 running but not Synced (e.g. a state transfer under way), absent when stopped.
+fn synced_of(v: &View, node: &str) -> Option<String> {
+    v.attrs
+        .get(node)
+        .and_then(|a| a.get(&v.cfg.synced_attr()))
+        .cloned()
+}
+
 fn score_of(v: &View, node: &str) -> Option<String> {
     v.attrs
         .get(node)
@@ -195,14 +203,15 @@ fn render_text(v: &View) -> String {
             .join(", ")
     );
     s.push_str(&format!(
-        "{:<16} {:<10} {:<36} {:>10} {:>4} {:>5}  reported\n",
-        "node", "state", "cluster uuid", "seqno", "safe", "score"
+        "{:<16} {:<10} {:<36} {:>10} {:>4} {:>6} {:>5}  reported\n",
+        "node", "state", "cluster uuid", "seqno", "safe", "synced", "score"
     ));
     for n in nodes(v) {
         let score = score_of(v, &n).unwrap_or_else(|| "-".into());
+        let synced = synced_of(v, &n).unwrap_or_else(|| "-".into());
         match report_of(v, &n) {
             Some(r) => s.push_str(&format!(
-                "{n:<16} {:<10} {:<36} {:>10} {:>4} {score:>5}  {} ({} s ago)\n",
+                "{n:<16} {:<10} {:<36} {:>10} {:>4} {synced:>6} {score:>5}  {} ({} s ago)\n",
                 r.state.as_str(),
                 r.position.uuid.to_string(),
                 match seqno_shown(v, &n, r) {
@@ -270,6 +279,9 @@ fn render_json(v: &View) -> String {
             let score = score_of(v, n)
                 .map(|s| json_str(&s))
                 .unwrap_or_else(|| "null".into());
+            let synced = synced_of(v, n)
+                .map(|s| (s == "1").to_string())
+                .unwrap_or_else(|| "null".into());
             let report = match report_of(v, n) {
                 Some(r) => {
                     let (seqno, as_of) = seqno_shown(v, n, r);
@@ -285,7 +297,7 @@ fn render_json(v: &View) -> String {
                 None => "null".into(),
             };
             format!(
-                "{{\"node\":{},\"expected\":{},\"report\":{report},\"promotion_score\":{score}}}",
+                "{{\"node\":{},\"expected\":{},\"report\":{report},\"synced\":{synced},\"promotion_score\":{score}}}",
                 json_str(n),
                 NodeName::new(n).is_ok_and(|x| v.expected.contains(&x))
             )
