@@ -93,7 +93,8 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     let reports = common::reports(&cfg, &attrs);
     let decision = elect::decide(&expected, &reports, cfg.two_node_mode);
     let forced = elect::forced_node(&cfg.force_attr(), &attrs);
-    let live = live_seqno(&cfg, deadline).await;
+    // A hung local server must not hold up the whole status for long: the live seqno is a nicety.
+    let live = live_seqno(&cfg, Deadline::after(Duration::from_secs(3))).await;
     Ok(View {
         cfg,
         attrs,
