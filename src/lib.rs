@@ -90,14 +90,25 @@ pub fn install_panic_hook() {
 
 /// Run one invocation. `env` is the process environment (passed in so tests can build any invocation).
 pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatus {
-    run_parsed(cli::parse(&args), &env).await
+    match answer_without_runtime(cli::parse(&args)) {
+        Ok(status) => status,
+        Err(work) => run_with_runtime(work, &env).await,
+    }
 }
 
-/// What needs neither the environment nor the async runtime (meta-data, usage, help, version, man) is
-/// answered here, so the binary skips building a runtime (its epoll, eventfd and signal-pipe set-up) for
-/// these calls, which `crm_resource`, crmsh and ocf-tester make often.
-pub fn answer_without_runtime(invocation: &Invocation) -> Option<OcfStatus> {
-    Some(match invocation {
+/// What an invocation needs the async runtime (and the environment) for.
+#[derive(Debug)]
+pub enum RuntimeWork {
+    Action(Action),
+    Admin(cli::Admin),
+    Unknown(String),
+}
+
+/// Answers what needs neither the environment nor the async runtime (meta-data, usage, help, version, man),
+/// so the binary skips building a runtime (its epoll, eventfd and signal-pipe set-up) for these calls, which
+/// `crm_resource`, crmsh and ocf-tester make often. Everything else comes back as [`RuntimeWork`].
+pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, RuntimeWork> {
+    Ok(match invocation {
         Invocation::Ocf(Action::MetaData) => print_meta_data(),
         Invocation::Ocf(Action::Usage) => {
             print!("{}", cli::usage());
@@ -112,30 +123,27 @@ pub fn answer_without_runtime(invocation: &Invocation) -> Option<OcfStatus> {
             eprint!("{text}");
             OcfStatus::ErrArgs
         }
-        _ => return None,
+        Invocation::Ocf(action) => return Err(RuntimeWork::Action(action)),
+        Invocation::Admin(cmd) => return Err(RuntimeWork::Admin(cmd)),
+        Invocation::Unknown(word) => return Err(RuntimeWork::Unknown(word)),
     })
 }
 
-/// Run a parsed invocation (OCF actions and admin commands need the runtime this is awaited in).
-pub async fn run_parsed(invocation: Invocation, env: &BTreeMap<String, String>) -> OcfStatus {
-    if let Some(status) = answer_without_runtime(&invocation) {
-        return status;
-    }
-    match invocation {
-        Invocation::Ocf(action) => run_action(action, env).await,
-        Invocation::Admin(cmd) => {
+/// OCF actions and admin commands, inside the runtime this is awaited in.
+pub async fn run_with_runtime(work: RuntimeWork, env: &BTreeMap<String, String>) -> OcfStatus {
+    match work {
+        RuntimeWork::Action(action) => run_action(action, env).await,
+        RuntimeWork::Admin(cmd) => {
             init_log(env, "galera");
             actions::admin::run(cmd, env).await
         }
-        Invocation::Unknown(word) => {
+        RuntimeWork::Unknown(word) => {
             init_log(env, "galera");
             let e = Error::Unimplemented(word);
             log::exit_reason(&e.to_string());
             eprint!("{}", cli::usage());
             e.ocf_status()
         }
-        // Answered above.
-        Invocation::Info(_) | Invocation::AdminUsage(_) => OcfStatus::Success,
     }
 }
 

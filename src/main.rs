@@ -1,5 +1,5 @@
 //! The `galera-ocf` binary: answers meta-data and help without a runtime, everything else in a
-//! current-thread runtime around [`galera_ocf::run_parsed`]. Everything else is in the library so tests can
+//! current-thread runtime around [`galera_ocf::run_with_runtime`]. Everything else is in the library so tests can
 //! reach it.
 
 use std::collections::BTreeMap;
@@ -8,10 +8,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     galera_ocf::install_panic_hook();
     let args: Vec<_> = std::env::args_os().collect();
-    let invocation = galera_ocf::cli::parse(&args);
-    if let Some(status) = galera_ocf::answer_without_runtime(&invocation) {
-        return ExitCode::from(status.code());
-    }
+    let work = match galera_ocf::answer_without_runtime(galera_ocf::cli::parse(&args)) {
+        Ok(status) => return ExitCode::from(status.code()),
+        Err(work) => work,
+    };
     let env: BTreeMap<String, String> = std::env::vars_os()
         .map(|(k, v)| {
             (
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build();
     let status = match runtime {
-        Ok(rt) => rt.block_on(galera_ocf::run_parsed(invocation, &env)),
+        Ok(rt) => rt.block_on(galera_ocf::run_with_runtime(work, &env)),
         Err(e) => {
             eprintln!("ocf-exit-reason:cannot create the async runtime: {e}");
             galera_ocf::ocf::OcfStatus::ErrGeneric

@@ -24,7 +24,7 @@ use crate::decide::election::Decision;
 use crate::decide::NodeName;
 use crate::edge::cib::{self, NodeAttrs};
 use crate::error::Error;
-use crate::galera::report::Report;
+use crate::galera::report::{NodeState, Report};
 use crate::log::format_utc;
 use crate::ocf::OcfStatus;
 
@@ -115,15 +115,33 @@ async fn live_seqno(cfg: &Config, deadline: Deadline) -> Option<(String, i64)> {
     Some((node, status.last_committed?.get()))
 }
 
-/// The seqno column: the live value for this node's running server, else the published one; a primary
-/// node's published seqno is the one of its promote, marked with `+` (it grows while the node runs).
-fn seqno_shown(v: &View, node: &str, r: &Report) -> (i64, &'static str) {
-    match &v.live {
-        Some((n, seqno)) if n == node => (*seqno, "live"),
-        _ if r.state == crate::galera::report::NodeState::Primary => {
-            (r.position.seqno.get(), "promote")
+/// Where a shown seqno comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeqnoAsOf {
+    /// This node's running server, read now.
+    Live,
+    /// A primary node's report: the seqno of its promote (it grows while the node runs).
+    Promote,
+    /// A stopped node's report: its final position.
+    Report,
+}
+
+impl SeqnoAsOf {
+    fn as_str(self) -> &'static str {
+        match self {
+            SeqnoAsOf::Live => "live",
+            SeqnoAsOf::Promote => "promote",
+            SeqnoAsOf::Report => "report",
         }
-        _ => (r.position.seqno.get(), "report"),
+    }
+}
+
+/// The seqno column: the live value for this node's running server, else the published one.
+fn seqno_shown(v: &View, node: &str, r: &Report) -> (i64, SeqnoAsOf) {
+    match &v.live {
+        Some((n, seqno)) if n == node => (*seqno, SeqnoAsOf::Live),
+        _ if r.state == NodeState::Primary => (r.position.seqno.get(), SeqnoAsOf::Promote),
+        _ => (r.position.seqno.get(), SeqnoAsOf::Report),
     }
 }
 
@@ -216,7 +234,7 @@ fn render_text(v: &View) -> String {
                 r.state.as_str(),
                 r.position.uuid.to_string(),
                 match seqno_shown(v, &n, r) {
-                    (seqno, "promote") => format!("{seqno}+"),
+                    (seqno, SeqnoAsOf::Promote) => format!("{seqno}+"),
                     (seqno, _) => seqno.to_string(),
                 },
                 u8::from(r.safe_to_bootstrap),
@@ -226,18 +244,12 @@ fn render_text(v: &View) -> String {
             None => s.push_str(&format!("{n:<16} (no report)\n")),
         }
     }
-    if v.reports
-        .values()
-        .any(|r| r.state == crate::galera::report::NodeState::Primary)
-    {
-        s.push_str(match &v.live {
-            Some((n, _)) => {
-                "seqno N+: as of that node's promote (it grows while it runs); this node's is live\n"
-                    .replace("this node", n)
-            }
-            None => "seqno N+: as of that node's promote (it grows while it runs)\n".into(),
+    if v.reports.values().any(|r| r.state == NodeState::Primary) {
+        s.push_str("seqno N+: as of that node's promote (it grows while it runs)");
+        if let Some((n, _)) = &v.live {
+            s.push_str(&format!("; {n}'s is live"));
         }
-        .as_str());
+        s.push('\n');
     }
     s.push_str(&format!(
         "decision: {}\n",
@@ -290,7 +302,7 @@ fn render_json(v: &View) -> String {
                         "{{\"state\":{},\"uuid\":{},\"seqno\":{seqno},\"seqno_as_of\":{},\"safe_to_bootstrap\":{},\"at\":{}}}",
                         json_str(r.state.as_str()),
                         json_str(&r.position.uuid.to_string()),
-                        json_str(as_of),
+                        json_str(as_of.as_str()),
                         r.safe_to_bootstrap,
                         r.at
                     )

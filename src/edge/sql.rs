@@ -1,6 +1,7 @@
 //! The server's wsrep status over its unix socket with mysql_async: one connection, one
-//! `SHOW GLOBAL STATUS WHERE Variable_name IN (<galera::status::VARIABLES>)`, no client binary, no shell. The password (if any) travels only over
-//! that socket. Interpretation of the rows is `galera::status`'s job.
+//! `SHOW GLOBAL STATUS WHERE Variable_name IN (...)` for `galera::status::VARIABLES`, no client binary, no
+//! shell. The password (if any) travels only over that socket. Interpretation of the rows is
+//! `galera::status`'s job.
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder};
