@@ -3,7 +3,8 @@
 //! # Layout
 //!
 //! ```text
-//! main.rs        current-thread runtime around `run`, status → ExitCode
+//! main.rs        `answer_without_runtime` (meta-data, help), else a current-thread runtime around
+//!                `run_with_runtime`; status → ExitCode
 //! cli.rs         argv → OCF action | admin command | unknown (exit 3)
 //! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables
 //! params.rs      the one parameter table (meta-data, defaults, names)
@@ -69,7 +70,6 @@ pub mod ocf;
 pub mod params;
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -86,14 +86,6 @@ pub fn install_panic_hook() {
         eprintln!("ocf-exit-reason:internal error (panic): {info}");
         std::process::exit(i32::from(OcfStatus::ErrGeneric.code()));
     }));
-}
-
-/// Run one invocation. `env` is the process environment (passed in so tests can build any invocation).
-pub async fn run(args: Vec<OsString>, env: BTreeMap<String, String>) -> OcfStatus {
-    match answer_without_runtime(cli::parse(&args)) {
-        Ok(status) => status,
-        Err(work) => run_with_runtime(work, &env).await,
-    }
 }
 
 /// What an invocation needs the async runtime (and the environment) for.
