@@ -151,7 +151,12 @@ sql_node() { node_exec "$1" timeout 20 mariadb --no-defaults -uroot -S /run/mysq
 
 # ---- Pacemaker views (XML, read on any running node) ---------------------------------------------------
 any_node() { local n; for n in "${NODES[@]}"; do node_running "$n" && { echo "$n"; return 0; }; done; return 1; }
-crm_mon_xml() { local n; n=$(any_node) || return 1; node_exec "$n" crm_mon -1 --output-as=xml 2>/dev/null; }
+# The cluster as one node sees it: LAB_VIEW_NODE when set (in a partition, a node of the majority), else any.
+crm_mon_xml() {
+  local n=${LAB_VIEW_NODE:-}
+  [ -n "$n" ] || n=$(any_node) || return 1
+  node_exec "$n" crm_mon -1 --output-as=xml 2>/dev/null
+}
 
 # promoted_nodes: names of nodes where the galera clone is Promoted, one a line.
 promoted_nodes() {
