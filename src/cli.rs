@@ -44,6 +44,10 @@ pub enum Admin {
         node: String,
         #[arg(long)]
         yes: bool,
+        /// Also when NODE is not the safe candidate (a lower seqno than another node, an empty or foreign
+        /// datadir, an unknown seqno): the transactions only the others hold are lost.
+        #[arg(long)]
+        accept_data_loss: bool,
     },
     /// Print the man page (roff).
     Man,
@@ -105,7 +109,7 @@ pub fn parse(args: &[OsString]) -> Invocation {
 pub fn usage() -> String {
     let actions: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
     format!(
-        "usage: {BIN_NAME} {{{}}}\n       {BIN_NAME} status [--json] | bootstrap --force NODE [--yes] | man\n",
+        "usage: {BIN_NAME} {{{}}}\n       {BIN_NAME} status [--json] | bootstrap --force NODE [--yes] [--accept-data-loss] | man\n",
         actions.join("|")
     )
 }
@@ -140,7 +144,8 @@ mod tests {
             Invocation::Admin(Admin::Bootstrap {
                 force: true,
                 node: "n1".into(),
-                yes: true
+                yes: true,
+                accept_data_loss: false
             })
         );
     }

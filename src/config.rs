@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::error::Error;
+use crate::ocf::parse_bool;
 use crate::ocf::CrmMeta;
 use crate::params;
 
@@ -136,15 +137,6 @@ fn no_control(name: &str, v: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// OCF booleans as ocf-shellfuncs' `ocf_is_true` accepts them, plus their negations.
-pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" => Some(true),
-        "0" | "false" | "no" | "off" | "n" => Some(false),
-        _ => None,
-    }
 }
 
 /// `galera:2` → `galera`; checked because it becomes part of attribute names and argv.

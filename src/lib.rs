@@ -6,7 +6,7 @@
 //! main.rs        `answer_without_runtime` (meta-data, help), else a current-thread runtime around
 //!                `run_with_runtime`; status → ExitCode
 //! cli.rs         argv → OCF action | admin command | unknown (exit 3)
-//! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables
+//! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables, OCF booleans
 //! params.rs      the one parameter table (meta-data, defaults, names)
 //! metadata.rs    meta-data XML rendered from params.rs with quick-xml
 //! man.rs         `galera-ocf man`: the galera-ocf(8) page, rendered with clap_mangen
@@ -16,14 +16,23 @@
 //! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
-//! decide/        pure decisions (hostmap, election, monitor verdict, my.cnf vs the parameters)
+//! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
+//! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
+//!                election + two_node_mode + override + this node's score + what promote does), monitor
+//!                verdict, hostmap, my.cnf vs the parameters
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
-//!                datadir, mycnf (reads my.cnf and its includes for validate-all), state (the /run marker
-//!                file)
-//! actions/       one file per OCF action: gather (edge) → decide (pure) → apply (edge); common.rs holds
-//!                the shared steps (position, publish-on-change, election), elect.rs the seam to
-//!                decide::election and the admin override, admin.rs `status` and `bootstrap --force`
+//!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
+//!                includes), state (the /run marker file)
+//! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
+//!                (edge); common.rs the steps several share (position, publish-on-change, gathering the
+//!                verdict's facts), members.rs the expected members
+//! admin/         the admin commands `status` and `bootstrap --force`; render.rs (text/JSON, pure),
+//!                overrides.rs (the safe override candidate, pure)
 //! ```
+//!
+//! `tests/architecture.rs` checks what can be checked of this map: `galera/`, `decide/` and `pcmk/` import
+//! no I/O and no impure layer; nothing outside `edge/` spawns a process or touches a file (exceptions:
+//! `main.rs` reads argv/environment, `log.rs` appends to `HA_LOGFILE`); `actions/` holds only the actions.
 //!
 //! # What the agent keeps where
 //!
@@ -56,6 +65,7 @@ macro_rules! fixture {
 }
 
 pub mod actions;
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod deadline;
@@ -68,6 +78,7 @@ pub mod man;
 pub mod metadata;
 pub mod ocf;
 pub mod params;
+pub mod pcmk;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -127,7 +138,7 @@ pub async fn run_with_runtime(work: RuntimeWork, env: &BTreeMap<String, String>)
         RuntimeWork::Action(action) => run_action(action, env).await,
         RuntimeWork::Admin(cmd) => {
             init_log(env, "galera");
-            actions::admin::run(cmd, env).await
+            admin::run(cmd, env).await
         }
         RuntimeWork::Unknown(word) => {
             init_log(env, "galera");
@@ -163,7 +174,7 @@ fn init_log(env: &BTreeMap<String, String>, resource: &str) {
     // ocf-shellfuncs reads HA_DEBUG; ocf-tester -d exports HA_debug.
     let debug = ["HA_DEBUG", "HA_debug"].iter().any(|k| {
         env.get(*k)
-            .is_some_and(|v| config::parse_bool(v) == Some(true))
+            .is_some_and(|v| ocf::parse_bool(v) == Some(true))
     });
     log::init(resource, logfile, debug);
 }

@@ -229,6 +229,15 @@ impl Notification {
     }
 }
 
+/// OCF booleans as ocf-shellfuncs' `ocf_is_true` accepts them, plus their negations.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Some(true),
+        "0" | "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

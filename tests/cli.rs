@@ -950,7 +950,18 @@ fn admin_status_and_forced_bootstrap() {
     assert_eq!(no.code, 1, "{}", no.stdout);
     assert_eq!(attr(&cib, "n1", "galera-force-bootstrap"), None);
 
-    let yes = admin(&cib, &["bootstrap", "--force", "n1", "--yes"]);
+    // n1 is behind n2: not the safe candidate, so --yes alone is refused and nothing changes.
+    let unsafe_ = admin(&cib, &["bootstrap", "--force", "n1", "--yes"]);
+    assert_eq!(unsafe_.code, 1, "{}{}", unsafe_.stdout, unsafe_.stderr);
+    let reason = unsafe_.one_reason();
+    assert!(reason.contains("--accept-data-loss"), "{reason}");
+    assert!(reason.contains("force n2 instead"), "{reason}");
+    assert_eq!(attr(&cib, "n1", "galera-force-bootstrap"), None);
+
+    let yes = admin(
+        &cib,
+        &["bootstrap", "--force", "n1", "--yes", "--accept-data-loss"],
+    );
     assert_eq!(yes.code, 0, "{}{}", yes.stdout, yes.stderr);
     assert!(
         yes.stdout.contains("up to 2 transaction(s) would be lost"),

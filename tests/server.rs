@@ -17,9 +17,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use galera_ocf::edge::cib::parse_status;
 use galera_ocf::edge::mysqld::scan;
 use galera_ocf::galera::report::{NodeState, Report};
+use galera_ocf::pcmk::cib::parse_status;
 use support::{poll_until, require, run_ok, snapshot, Agent, Ran, TempDir};
 
 const MARIADBD: &str = "/usr/sbin/mariadbd";
@@ -133,6 +133,7 @@ fn cib_node_attrs(cib: &Path, node: &str) -> BTreeMap<String, String> {
         .unwrap();
     parse_status(&String::from_utf8_lossy(&out.stdout))
         .unwrap()
+        .attrs
         .remove(node)
         .unwrap_or_default()
 }

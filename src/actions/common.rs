@@ -4,12 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::actions::elect;
 use crate::config::Config;
 use crate::deadline::Deadline;
-use crate::decide::election::Decision;
+use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
 use crate::decide::NodeName;
-use crate::edge::cib::{self, NodeAttrs};
+use crate::edge::cib::{self, CibStatus, NodeAttrs};
 use crate::edge::state::State;
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
@@ -23,9 +22,6 @@ pub struct Ctx<'a> {
     pub node: String,
     pub deadline: Deadline,
 }
-
-/// The promotion score given to the bootstrap node and to joiners.
-pub const SCORE: u32 = 100;
 
 pub fn now() -> u64 {
     SystemTime::now()
@@ -206,19 +202,79 @@ pub fn reports(cfg: &Config, attrs: &NodeAttrs) -> BTreeMap<NodeName, Report> {
         .collect()
 }
 
-/// Nodes Pacemaker says are Promoted (from notify variables) count as running a Primary component,
-/// even before their `state=primary` report reaches the CIB (attrd writes asynchronously).
-pub fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, promoted: &BTreeSet<String>) {
-    for n in promoted.iter().filter_map(|n| NodeName::new(n).ok()) {
-        let r = reports.entry(n).or_insert_with(|| Report {
-            position: Position::EMPTY,
-            safe_to_bootstrap: false,
-            state: NodeState::Primary,
-            at: 0,
-            view: None,
-        });
-        r.state = NodeState::Primary;
+/// Node names from Pacemaker's notify variables; one that is not a valid name is logged, not dropped silently.
+pub fn node_names<'a>(names: impl IntoIterator<Item = &'a String>) -> BTreeSet<NodeName> {
+    names
+        .into_iter()
+        .filter_map(|n| match NodeName::new(n) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                warn!("ignoring node {n:?} named by Pacemaker: {e}");
+                None
+            }
+        })
+        .collect()
+}
+
+/// The node an administrator forced to bootstrap, if any (lowest name if, oddly, several are marked).
+fn forced_node(force_attr: &str, attrs: &NodeAttrs) -> Option<NodeName> {
+    attrs
+        .iter()
+        .filter(|(_, a)| a.get(force_attr).is_some_and(|v| v.trim() == "1"))
+        .find_map(|(n, _)| NodeName::new(n).ok())
+}
+
+/// The facts the verdict needs, from one CIB read. The fence history is read only when two_node_mode
+/// could excuse a peer (2 expected nodes, the peer neither a member nor expected back): the only case
+/// where it can change the verdict.
+pub async fn gather_facts(
+    cfg: &Config,
+    me: &str,
+    status: &CibStatus,
+    promoted: BTreeSet<NodeName>,
+    promoting: BTreeSet<NodeName>,
+    deadline: Deadline,
+) -> Result<Facts, Error> {
+    let me = NodeName::new(me).map_err(|e| Error::Args(format!("this node's name: {e}")))?;
+    let expected = expected(cfg)?;
+    let mut presence = BTreeMap::new();
+    for node in &expected {
+        let p = status
+            .presence
+            .get(node.as_str())
+            .copied()
+            .unwrap_or_default();
+        let fenced = cfg.two_node_mode
+            && expected.len() == 2
+            && *node != me
+            && !p.member
+            && !p.expected_up
+            && match cib::fenced(node.as_str(), deadline).await {
+                Ok(f) => f,
+                Err(e) => {
+                    warn!("two_node_mode: {e}; {node} counts as not fenced");
+                    false
+                }
+            };
+        presence.insert(
+            node.clone(),
+            PeerPresence {
+                member: p.member,
+                expected_up: p.expected_up,
+                fenced,
+            },
+        );
     }
+    Ok(Facts {
+        promoting: promoting.into_iter().filter(|n| *n != me).collect(),
+        me,
+        expected,
+        reports: reports(cfg, &status.attrs),
+        promoted,
+        two_node_mode: cfg.two_node_mode,
+        presence,
+        forced: forced_node(&cfg.force_attr(), &status.attrs),
+    })
 }
 
 /// This node's score from the CIB attributes (`Some(None)` = known absent).
@@ -231,29 +287,31 @@ pub fn known_score(ctx: &Ctx<'_>, attrs: &NodeAttrs) -> Option<Option<u32>> {
 
 /// Run the election for an Unpromoted (stopped) instance and set this node's score accordingly:
 /// one CIB read, a crm_attribute call only when the score changes, one log line when the decision does.
+/// `promoted`: the nodes Pacemaker's notification says are Promoted now.
 pub async fn elect_and_apply(
     ctx: &Ctx<'_>,
     state: &mut State,
-    promoted_hint: &BTreeSet<String>,
-) -> Result<Decision, Error> {
-    let attrs = cib::query_status(ctx.deadline).await?;
-    let mut all = reports(ctx.cfg, &attrs);
-    overlay_primary(&mut all, promoted_hint);
-    let expected = expected(ctx.cfg)?;
-    let two_node = ctx.cfg.two_node_mode;
-    let decision = elect::decide(&expected, &all, two_node);
-    let excused = elect::two_node_excused(&expected, &all, two_node);
-    let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
-    let mut text = elect::explain_with(&decision, forced.as_deref());
-    if let Some(gone) = excused {
-        text = format!("two_node_mode: {gone} not heard from, assumed fenced; {text}");
-    }
+    promoted: BTreeSet<NodeName>,
+) -> Result<Verdict, Error> {
+    let status = cib::query_status(ctx.deadline).await?;
+    let facts = gather_facts(
+        ctx.cfg,
+        &ctx.node,
+        &status,
+        promoted,
+        BTreeSet::new(),
+        ctx.deadline,
+    )
+    .await?;
+    let verdict = promotion::verdict(&facts);
+    let text = verdict.explain();
     if state.decision.as_deref() != Some(text.as_str()) {
         info!("election: {text}");
         state.decision = Some(text);
     }
     // Re-publish our own report when the CIB lost it (e.g. Pacemaker restarted on this node).
-    let own = attrs
+    let own = status
+        .attrs
         .get(&ctx.node)
         .and_then(|a| a.get(&ctx.cfg.report_attr()));
     if own.is_none() {
@@ -261,7 +319,6 @@ pub async fn elect_and_apply(
             publish(ctx, state, &r, None).await?;
         }
     }
-    let want = elect::own_score(&decision, &expected, &ctx.node, forced.as_deref());
-    set_score(ctx, state, want, known_score(ctx, &attrs)).await?;
-    Ok(decision)
+    set_score(ctx, state, verdict.score, known_score(ctx, &status.attrs)).await?;
+    Ok(verdict)
 }

@@ -1,9 +1,7 @@
 //! One file per OCF action: gather facts (edge) → decide (pure) → apply (edge).
 
-pub mod admin;
 pub mod common;
 pub mod demote;
-pub mod elect;
 pub mod members;
 pub mod monitor;
 pub mod notify;
@@ -57,11 +55,10 @@ pub async fn ctx(cfg: &Config, deadline: Deadline) -> Result<common::Ctx<'_>, Er
 
 /// The node name for validate-all, which must work without a cluster: `CRM_meta_on_node`, else uname.
 fn node_name_offline(cfg: &Config) -> String {
-    cfg.meta.on_node.clone().unwrap_or_else(|| {
-        nix::sys::utsname::uname()
-            .map(|u| u.nodename().to_string_lossy().into_owned())
-            .unwrap_or_default()
-    })
+    cfg.meta
+        .on_node
+        .clone()
+        .unwrap_or_else(crate::edge::host::name)
 }
 
 /// Whether a mariadbd of the configured (possibly invalid) data directory runs — for `exit::finish` when

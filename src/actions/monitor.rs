@@ -11,11 +11,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::actions::common::{self, Ctx, SCORE};
+use crate::actions::common::{self, Ctx};
 use crate::actions::ctx;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Status};
+use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, State};
 use crate::edge::{cib, mysqld};
@@ -127,7 +128,7 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
 async fn unpromoted(cfg: &Config, deadline: Deadline, mut st: State) -> Result<Outcome, Error> {
     let before = st.clone();
     let c = ctx(cfg, deadline).await?;
-    common::elect_and_apply(&c, &mut st, &BTreeSet::new()).await?;
+    common::elect_and_apply(&c, &mut st, BTreeSet::new()).await?;
     if st != before {
         state::save(&cfg.state_file(), &st)?;
     }
@@ -217,7 +218,7 @@ async fn keep_published(
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
     let (known_report, known_score, known_synced) = if probe {
-        let attrs = cib::query_status(deadline).await?;
+        let attrs = cib::query_status(deadline).await?.attrs;
         let own = attrs.get(&c.node);
         (
             own.and_then(|a| a.get(&cfg.report_attr())).cloned(),

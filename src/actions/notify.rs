@@ -9,7 +9,8 @@
 //!   this node's own report is cleared: with a Primary component running elsewhere it no longer means
 //!   anything, and it must not win a later election against newer data.
 //! - **post-start** (on an Unpromoted node): the instances started in this transition have published their
-//!   positions — re-run the election now, so on a cold start the bootstrap node gets its score right after
+//!   positions — re-run the election now (nodes demoted or stopped in the same transition do not count as
+//!   Promoted), so on a cold start the bootstrap node gets its score right after
 //!   the last start instead of at its next monitor.
 //! - **post-demote / post-stop** (on an Unpromoted node): re-run the election without the nodes that left,
 //!   so a new bootstrap node can be chosen without waiting for the next monitor.
@@ -21,6 +22,7 @@
 use std::collections::BTreeSet;
 
 use crate::actions::common::{self, Ctx};
+use crate::decide::NodeName;
 use crate::edge::mysqld;
 use crate::edge::state::{self, State};
 use crate::error::Error;
@@ -54,13 +56,10 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             info!("pre-promote: peers {:?}", st.peers);
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
-        (NotifyType::Post, NotifyOp::Start) if stopped && !st.promoted => {
-            common::elect_and_apply(ctx, &mut st, &n.promoted).await?;
-        }
-        (NotifyType::Post, NotifyOp::Demote | NotifyOp::Stop) if stopped && !st.promoted => {
-            let left: BTreeSet<String> = n.demote.union(&n.stop).cloned().collect();
-            let remaining: BTreeSet<String> = n.promoted.difference(&left).cloned().collect();
-            common::elect_and_apply(ctx, &mut st, &remaining).await?;
+        (NotifyType::Post, NotifyOp::Start | NotifyOp::Demote | NotifyOp::Stop)
+            if stopped && !st.promoted =>
+        {
+            common::elect_and_apply(ctx, &mut st, still_promoted(&n)).await?;
         }
         _ => {}
     }
@@ -70,13 +69,21 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     Ok(Outcome::ok())
 }
 
+/// The nodes still Promoted after this transition: Pacemaker's promoted list names nodes being demoted or
+/// stopped in the same transition too, and counting them as a running Primary component would hand out
+/// join scores towards a component that is going away.
+fn still_promoted(n: &Notification) -> BTreeSet<NodeName> {
+    let leaving: BTreeSet<&String> = n.demote.iter().chain(&n.stop).collect();
+    common::node_names(n.promoted.iter().filter(|p| !leaving.contains(p)))
+}
+
 async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result<(), Error> {
-    let promoted: BTreeSet<String> = n
-        .promoted
-        .union(&n.promote)
-        .filter(|p| **p != ctx.node)
-        .cloned()
-        .collect();
+    let leaving: BTreeSet<&String> = n.demote.iter().chain(&n.stop).collect();
+    let promoted: BTreeSet<NodeName> = common::node_names(
+        n.promoted
+            .union(&n.promote)
+            .filter(|p| **p != ctx.node && !leaving.contains(p)),
+    );
     st.peers.clear();
     if promoted.is_empty() || st.promoted {
         return Ok(());
@@ -92,6 +99,6 @@ async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result
             common::publish(ctx, st, &cleared, known.as_deref()).await?;
         }
     }
-    common::elect_and_apply(ctx, st, &promoted).await?;
+    common::elect_and_apply(ctx, st, promoted).await?;
     Ok(())
 }

@@ -7,19 +7,20 @@
 //!   bootstraps. With `promote_wait_synced=false` the transfer is handed to the monitor at once;
 //! - Bootstrap of this node → set `safe_to_bootstrap: 1` atomically, start with `--wsrep-new-cluster`,
 //!   wait until Primary and Synced;
-//! - anything else → refuse with the election's reason.
+//! - anything else → decline: mariadbd stays stopped, the score is removed and promote succeeds (see
+//!   [`decline`]).
 //!
 //! Success publishes `state=primary`.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::actions::common::{self, Ctx, SCORE};
-use crate::actions::elect::{self, PromotePlan};
+use crate::actions::common::{self, Ctx};
 use crate::actions::members;
 use crate::actions::monitor::primary_report;
 use crate::deadline::Deadline;
 use crate::decide::monitor::QueryFailure;
+use crate::decide::promotion::{self, PromotePlan, SCORE};
 use crate::decide::NodeName;
 use crate::edge::cib;
 use crate::edge::datadir;
@@ -47,7 +48,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let plan = plan(ctx, &st).await?;
     let position = start_position(&st);
     let (mut started, bootstrap) = match plan {
-        PromotePlan::Refuse(reason) => return Err(refuse(ctx, &mut st, reason).await),
+        PromotePlan::Decline(reason) => return decline(ctx, &mut st, reason).await,
         PromotePlan::Join(peers) => (join(ctx, &mut st, &peers, position).await?, false),
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
     };
@@ -79,59 +80,36 @@ async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outc
     )))
 }
 
-/// The election at promote time, with the nodes the pre-promote notification named as promoted/promoting.
+/// The verdict at promote time, with the nodes the pre-promote notification named as promoted/promoting.
 async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
-    let attrs = cib::query_status(ctx.deadline).await?;
-    let mut reports = common::reports(ctx.cfg, &attrs);
-    let expected = common::expected(ctx.cfg)?;
-    let two_node = ctx.cfg.two_node_mode;
-    let decision = elect::decide(&expected, &reports, two_node);
-    if let Some(gone) = elect::two_node_excused(&expected, &reports, two_node) {
-        warn!("two_node_mode: deciding without {gone}, assumed fenced");
-    }
-    let forced = elect::forced_node(&ctx.cfg.force_attr(), &attrs);
-    info!(
-        "promote: election: {}",
-        elect::explain_with(&decision, forced.as_deref())
-    );
-    let mut plan = elect::promote_plan(&decision, &ctx.node, forced.as_deref());
-    // A peer that Pacemaker is promoting right now (pre-promote notification) is a join target too,
-    // unless the election wants this node to bootstrap.
-    let notified: BTreeSet<String> = st
-        .peers
-        .iter()
-        .filter(|p| **p != ctx.node)
-        .cloned()
-        .collect();
-    if let PromotePlan::Join(peers) = &mut plan {
-        peers.extend(notified);
-        if peers.is_empty() {
-            return Ok(PromotePlan::Refuse(
-                "no running Primary component to join and this node is not the bootstrap node"
-                    .into(),
-            ));
-        }
-    } else if !notified.is_empty() && !matches!(plan, PromotePlan::Bootstrap) {
-        common::overlay_primary(&mut reports, &notified);
-        return Ok(elect::promote_plan(
-            &elect::decide(&expected, &reports, two_node),
-            &ctx.node,
-            forced.as_deref(),
-        ));
-    }
-    Ok(plan)
+    let status = cib::query_status(ctx.deadline).await?;
+    let promoting = common::node_names(&st.peers);
+    let facts = common::gather_facts(
+        ctx.cfg,
+        &ctx.node,
+        &status,
+        BTreeSet::new(),
+        promoting,
+        ctx.deadline,
+    )
+    .await?;
+    let verdict = promotion::verdict(&facts);
+    info!("promote: election: {}", verdict.explain());
+    Ok(verdict.plan)
 }
 
-/// The election disagrees with the score Pacemaker promoted on (it changed in between): take the score
-/// away so Pacemaker does not retry at once; the next monitor sets it again when it is due.
-async fn refuse(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Error {
-    if let Err(e) = common::set_score(ctx, st, None, None).await {
-        warn!("promote refused, and removing the promotion score failed: {e}");
-    }
-    if let Err(e) = state::save(&ctx.cfg.state_file(), st) {
-        warn!("{e}");
-    }
-    Error::PromoteRefused(reason)
+/// The election no longer wants this node promoted (it changed between Pacemaker's decision and now, e.g.
+/// a peer reported or left). mariadbd is not started. The score is taken away, and promote succeeds, as the
+/// stock agent does: a failed promote would count towards `migration-threshold` and soon ban a node the
+/// election may be waiting for. The marker keeps `promoted=false`, so the demote Pacemaker runs next (the
+/// score is gone) and every monitor see an Unpromoted instance; the reason is logged as a warning.
+async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcome, Error> {
+    warn!("promote declined, mariadbd not started: {reason}; promotion score removed");
+    common::set_score(ctx, st, None, None).await?;
+    st.promoted = false;
+    st.peers.clear();
+    state::save(&ctx.cfg.state_file(), st)?;
+    Ok(Outcome::ok())
 }
 
 /// After an unclean stop grastate.dat says seqno -1 and mariadbd (started without mysqld_safe) would
@@ -153,11 +131,10 @@ fn start_position(st: &State) -> Option<String> {
 async fn join(
     ctx: &Ctx<'_>,
     st: &mut State,
-    peers: &BTreeSet<String>,
+    peers: &BTreeSet<NodeName>,
     position: Option<String>,
 ) -> Result<Started, Error> {
-    let names: BTreeSet<NodeName> = peers.iter().filter_map(|p| NodeName::new(p).ok()).collect();
-    let addr = members::gcomm_peers(ctx.cfg, &names)?;
+    let addr = members::gcomm_peers(ctx.cfg, peers)?;
     info!("promote: joining the Primary component at {addr}");
     let mut args = vec![format!("--wsrep_cluster_address={addr}")];
     args.extend(position);
@@ -305,9 +282,8 @@ async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
 
 /// The last `[ERROR]` line of the server log, for the exit reason.
 fn last_error(log: &std::path::Path) -> String {
-    let text = std::fs::read(log).unwrap_or_default();
-    let tail = &text[text.len().saturating_sub(64 * 1024)..];
-    String::from_utf8_lossy(tail)
+    let tail = datadir::read_tail(log, 64 * 1024);
+    String::from_utf8_lossy(&tail)
         .lines()
         .rev()
         .find(|l| l.contains("[ERROR]"))

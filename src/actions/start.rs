@@ -35,7 +35,7 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
     let known = st.report.clone();
     common::publish(ctx, &mut st, &report, known.as_deref()).await?;
     state::save(&path, &st)?;
-    common::elect_and_apply(ctx, &mut st, &BTreeSet::new()).await?;
+    common::elect_and_apply(ctx, &mut st, BTreeSet::new()).await?;
     state::save(&path, &st)?;
     Ok(Outcome::ok())
 }

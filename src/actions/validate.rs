@@ -1,66 +1,15 @@
 //! validate-all: every parameter checked against this machine, nothing modified, no cluster needed.
 //! Also the first step of start (Pacemaker runs start after a probe, not after validate-all).
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use crate::actions::members;
-use crate::config::{parse_bool, Config};
+use crate::config::Config;
 use crate::deadline::parse_timeout;
 use crate::decide::mycnf;
+use crate::edge::paths::{datadir, executable, readable_file};
 use crate::error::Error;
-
-fn executable(name: &str, path: &Path) -> Result<(), Error> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))?;
-    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
-        return Err(Error::installed(
-            name,
-            format!("{} is not an executable file", path.display()),
-        ));
-    }
-    Ok(())
-}
-
-fn readable_file(name: &str, path: &Path) -> Result<(), Error> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(Error::installed(
-            name,
-            format!("{} is not a file", path.display()),
-        ));
-    }
-    std::fs::File::open(path)
-        .map(drop)
-        .map_err(|e| Error::installed(name, format!("{}: {e}", path.display())))
-}
-
-fn datadir(cfg: &Config, uid: u32) -> Result<(), Error> {
-    let d = &cfg.datadir;
-    let meta = std::fs::metadata(d)
-        .map_err(|e| Error::installed("datadir", format!("{}: {e}", d.display())))?;
-    if !meta.is_dir() {
-        return Err(Error::installed(
-            "datadir",
-            format!("{} is not a directory", d.display()),
-        ));
-    }
-    if meta.uid() != uid {
-        return Err(Error::not_for_this_node(
-            "datadir",
-            format!(
-                "{} is owned by uid {}, not by user {} (uid {uid})",
-                d.display(),
-                meta.uid(),
-                cfg.user
-            ),
-        ));
-    }
-    std::fs::read_dir(d)
-        .map(drop)
-        .map_err(|e| Error::not_for_this_node("datadir", format!("{}: {e}", d.display())))
-}
+use crate::ocf::parse_bool;
 
 /// The node's option file against the parameters (`decide::mycnf`). A provider library that is not
 /// installed here is ERR_INSTALLED, like a missing binary; a contradiction is [`Error::OptionFile`]; a

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::hostmap::parse_gcomm;
-use crate::config::parse_bool;
+use crate::ocf::parse_bool;
 
 /// The option groups mariadbd reads (its `load_default_groups`), version-suffixed forms included.
 pub fn server_section(name: &str) -> bool {

@@ -18,6 +18,12 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     }
 }
 
+/// The last `max` bytes of a file (e.g. the server log, for an exit reason); empty when unreadable.
+pub fn read_tail(path: &Path, max: usize) -> Vec<u8> {
+    let text = std::fs::read(path).unwrap_or_default();
+    text[text.len().saturating_sub(max)..].to_vec()
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()

@@ -1,0 +1,344 @@
+//! Admin commands, run by a person on any cluster node (no Pacemaker action context needed). Their own
+//! room, not `actions/`: they are not OCF actions, they read the whole CIB instead of one node's view, and
+//! their errors are a command's errors (exit 1 with the reason), never an action's.
+//!
+//! - `galera-ocf status [--json]`: every node's published report and score, the verdict with its rule in
+//!   one sentence, what it waits for and since when, and — only when one is safe — the override command.
+//!   Exit: 0 a Primary component runs; 7 none runs (bootstrap pending or waiting); 6 the reports conflict
+//!   (an administrator has to decide); 1 the cluster state could not be read.
+//! - `galera-ocf bootstrap --force NODE [--yes] [--accept-data-loss]`: make NODE the bootstrap node although
+//!   the election does not choose it. Refused while a Primary component runs, while the election's own
+//!   bootstrap is pending, or when NODE has not reported; a NODE that is not the safe candidate
+//!   ([`overrides`]) also needs `--accept-data-loss`. Prints what may be lost and asks for confirmation
+//!   unless `--yes`. It marks NODE with `<rsc>-force-bootstrap`, removes every other node's promotion score
+//!   and gives NODE one; Pacemaker then promotes NODE.
+//!
+//! Both read the whole CIB with one `cibadmin --query`; the resource and its parameters come from the
+//! `ocf:galera-ocf:galera` primitive there (or `OCF_RESOURCE_INSTANCE` / `OCF_RESKEY_*` when set).
+//!
+//! - [`render`]: the status text and JSON (pure);
+//! - [`overrides`]: the safe override candidate and what forcing another node loses (pure).
+
+pub mod overrides;
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::time::Duration;
+
+use crate::actions::common;
+use crate::cli::Admin;
+use crate::config::Config;
+use crate::deadline::Deadline;
+use crate::decide::election::Decision;
+use crate::decide::promotion::{self, Verdict, SCORE};
+use crate::decide::NodeName;
+use crate::edge::cib;
+use crate::error::Error;
+use crate::galera::report::Report;
+use crate::ocf::OcfStatus;
+use crate::pcmk::cib::{self as cib_xml, CibStatus};
+use render::{Row, StatusView, Suggestion};
+
+pub async fn run(cmd: Admin, env: &BTreeMap<String, String>) -> OcfStatus {
+    let result = match cmd {
+        Admin::Status { json } => status(json, env).await,
+        Admin::Bootstrap {
+            node,
+            yes,
+            accept_data_loss,
+            ..
+        } => bootstrap(&node, yes, accept_data_loss, env).await,
+        Admin::Man => Ok(crate::man::print()),
+    };
+    result.unwrap_or_else(|e| {
+        crate::log::exit_reason(&e.to_string());
+        OcfStatus::ErrGeneric
+    })
+}
+
+/// The cluster as the admin commands see it.
+struct View {
+    cfg: Config,
+    status: CibStatus,
+    expected: BTreeSet<NodeName>,
+    reports: BTreeMap<NodeName, Report>,
+    verdict: Verdict,
+    /// This node's name and the seqno its running server has committed by now (a primary node's report
+    /// holds the seqno of its promote: the monitor does not republish on every write, to stay fork-free).
+    live: Option<(String, i64)>,
+}
+
+/// Parameters: the CIB's primitive, overridden by OCF_* variables in the environment.
+fn config_from(cib_xml: &str, env: &BTreeMap<String, String>) -> Result<Config, Error> {
+    let prims = cib_xml::parse_primitives(cib_xml).map_err(|e| Error::Cib(e.to_string()))?;
+    let wanted = crate::config::resource_name(env).ok();
+    let prim = match &wanted {
+        Some(id) => prims.iter().find(|p| &p.id == id),
+        None => prims.first(),
+    };
+    let mut merged: BTreeMap<String, String> = prim
+        .map(|p| {
+            p.params
+                .iter()
+                .map(|(k, v)| (format!("OCF_RESKEY_{k}"), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    merged.extend(
+        env.iter()
+            .filter(|(k, _)| k.starts_with("OCF_"))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let resource = wanted
+        .or_else(|| prim.map(|p| p.id.clone()))
+        .ok_or_else(|| {
+            Error::Cib(
+                "no ocf:galera-ocf:galera resource in the CIB (set OCF_RESOURCE_INSTANCE)".into(),
+            )
+        })?;
+    Config::from_env(&merged, resource)
+}
+
+async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
+    let deadline = Deadline::after(Duration::from_secs(30));
+    let xml = cib::query_all(deadline).await?;
+    let cfg = config_from(&xml, env)?;
+    let status = cib_xml::parse_status(&xml).map_err(|e| Error::Cib(e.to_string()))?;
+    // The verdict as any node would compute it; "me" only matters for this node's own score and plan,
+    // which status does not show, so the lowest expected name stands in when this host is no member.
+    let expected = common::expected(&cfg)?;
+    let here = cib::local_node_name(Deadline::after(Duration::from_secs(5)))
+        .await
+        .ok()
+        .filter(|h| NodeName::new(h).is_ok_and(|n| expected.contains(&n)))
+        .or_else(|| expected.iter().next().map(|n| n.as_str().to_owned()))
+        .ok_or_else(|| Error::Cib("wsrep_cluster_address names no node".into()))?;
+    let facts = common::gather_facts(
+        &cfg,
+        &here,
+        &status,
+        BTreeSet::new(),
+        BTreeSet::new(),
+        deadline,
+    )
+    .await?;
+    let verdict = promotion::verdict(&facts);
+    // A hung local server must not hold up the whole status for long: the live seqno is a nicety.
+    let live = live_seqno(&cfg, Deadline::after(Duration::from_secs(3))).await;
+    Ok(View {
+        cfg,
+        status,
+        expected: facts.expected,
+        reports: facts.reports,
+        verdict,
+        live,
+    })
+}
+
+/// The local server's `wsrep_last_committed`, when it runs and answers; status works without it.
+async fn live_seqno(cfg: &Config, deadline: Deadline) -> Option<(String, i64)> {
+    crate::edge::mysqld::find(cfg)?;
+    let node = cib::local_node_name(deadline).await.ok()?;
+    let snap = crate::edge::sql::snapshot(cfg, 0, deadline).await.ok()?;
+    let status = crate::galera::status::WsrepStatus::from_rows(&snap.wsrep).ok()?;
+    Some((node, status.last_committed?.get()))
+}
+
+fn exit_for(d: &Decision) -> OcfStatus {
+    match d {
+        Decision::Join { .. } => OcfStatus::Success,
+        Decision::Bootstrap { .. } | Decision::Wait { .. } => OcfStatus::NotRunning,
+        Decision::Conflict { .. } => OcfStatus::ErrConfigured,
+    }
+}
+
+/// The status as the renderer needs it.
+fn status_view(v: &View) -> StatusView {
+    let nodes: BTreeSet<String> = v
+        .expected
+        .iter()
+        .chain(v.reports.keys())
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    let attr = |node: &str, name: &str| v.status.attrs.get(node).and_then(|a| a.get(name)).cloned();
+    let rows = nodes
+        .into_iter()
+        .map(|node| {
+            let name = NodeName::new(&node).ok();
+            Row {
+                expected: name.as_ref().is_some_and(|n| v.expected.contains(n)),
+                report: name.as_ref().and_then(|n| v.reports.get(n)).cloned(),
+                synced: attr(&node, &v.cfg.synced_attr()),
+                score: attr(&node, &cib::promotion_attr(&v.cfg.resource)),
+                node,
+            }
+        })
+        .collect();
+    let suggestion = match &v.verdict.decision {
+        // Nothing to override: everyone joins the running component, or the chosen node bootstraps.
+        Decision::Join { .. } | Decision::Bootstrap { .. } => Suggestion::None,
+        _ if v.verdict.forced.is_some() => Suggestion::None,
+        _ => match overrides::safe_candidate(&v.expected, &v.reports) {
+            Some(n) => Suggestion::Safe(n),
+            None => Suggestion::NoSafeCandidate,
+        },
+    };
+    StatusView {
+        resource: v.cfg.resource.clone(),
+        expected: v.expected.clone(),
+        rows,
+        verdict: v.verdict.clone(),
+        live: v.live.clone(),
+        suggestion,
+        now: common::now(),
+    }
+}
+
+async fn status(json: bool, env: &BTreeMap<String, String>) -> Result<OcfStatus, Error> {
+    let v = view(env).await?;
+    let sv = status_view(&v);
+    print!(
+        "{}",
+        if json {
+            render::json(&sv)
+        } else {
+            render::text(&sv)
+        }
+    );
+    Ok(exit_for(&v.verdict.decision))
+}
+
+/// What forcing `node` may lose: its seqno against the highest seqno of the same cluster UUID.
+fn loss_estimate(v: &View, node: &str, r: &Report) -> String {
+    let best = v
+        .reports
+        .iter()
+        .filter(|(_, o)| o.position.uuid == r.position.uuid)
+        .max_by_key(|(_, o)| o.position.seqno.get());
+    let mut s = match best {
+        Some((b, o)) if o.position.seqno.get() > r.position.seqno.get() => format!(
+            "{node} has seqno {}; {b} has {} in the same cluster: up to {} transaction(s) would be lost",
+            r.position.seqno.get(),
+            o.position.seqno.get(),
+            o.position.seqno.get() - r.position.seqno.get()
+        ),
+        _ => format!(
+            "{node} has seqno {}, the highest reported for its cluster UUID",
+            r.position.seqno.get()
+        ),
+    };
+    let missing: Vec<&str> = v
+        .expected
+        .iter()
+        .filter(|n| !v.reports.contains_key(*n))
+        .map(NodeName::as_str)
+        .collect();
+    if !missing.is_empty() {
+        s.push_str(&format!(
+            "; not reported (their data is unknown): {}",
+            missing.join(", ")
+        ));
+    }
+    let foreign: Vec<String> = v
+        .reports
+        .iter()
+        .filter(|(_, o)| o.position.uuid != r.position.uuid && !o.position.uuid.is_nil())
+        .map(|(n, o)| format!("{n} ({})", o.position.uuid))
+        .collect();
+    if !foreign.is_empty() {
+        s.push_str(&format!(
+            "; other cluster UUIDs (will be overwritten by a state transfer): {}",
+            foreign.join(", ")
+        ));
+    }
+    s
+}
+
+fn confirmed() -> bool {
+    eprint!("type 'yes' to force the bootstrap: ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == "yes"
+}
+
+async fn bootstrap(
+    node: &str,
+    yes: bool,
+    accept_data_loss: bool,
+    env: &BTreeMap<String, String>,
+) -> Result<OcfStatus, Error> {
+    let v = view(env).await?;
+    let name = NodeName::new(node).map_err(|e| Error::Args(e.to_string()))?;
+    if !v.expected.contains(&name) {
+        return Err(Error::Args(format!(
+            "{node} is not a member of {}",
+            v.cfg.wsrep_cluster_address
+        )));
+    }
+    if let Decision::Join { primary, .. } = &v.verdict.decision {
+        let p: Vec<&str> = primary.iter().map(NodeName::as_str).collect();
+        return Err(Error::OverrideRefused(format!(
+            "a Primary component runs on {}: nothing to bootstrap, the other nodes join it",
+            p.join(", ")
+        )));
+    }
+    if let (Decision::Bootstrap { node: chosen, .. }, None) =
+        (&v.verdict.decision, &v.verdict.forced)
+    {
+        if *chosen != name {
+            return Err(Error::OverrideRefused(format!(
+                "the election already chose {chosen} to bootstrap and Pacemaker promotes it next; \
+                 forcing another node now could start two clusters. If {chosen} cannot start, ban it \
+                 first (crm resource ban), then retry"
+            )));
+        }
+    }
+    let Some(r) = v.reports.get(&name) else {
+        return Err(Error::OverrideRefused(format!(
+            "{node} has not published its position; start the resource there first"
+        )));
+    };
+    if let Some(danger) = overrides::danger(&name, r, &v.expected, &v.reports) {
+        if !accept_data_loss {
+            return Err(Error::OverrideRefused(format!(
+                "{node} is not a safe bootstrap node: {danger}. Add --accept-data-loss to force it anyway{}",
+                overrides::safe_candidate(&v.expected, &v.reports)
+                    .map(|c| format!(", or force {c} instead"))
+                    .unwrap_or_default()
+            )));
+        }
+        println!("--accept-data-loss: {danger}");
+    }
+    println!("{}", loss_estimate(&v, node, r));
+    println!(
+        "election without override: {}",
+        v.verdict.decision.explain()
+    );
+    if !yes && !confirmed() {
+        println!("not confirmed; nothing changed");
+        return Ok(OcfStatus::ErrGeneric);
+    }
+    apply_override(&v, node).await?;
+    println!("{node} will bootstrap: Pacemaker promotes it next; the others join once it runs");
+    Ok(OcfStatus::Success)
+}
+
+/// Mark the node, then take every other candidate's score away before giving the node its own, so at no
+/// moment two nodes hold a bootstrap score.
+async fn apply_override(v: &View, node: &str) -> Result<(), Error> {
+    let deadline = Deadline::after(Duration::from_secs(60));
+    let rsc = &v.cfg.resource;
+    for other in v
+        .expected
+        .iter()
+        .map(NodeName::as_str)
+        .filter(|n| *n != node)
+    {
+        cib::promotion(other, rsc, None, deadline).await?;
+        cib::delete(other, &v.cfg.force_attr(), deadline).await?;
+    }
+    cib::set(node, &v.cfg.force_attr(), "1", deadline).await?;
+    cib::promotion(node, rsc, Some(SCORE), deadline).await?;
+    info!("bootstrap --force {node}: override set by an administrator");
+    Ok(())
+}

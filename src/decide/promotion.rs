@@ -1,0 +1,241 @@
+//! The verdict: every fact an invocation gathered about the cluster in, everything this node needs to act
+//! on out — the election's decision, the peer two_node_mode excuses, the administrator's override, this
+//! node's promotion score and what a promote would do. Computed once per invocation, here and nowhere else,
+//! so monitor, notify, promote and `galera-ocf status` can never disagree about what the rules say.
+//!
+//! Rules layered on top of [`election::decide`]:
+//! - **Hints** — nodes Pacemaker reports Promoted (`promoted`, from notify variables) count as running a
+//!   Primary component even before their `state=primary` report reaches the CIB (attrd writes
+//!   asynchronously). Nodes being promoted in the same transition as this one (`promoting`, from the
+//!   pre-promote notification) count too, unless the election picks this node to bootstrap: then they are
+//!   the joiners waiting for it.
+//! - **two_node_mode** — in a cluster of exactly two expected nodes, the election may decide without the
+//!   peer that has not reported, but only when Pacemaker shows the peer is gone for good: not a member of
+//!   this partition, not expected back (`expected` is not `member`), and either fenced (the fencer's
+//!   history) or this node holds `safe_to_bootstrap=1` (Galera's own word that this node left the Primary
+//!   component last, so a cleanly stopped peer cannot hold newer writes). An online peer, an unclean one
+//!   (lost but not fenced) or one merely stopped (a ban, a failed or slow start) is waited for.
+//! - **Override** — `galera-ocf bootstrap --force NODE` makes NODE the bootstrap node while no Primary
+//!   component runs; a running Primary component always wins (everyone joins it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::election::{self, Decision, NodeAction};
+use super::NodeName;
+use crate::galera::position::Position;
+use crate::galera::report::{NodeState, Report};
+
+/// The promotion score given to the bootstrap node and to joiners.
+pub const SCORE: u32 = 100;
+
+/// What Pacemaker says about a peer that two_node_mode might decide without.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeerPresence {
+    /// A member of this node's corosync partition.
+    pub member: bool,
+    /// Pacemaker expects it up (it neither shut down cleanly nor was fenced since it joined).
+    pub expected_up: bool,
+    /// The fencer records a completed fencing of it.
+    pub fenced: bool,
+}
+
+/// Everything one invocation gathered, parsed. Built by the actions layer from one CIB read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// This node.
+    pub me: NodeName,
+    /// The nodes that must take part (wsrep_cluster_address mapped through cluster_host_map).
+    pub expected: BTreeSet<NodeName>,
+    /// Every node's published report.
+    pub reports: BTreeMap<NodeName, Report>,
+    /// Nodes Pacemaker reports Promoted now.
+    pub promoted: BTreeSet<NodeName>,
+    /// Nodes being promoted in this node's own promote transition (pre-promote notification).
+    pub promoting: BTreeSet<NodeName>,
+    pub two_node_mode: bool,
+    /// What Pacemaker says about each node (absent: no `node_state`, never seen by this partition).
+    pub presence: BTreeMap<NodeName, PeerPresence>,
+    /// The node an administrator forced to bootstrap (`<rsc>-force-bootstrap=1`), if any.
+    pub forced: Option<NodeName>,
+}
+
+/// What a promote of this node does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromotePlan {
+    /// Start with `--wsrep_cluster_address=gcomm://<these nodes>`.
+    Join(BTreeSet<NodeName>),
+    /// Start with `--wsrep-new-cluster`.
+    Bootstrap,
+    /// Do not start mariadbd; the reason.
+    Decline(String),
+}
+
+/// The verdict of one invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub decision: Decision,
+    /// The silent peer two_node_mode decided without.
+    pub excused: Option<NodeName>,
+    /// The override in force (only while no Primary component runs).
+    pub forced: Option<NodeName>,
+    /// This node's promotion score: `Some(SCORE)` for the bootstrap node, or for everyone once a Primary
+    /// component runs; `None` otherwise.
+    pub score: Option<u32>,
+    pub plan: PromotePlan,
+}
+
+/// The one function the actions and the admin commands call.
+pub fn verdict(facts: &Facts) -> Verdict {
+    let mut reports = facts.reports.clone();
+    overlay_primary(&mut reports, &facts.promoted);
+    let (mut decision, mut excused) = elect(facts, &reports);
+    if !facts.promoting.is_empty() && decision.bootstrap_node() != Some(&facts.me) {
+        overlay_primary(&mut reports, &facts.promoting);
+        (decision, excused) = elect(facts, &reports);
+    }
+    let forced = facts
+        .forced
+        .clone()
+        .filter(|_| !matches!(decision, Decision::Join { .. }));
+    let score = match &forced {
+        Some(f) => (*f == facts.me).then_some(SCORE),
+        None => decision
+            .promotion_candidates(&facts.expected)
+            .contains(&facts.me)
+            .then_some(SCORE),
+    };
+    let plan = plan(&decision, forced.as_ref(), &facts.me);
+    Verdict {
+        decision,
+        excused,
+        forced,
+        score,
+        plan,
+    }
+}
+
+impl Verdict {
+    /// One sentence for logs, status and exit reasons: the decision with its rule, the two_node_mode
+    /// excuse and an override in force.
+    pub fn explain(&self) -> String {
+        let mut text = self.decision.explain();
+        if let Some(f) = &self.forced {
+            text = format!(
+                "bootstrap {f}: forced by an administrator (galera-ocf bootstrap --force); the election \
+                 alone says: {text}"
+            );
+        }
+        if let Some(gone) = &self.excused {
+            text = format!(
+                "two_node_mode: {gone} is gone for good (not a member, not expected back, fenced or this \
+                 node left last); {text}"
+            );
+        }
+        text
+    }
+
+    /// The node that bootstraps next: the override, else the election's choice.
+    pub fn bootstrap_node(&self) -> Option<&NodeName> {
+        self.forced
+            .as_ref()
+            .or_else(|| self.decision.bootstrap_node())
+    }
+}
+
+/// A node Pacemaker reports Promoted runs in the Primary component whatever its report says yet.
+fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, nodes: &BTreeSet<NodeName>) {
+    for n in nodes {
+        reports
+            .entry(n.clone())
+            .or_insert_with(|| Report {
+                position: Position::EMPTY,
+                safe_to_bootstrap: false,
+                state: NodeState::Primary,
+                at: 0,
+                view: None,
+            })
+            .state = NodeState::Primary;
+    }
+}
+
+/// The election, with the two_node_mode excuse applied when its conditions hold.
+fn elect(facts: &Facts, reports: &BTreeMap<NodeName, Report>) -> (Decision, Option<NodeName>) {
+    let decision = election::decide(&facts.expected, reports);
+    let Some(gone) = two_node_excusable(facts, reports, &decision) else {
+        return (decision, None);
+    };
+    let alone: BTreeSet<NodeName> = facts
+        .expected
+        .iter()
+        .filter(|n| **n != gone)
+        .cloned()
+        .collect();
+    (election::decide(&alone, reports), Some(gone))
+}
+
+/// The peer two_node_mode may decide without, if every condition of the module doc holds.
+fn two_node_excusable(
+    facts: &Facts,
+    reports: &BTreeMap<NodeName, Report>,
+    decision: &Decision,
+) -> Option<NodeName> {
+    if !facts.two_node_mode || facts.expected.len() != 2 || !facts.expected.contains(&facts.me) {
+        return None;
+    }
+    let Decision::Wait { missing, .. } = decision else {
+        return None;
+    };
+    let mut missing = missing.iter();
+    let (Some(peer), None) = (missing.next(), missing.next()) else {
+        return None;
+    };
+    if *peer == facts.me || reports.contains_key(peer) {
+        // Reported but not final (joining): its data may be mid-transfer. Never excused.
+        return None;
+    }
+    let presence = facts.presence.get(peer).copied().unwrap_or_default();
+    let left_last = reports.get(&facts.me).is_some_and(|r| r.safe_to_bootstrap);
+    let gone_for_good = !presence.member && !presence.expected_up && (presence.fenced || left_last);
+    gone_for_good.then(|| peer.clone())
+}
+
+fn plan(decision: &Decision, forced: Option<&NodeName>, me: &NodeName) -> PromotePlan {
+    match forced {
+        Some(f) if f == me => return PromotePlan::Bootstrap,
+        Some(f) => {
+            return PromotePlan::Decline(format!(
+                "{f} was forced to bootstrap by an administrator and runs no Primary component yet"
+            ))
+        }
+        None => {}
+    }
+    match decision.action_for(me) {
+        NodeAction::Join { peers } => PromotePlan::Join(peers),
+        NodeAction::Bootstrap => PromotePlan::Bootstrap,
+        // Our own report says primary but mariadbd is not running here (e.g. killed): the others decide.
+        NodeAction::AlreadyPrimary => match decision {
+            Decision::Join { primary, .. } => {
+                let others: BTreeSet<NodeName> =
+                    primary.iter().filter(|n| *n != me).cloned().collect();
+                if others.is_empty() {
+                    PromotePlan::Decline(
+                        "no running Primary component to join and this node is not the bootstrap node"
+                            .into(),
+                    )
+                } else {
+                    PromotePlan::Join(others)
+                }
+            }
+            _ => PromotePlan::Decline(decision.explain()),
+        },
+        NodeAction::AwaitBootstrap { node } => PromotePlan::Decline(format!(
+            "{node} bootstraps the cluster first: {}",
+            decision.explain()
+        )),
+        NodeAction::Stay => PromotePlan::Decline(decision.explain()),
+    }
+}
+
+#[cfg(test)]
+#[path = "promotion_tests.rs"]
+mod tests;

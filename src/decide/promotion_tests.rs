@@ -1,0 +1,233 @@
+use super::*;
+use crate::galera::position::Position;
+
+fn n(s: &str) -> NodeName {
+    NodeName::new(s).unwrap()
+}
+
+fn set(names: &[&str]) -> BTreeSet<NodeName> {
+    names.iter().map(|s| n(s)).collect()
+}
+
+fn report(seqno: i64, state: NodeState) -> Report {
+    let pos = Position::parse_with_gtid(&format!("6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:{seqno}"))
+        .unwrap()
+        .0;
+    Report {
+        position: pos,
+        safe_to_bootstrap: false,
+        state,
+        at: 1,
+        view: None,
+    }
+}
+
+fn facts(me: &str, expected: &[&str], reports: &[(&str, Report)]) -> Facts {
+    Facts {
+        me: n(me),
+        expected: set(expected),
+        reports: reports.iter().map(|(k, r)| (n(k), r.clone())).collect(),
+        promoted: BTreeSet::new(),
+        promoting: BTreeSet::new(),
+        two_node_mode: false,
+        presence: expected
+            .iter()
+            .map(|e| {
+                (
+                    n(e),
+                    PeerPresence {
+                        member: true,
+                        expected_up: true,
+                        fenced: false,
+                    },
+                )
+            })
+            .collect(),
+        forced: None,
+    }
+}
+
+#[test]
+fn force_overrides_a_wait_but_never_a_running_primary() {
+    let mut f = facts(
+        "a",
+        &["a", "b", "c"],
+        &[("a", report(5, NodeState::Stopped))],
+    );
+    assert!(matches!(verdict(&f).decision, Decision::Wait { .. }));
+    assert_eq!(verdict(&f).score, None);
+    f.forced = Some(n("b"));
+    let on_a = verdict(&f);
+    assert_eq!(on_a.score, None);
+    assert!(matches!(on_a.plan, PromotePlan::Decline(_)));
+    assert!(on_a.explain().contains("forced"));
+    assert_eq!(on_a.bootstrap_node(), Some(&n("b")));
+    f.me = n("b");
+    let on_b = verdict(&f);
+    assert_eq!(on_b.score, Some(SCORE));
+    assert_eq!(on_b.plan, PromotePlan::Bootstrap);
+
+    let mut running = facts(
+        "b",
+        &["a", "b", "c"],
+        &[
+            ("a", report(5, NodeState::Primary)),
+            ("b", report(3, NodeState::Stopped)),
+        ],
+    );
+    running.forced = Some(n("b"));
+    let v = verdict(&running);
+    assert_eq!(
+        v.forced, None,
+        "a running Primary component spends the override"
+    );
+    assert_eq!(v.plan, PromotePlan::Join(set(&["a"])));
+    running.me = n("c");
+    assert_eq!(verdict(&running).score, Some(SCORE));
+}
+
+fn two_node(me: &str, reports: &[(&str, Report)], peer: PeerPresence) -> Facts {
+    let mut f = facts(me, &["a", "b"], reports);
+    f.two_node_mode = true;
+    let other = if me == "a" { "b" } else { "a" };
+    f.presence.insert(n(other), peer);
+    f
+}
+
+const ONLINE: PeerPresence = PeerPresence {
+    member: true,
+    expected_up: true,
+    fenced: false,
+};
+const LOST_UNCLEAN: PeerPresence = PeerPresence {
+    member: false,
+    expected_up: true,
+    fenced: false,
+};
+const FENCED: PeerPresence = PeerPresence {
+    member: false,
+    expected_up: false,
+    fenced: true,
+};
+const LEFT_CLEANLY: PeerPresence = PeerPresence {
+    member: false,
+    expected_up: false,
+    fenced: false,
+};
+
+#[test]
+fn two_node_mode_excuses_only_a_peer_gone_for_good() {
+    let only_a = [("a", report(5, NodeState::Recovered))];
+    // Fenced peer: the survivor decides alone.
+    let v = verdict(&two_node("a", &only_a, FENCED));
+    assert_eq!(v.excused, Some(n("b")));
+    assert!(matches!(&v.decision, Decision::Bootstrap { node, .. } if *node == n("a")));
+    assert!(v.explain().starts_with("two_node_mode: b is gone for good"));
+    // An online member without a report (its instance banned, failed or slow to start) is waited for:
+    // it may hold newer data, and it may report while this node's bootstrap runs.
+    for peer in [ONLINE, LOST_UNCLEAN, LEFT_CLEANLY] {
+        let v = verdict(&two_node("a", &only_a, peer));
+        assert_eq!(v.excused, None, "{peer:?}");
+        assert!(matches!(v.decision, Decision::Wait { .. }), "{peer:?}");
+        assert_eq!(v.score, None);
+    }
+    // A peer that left cleanly is excused only when this node left the Primary component last.
+    let mut last = report(5, NodeState::Stopped);
+    last.safe_to_bootstrap = true;
+    let v = verdict(&two_node("a", &[("a", last)], LEFT_CLEANLY));
+    assert_eq!(v.excused, Some(n("b")));
+    // Off: never.
+    let mut off = two_node("a", &only_a, FENCED);
+    off.two_node_mode = false;
+    assert_eq!(verdict(&off).excused, None);
+}
+
+#[test]
+fn two_node_mode_never_with_three_nodes_or_nobody_missing() {
+    let mut three = facts(
+        "a",
+        &["a", "b", "c"],
+        &[("a", report(5, NodeState::Recovered))],
+    );
+    three.two_node_mode = true;
+    for p in three.presence.values_mut() {
+        *p = FENCED;
+    }
+    assert_eq!(verdict(&three).excused, None);
+    let both = [
+        ("a", report(5, NodeState::Stopped)),
+        ("b", report(6, NodeState::Stopped)),
+    ];
+    let v = verdict(&two_node("a", &both, FENCED));
+    assert_eq!(v.excused, None);
+    assert!(matches!(&v.decision, Decision::Bootstrap { node, .. } if *node == n("b")));
+}
+
+#[test]
+fn two_node_mode_never_excuses_a_joining_peer() {
+    let reports = [
+        ("a", report(5, NodeState::Recovered)),
+        ("b", report(9, NodeState::Joining)),
+    ];
+    let v = verdict(&two_node("a", &reports, FENCED));
+    assert_eq!(v.excused, None);
+    assert!(matches!(v.decision, Decision::Wait { .. }));
+}
+
+#[test]
+fn promoted_hint_counts_as_primary() {
+    let mut f = facts(
+        "c",
+        &["a", "b", "c"],
+        &[
+            ("a", report(5, NodeState::Stopped)),
+            ("b", report(5, NodeState::Stopped)),
+            ("c", report(5, NodeState::Stopped)),
+        ],
+    );
+    assert!(matches!(&verdict(&f).decision, Decision::Bootstrap { node, .. } if *node == n("a")));
+    f.promoted = set(&["a"]);
+    let v = verdict(&f);
+    assert!(matches!(v.decision, Decision::Join { .. }));
+    assert_eq!(v.score, Some(SCORE));
+    assert_eq!(v.plan, PromotePlan::Join(set(&["a"])));
+}
+
+#[test]
+fn promoting_peers_are_joined_unless_this_node_bootstraps() {
+    let reports = [
+        ("a", report(7, NodeState::Stopped)),
+        ("b", report(5, NodeState::Stopped)),
+        ("c", report(5, NodeState::Stopped)),
+    ];
+    // a is the bootstrap node; b and c are promoted in the same transition: a still bootstraps.
+    let mut on_a = facts("a", &["a", "b", "c"], &reports);
+    on_a.promoting = set(&["b", "c"]);
+    assert_eq!(verdict(&on_a).plan, PromotePlan::Bootstrap);
+    // b, promoted together with a, joins a (and c).
+    let mut on_b = facts("b", &["a", "b", "c"], &reports);
+    on_b.promoting = set(&["a", "c"]);
+    assert_eq!(verdict(&on_b).plan, PromotePlan::Join(set(&["a", "c"])));
+    // Without the hint b declines: a bootstraps first.
+    on_b.promoting.clear();
+    assert!(matches!(verdict(&on_b).plan, PromotePlan::Decline(r) if r.contains("a bootstraps")));
+}
+
+#[test]
+fn a_node_reported_primary_but_stopped_joins_the_others() {
+    let f = facts(
+        "a",
+        &["a", "b", "c"],
+        &[
+            ("a", report(5, NodeState::Primary)),
+            ("b", report(5, NodeState::Primary)),
+        ],
+    );
+    assert_eq!(verdict(&f).plan, PromotePlan::Join(set(&["b"])));
+    let alone = facts(
+        "a",
+        &["a", "b", "c"],
+        &[("a", report(5, NodeState::Primary))],
+    );
+    assert!(matches!(verdict(&alone).plan, PromotePlan::Decline(_)));
+}
