@@ -742,13 +742,24 @@ fn two_nodes_cold_start_elects_one_bootstrap_and_the_other_joins() {
     ok(&p.notify("n1", "post", "start", "", ""), 0);
     assert_eq!(p.score("n1").as_deref(), Some("100"));
     ok(&p.monitor("n1"), 0);
-    let refused = p.act("n2", "promote");
-    ok(&refused, 1);
-    assert!(refused.one_reason().contains("n1"), "{}", refused.stderr);
+    // A promote the verdict declines succeeds without starting mariadbd (issue 13: a failure would count
+    // towards migration-threshold and ban a node the election may wait for) and takes the score away.
+    let declined = p.act("n2", "promote");
+    ok(&declined, 0);
+    assert!(
+        declined.stderr.contains("promote declined") && declined.stderr.contains("n1 bootstraps"),
+        "{}",
+        declined.stderr
+    );
+    assert!(
+        !declined.stderr.contains("ocf-exit-reason"),
+        "{}",
+        declined.stderr
+    );
     assert_eq!(
         p.score("n2"),
         None,
-        "a refused promote leaves no score behind"
+        "a declined promote leaves no score behind"
     );
 
     // Pacemaker promotes n1 (notifications around it), then n2 gets its score from post-promote.
@@ -831,8 +842,60 @@ fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
         scan(Path::new(MARIADBD), &p.dir.join("n2/data")).is_empty(),
         "the joiner's mariadbd was stopped"
     );
+    // The join ended before Synced: the durable transfer marker stays, and the next start publishes no
+    // usable position (issue 13: an interrupted transfer never bootstraps, never passes a position).
+    assert!(p.dir.join("n2/data/galera-ocf-joining.sst").exists());
+    ok(&p.act("n2", "stop"), 0);
+    ok(&p.act("n2", "start"), 0);
+    let r2 = Report::parse(&p.node_attrs("n2")["galera-report"]).unwrap();
+    assert_eq!(r2.state, NodeState::Incomplete);
+    assert!(!r2.position.seqno.is_known());
     ok(&p.act("n2", "stop"), 0);
     ok(&p.act("n1", "stop"), 0);
+}
+
+#[test]
+fn an_interrupted_transfer_never_bootstraps_even_when_forced() {
+    let lab = Lab::new("incomplete");
+    // A clean, complete-looking grastate.dat, as a half-finished rsync could leave behind.
+    let g = lab.dir.join("data/grastate.dat");
+    let text = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   42\nsafe_to_bootstrap: 1\n";
+    std::fs::write(&g, text).unwrap();
+    std::fs::write(lab.dir.join("data/galera-ocf-joining.sst"), "joining\n").unwrap();
+    ok(&lab.act("start"), 0);
+    let r = lab.report().unwrap();
+    assert_eq!(r.state, NodeState::Incomplete);
+    assert!(
+        !r.position.seqno.is_known(),
+        "no position from grastate.dat"
+    );
+    assert!(!r.safe_to_bootstrap);
+    assert_eq!(lab.score(), None, "the election never picks it");
+    let out = Command::new("crm_attribute")
+        .args([
+            &format!("--node={NODE}"),
+            "--lifetime=reboot",
+            "--name=galera-force-bootstrap",
+            "--update=1",
+        ])
+        .env("CIB_file", lab.dir.join("cib.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let promote = lab.act("promote");
+    ok(&promote, 1);
+    assert!(
+        promote.one_reason().contains("interrupted state transfer"),
+        "{}",
+        promote.stderr
+    );
+    assert!(lab.servers().is_empty(), "no mariadbd was started");
+    assert_eq!(
+        std::fs::read_to_string(&g).unwrap(),
+        text,
+        "grastate.dat untouched"
+    );
+    ok(&lab.act("stop"), 0);
 }
 
 #[test]

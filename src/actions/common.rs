@@ -12,7 +12,7 @@ use crate::edge::cib::{self, CibStatus, NodeAttrs};
 use crate::edge::state::State;
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
-use crate::galera::position::Position;
+use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report};
 use crate::galera::{grastate, gvwstate, recover};
 
@@ -32,8 +32,30 @@ pub fn now() -> u64 {
 
 /// The position of the stopped server: grastate.dat when it holds a known seqno, otherwise
 /// `mariadbd --wsrep-recover`. Never modifies the data directory.
+///
+/// A datadir whose last join did not complete (the transfer marker, `edge::datadir`) has no usable
+/// position: neither grastate.dat nor `--wsrep-recover` is asked (on a half-copied datadir the latter may
+/// print the donor's position), and the report says `incomplete` with seqno -1 and no saved view.
 pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Error> {
     let path = cfg.grastate_path();
+    if datadir::transfer_marked(&cfg.datadir)? {
+        let uuid = datadir::read_optional(&path)?
+            .and_then(|t| grastate::parse(&t).ok())
+            .map_or(ClusterUuid::NIL, |g| g.uuid);
+        warn!(
+            "the last state transfer into {} did not complete ({} present): no usable position; this \
+             node can only join by a full state transfer",
+            cfg.datadir.display(),
+            datadir::TRANSFER_MARKER
+        );
+        return Ok(Report {
+            position: Position::new(uuid, Seqno::UNKNOWN),
+            safe_to_bootstrap: false,
+            state: NodeState::Incomplete,
+            at: now(),
+            view: None,
+        });
+    }
     let parsed = datadir::read_optional(&path)?.map(|t| grastate::parse(&t));
     let (position, safe_to_bootstrap, state) = match parsed {
         Some(Ok(g)) if g.seqno.is_known() => (

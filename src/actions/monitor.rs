@@ -216,6 +216,10 @@ async fn keep_published(
     if !probe && cached_ok {
         return Ok(());
     }
+    if synced {
+        // The join is complete: the datadir holds a whole copy now (see edge::datadir's marker).
+        crate::edge::datadir::clear_transfer(&cfg.datadir)?;
+    }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
     let (known_report, known_score, known_synced) = if probe {
         let attrs = cib::query_status(deadline).await?.attrs;

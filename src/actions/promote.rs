@@ -137,7 +137,17 @@ async fn join(
     let addr = members::gcomm_peers(ctx.cfg, peers)?;
     info!("promote: joining the Primary component at {addr}");
     let mut args = vec![format!("--wsrep_cluster_address={addr}")];
-    args.extend(position);
+    if datadir::transfer_marked(&ctx.cfg.datadir)? {
+        // The last join was interrupted: offer Galera no position, so it asks for a full transfer.
+        forget_position(ctx)?;
+    } else {
+        args.extend(position);
+    }
+    // Before mariadbd can receive a single file: whatever ends this join before Synced leaves the marker.
+    datadir::mark_transfer(
+        &ctx.cfg.datadir,
+        &format!("joining {addr} since {}\n", common::now()),
+    )?;
     let started = mysqld::start(ctx.cfg, &args)?;
     if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
         let joining = Report {
@@ -153,8 +163,38 @@ async fn join(
     Ok(started)
 }
 
+/// grastate.dat with `seqno: -1` (atomically), so Galera requests a full state transfer.
+fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
+    let path = ctx.cfg.grastate_path();
+    let Some(text) = datadir::read_optional(&path)? else {
+        return Ok(());
+    };
+    let bad = |e: grastate::GrastateError| Error::Grastate {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
+    if grastate::parse(&text).map_err(bad)?.seqno.is_known() {
+        datadir::atomic_rewrite(&path, &grastate::with_unknown_seqno(&text).map_err(bad)?)?;
+        info!(
+            "promote: {}: seqno set to -1 after an interrupted state transfer (a full transfer follows)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Mark grastate.dat safe to bootstrap (atomically; only that line changes) and start a new cluster.
+/// Never from a datadir whose last state transfer was interrupted, whatever the election or an override
+/// says: its files may be a donor's half copy.
 async fn bootstrap(ctx: &Ctx<'_>, position: Option<String>) -> Result<Started, Error> {
+    if datadir::transfer_marked(&ctx.cfg.datadir)? {
+        return Err(Error::Promote(format!(
+            "{} holds an interrupted state transfer ({} present): it can only join a running Primary \
+             component, never bootstrap one; bootstrap the most advanced other node instead",
+            ctx.cfg.datadir.display(),
+            datadir::TRANSFER_MARKER
+        )));
+    }
     let path = ctx.cfg.grastate_path();
     if let Some(text) = datadir::read_optional(&path)? {
         let parsed = grastate::parse(&text).map_err(|e| Error::Grastate {
@@ -302,6 +342,9 @@ async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
 }
 
 async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {
+    if status.health() == Health::Synced {
+        datadir::clear_transfer(&ctx.cfg.datadir)?;
+    }
     common::publish(ctx, st, &primary_report(status), None).await?;
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;

@@ -25,7 +25,8 @@
 //!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
 //!    the lowest node name bootstraps.
 //! 5. **Winner** — highest known seqno of the cluster UUID (`-1` never beats a known seqno; no
-//!    known seqno at all → Conflict). Ties are broken by, in order: membership in the newest
+//!    known seqno at all → Conflict). A node reporting `incomplete` (its last state transfer was
+//!    interrupted) is never a candidate, whatever seqno it shows. Ties are broken by, in order: membership in the newest
 //!    saved Primary view (so a node killed earlier with an equal seqno cannot displace the last
 //!    survivors when its late report arrives — this keeps every observer's choice identical),
 //!    safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
@@ -150,6 +151,8 @@ pub struct Notes {
     pub empty: BTreeSet<NodeName>,
     /// Did not report, excused by the newest saved Primary view (see [`Basis::LastViewCovered`]).
     pub excused: BTreeSet<NodeName>,
+    /// Their last state transfer was interrupted: never chosen, they join by a full state transfer.
+    pub incomplete: BTreeSet<NodeName>,
 }
 
 /// Runs the election. `expected` is the set of Pacemaker nodes that must take part (from
@@ -239,10 +242,11 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         }
     };
 
-    // Rule 4: which cluster history.
+    // Rule 4: which cluster history. A node with an interrupted transfer was joining an existing
+    // cluster, so it counts as history even when its datadir shows none: never a cold start with it.
     let non_empty: Vec<(&NodeName, &Report)> = relevant
         .iter()
-        .filter(|(_, r)| !r.position.is_empty())
+        .filter(|(_, r)| !r.position.is_empty() || r.state == NodeState::Incomplete)
         .map(|(n, r)| (*n, *r))
         .collect();
     if non_empty.is_empty() {
@@ -282,9 +286,10 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         .filter(|(_, r)| r.position.uuid == cluster)
         .copied()
         .collect();
+    // An interrupted state transfer's seqno (maybe the donor's) describes data the node does not have.
     let mut ranked: Vec<(Rank, &NodeName)> = members
         .iter()
-        .filter(|(_, r)| r.position.seqno.is_known())
+        .filter(|(_, r)| r.position.seqno.is_known() && r.state != NodeState::Incomplete)
         .map(|(n, r)| (Rank::of(n, r, &views), *n))
         .collect();
     ranked.sort();
@@ -325,8 +330,16 @@ fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
         .filter(|(_, r)| r.position.is_empty())
         .map(|(n, _)| (*n).clone())
         .collect();
+    notes.incomplete = relevant
+        .iter()
+        .filter(|(_, r)| r.state == NodeState::Incomplete)
+        .map(|(n, _)| (*n).clone())
+        .collect();
     if let Ok(cluster) = majority_uuid(&non_empty) {
         for (n, r) in &non_empty {
+            if r.state == NodeState::Incomplete {
+                continue;
+            }
             if r.position.uuid != cluster {
                 notes.foreign.insert((*n).clone(), r.position.uuid);
             } else if !r.position.seqno.is_known() && r.state != NodeState::Primary {
@@ -538,6 +551,13 @@ impl Decision {
         }
         if !notes.unknown_seqno.is_empty() {
             let _ = write!(s, "; seqno unknown on {}", list(&notes.unknown_seqno));
+        }
+        if !notes.incomplete.is_empty() {
+            let _ = write!(
+                s,
+                "; interrupted state transfer, never chosen, joins by a full transfer: {}",
+                list(&notes.incomplete)
+            );
         }
         if !notes.ignored.is_empty() {
             let _ = write!(
@@ -1347,6 +1367,7 @@ mod tests {
                 6 => Just(NodeState::Recovered),
                 3 => Just(NodeState::Stopped),
                 1 => Just(NodeState::Joining),
+                1 => Just(NodeState::Incomplete),
                 primary_weight => Just(NodeState::Primary),
             ],
             proptest::option::of((
@@ -1452,8 +1473,8 @@ mod tests {
                         prop_assert_eq!(mine.position.seqno, *seqno);
                         prop_assert!(seqno.is_known(), "an unknown seqno never wins");
                         prop_assert!(!uuid.is_nil());
-                        for (k, r) in reports.iter().filter(|(k, _)| expected.contains(*k)) {
-                            // Highest known seqno of its UUID among reporters.
+                        for (k, r) in reports.iter().filter(|(k, r)| expected.contains(*k) && r.state != NodeState::Incomplete) {
+                            // Highest known seqno of its UUID among reporters with usable data.
                             if r.position.uuid == *uuid {
                                 prop_assert!(r.position.seqno <= *seqno, "{k} has a higher seqno");
                             }
@@ -1509,6 +1530,19 @@ mod tests {
                 prop_assert!(matches!(reports[node].state, NodeState::Recovered | NodeState::Stopped));
                 prop_assert_eq!(&notes.excused, &unreported);
                 prop_assert!(unreported.is_empty() || shortcut);
+            }
+        }
+
+        /// Interrupted transfers (issue 13): a node whose datadir may be half-copied from a donor is never
+        /// the bootstrap node, whatever seqno (e.g. the donor's) it shows, and it never decides alone.
+        #[test]
+        fn an_interrupted_transfer_never_bootstraps((expected, list) in arb_input(1)) {
+            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+            if let Decision::Bootstrap { node, rule, .. } = decide(&expected, &reports) {
+                prop_assert_ne!(reports.get(&node).map(|r| r.state), Some(NodeState::Incomplete));
+                if let Rule::HighestSeqno { .. } = rule {
+                    prop_assert!(reports.iter().any(|(k, r)| expected.contains(k) && r.state != NodeState::Incomplete && !r.position.is_empty()));
+                }
             }
         }
 

@@ -1,6 +1,14 @@
 //! Files in the data directory: read grastate.dat / gvwstate.dat, and rewrite grastate.dat atomically
 //! (temp file in the same directory, fsync, rename, fsync the directory) keeping owner and mode, leaving no
 //! backup or temp file behind. Parsing and editing the text is `galera::grastate`'s job.
+//!
+//! Also the agent's one durable file of its own, the **transfer marker** `galera-ocf-joining.sst`: created
+//! (and fsynced) before promote starts a joiner, removed only once the node is seen Synced. Present at any
+//! other time, it means the last join ended before it completed, so the datadir may be half-copied from a
+//! donor (rsync copies the system tablespace and redo log before the databases) and `--wsrep-recover` on it
+//! may print the donor's position. It lives in the datadir because it must survive a power loss (the state
+//! file in `HA_RSCTMP` does not), and its name is one both SST methods leave alone: rsync's filter skips
+//! top-level files of the datadir, and mariabackup's clean-up keeps `*.sst`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -22,6 +30,45 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
 pub fn read_tail(path: &Path, max: usize) -> Vec<u8> {
     let text = std::fs::read(path).unwrap_or_default();
     text[text.len().saturating_sub(max)..].to_vec()
+}
+
+/// The transfer marker's file name (see the module doc).
+pub const TRANSFER_MARKER: &str = "galera-ocf-joining.sst";
+
+/// Whether the last join of this datadir ended before the node was Synced.
+pub fn transfer_marked(datadir: &Path) -> Result<bool, Error> {
+    let path = datadir.join(TRANSFER_MARKER);
+    match std::fs::symlink_metadata(&path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Create the transfer marker durably (file and directory entry on disk) before a joiner starts.
+pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
+    let path = datadir.join(TRANSFER_MARKER);
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    f.write_all(note.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(&path, e))?;
+    sync_dir(&path)
+}
+
+/// Remove the transfer marker (the node is Synced: its datadir is complete). Absent is fine.
+pub fn clear_transfer(datadir: &Path) -> Result<(), Error> {
+    let path = datadir.join(TRANSFER_MARKER);
+    match std::fs::remove_file(&path) {
+        Ok(()) => sync_dir(&path),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(&path, e)),
+    }
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -69,6 +116,7 @@ fn write_temp(tmp: &Path, contents: &str, meta: &std::fs::Metadata) -> Result<()
     f.sync_all().map_err(io)
 }
 
+/// fsync the directory holding `path`, so a created, renamed or removed entry survives a power loss.
 fn sync_dir(path: &Path) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("/"));
     File::open(dir)
@@ -122,5 +170,18 @@ mod tests {
         assert!(atomic_rewrite(&f, "x").is_err());
         assert!(std::fs::read_dir(&d).unwrap().next().is_none());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn transfer_marker_round_trip() {
+        let dir = tempdir("marker");
+        assert!(!transfer_marked(&dir).unwrap());
+        mark_transfer(&dir, "joining node2\n").unwrap();
+        assert!(transfer_marked(&dir).unwrap());
+        mark_transfer(&dir, "again\n").unwrap();
+        clear_transfer(&dir).unwrap();
+        assert!(!transfer_marked(&dir).unwrap());
+        clear_transfer(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -165,8 +165,18 @@ fn set_once<T>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), 
 /// padding. The text must parse first: rewriting a file we do not understand could bootstrap
 /// from garbage.
 pub fn with_safe_to_bootstrap(text: &str, value: bool) -> Result<String, GrastateError> {
+    with_entry(text, "safe_to_bootstrap", &u8::from(value).to_string())
+}
+
+/// Returns `text` with `seqno: -1`, the way Galera marks a state it cannot vouch for: a joiner then
+/// asks for a full state transfer instead of offering its (untrustworthy) position for IST.
+pub fn with_unknown_seqno(text: &str) -> Result<String, GrastateError> {
+    with_entry(text, "seqno", "-1")
+}
+
+fn with_entry(text: &str, key: &str, value: &str) -> Result<String, GrastateError> {
     parse(text)?;
-    let new_line = format!("safe_to_bootstrap: {}", u8::from(value));
+    let new_line = format!("{key}: {value}");
     let mut out = String::with_capacity(text.len() + new_line.len() + 1);
     let mut replaced = false;
     for piece in text.split_inclusive('\n') {
@@ -177,10 +187,8 @@ pub fn with_safe_to_bootstrap(text: &str, value: bool) -> Result<String, Grastat
             },
             None => (piece, ""),
         };
-        let is_stb = line
-            .split_once(':')
-            .is_some_and(|(k, _)| k.trim() == "safe_to_bootstrap");
-        if is_stb {
+        let is_key = line.split_once(':').is_some_and(|(k, _)| k.trim() == key);
+        if is_key {
             // Keep any indentation the line had, so only the value changes.
             let indent_len = line.len() - line.trim_start().len();
             out.push_str(line.get(..indent_len).unwrap_or(""));
@@ -464,5 +472,14 @@ mod tests {
                 let _ = parse(&text[..at]);
             }
         }
+    }
+
+    #[test]
+    fn unknown_seqno_rewrites_only_that_line() {
+        let text = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   42\nsafe_to_bootstrap: 1\n";
+        let out = with_unknown_seqno(text).unwrap();
+        assert_eq!(out, text.replace("seqno:   42", "seqno: -1"));
+        assert!(!parse(&out).unwrap().seqno.is_known());
+        assert!(with_unknown_seqno("garbage").is_err());
     }
 }

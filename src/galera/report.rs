@@ -5,7 +5,7 @@
 //! rolling upgrade. Grammar (version 1):
 //!
 //! ```text
-//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...]
+//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary|incomplete> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...]
 //! ```
 //!
 //! Fields are separated by single spaces and may come in any order after `v1`. Unknown
@@ -31,6 +31,10 @@ pub enum NodeState {
     Joining,
     /// mysqld runs Synced in a Primary component.
     Primary,
+    /// mysqld not running; its last state transfer did not complete (the agent's durable marker), so the
+    /// datadir may hold part of a donor's files and no position of it is usable. It can only join by a
+    /// full state transfer; never a bootstrap node, never a start position. Its seqno is published as -1.
+    Incomplete,
 }
 
 impl NodeState {
@@ -40,6 +44,7 @@ impl NodeState {
             NodeState::Recovered => "recovered",
             NodeState::Joining => "joining",
             NodeState::Primary => "primary",
+            NodeState::Incomplete => "incomplete",
         }
     }
 }
@@ -52,6 +57,7 @@ impl FromStr for NodeState {
             "recovered" => Ok(NodeState::Recovered),
             "joining" => Ok(NodeState::Joining),
             "primary" => Ok(NodeState::Primary),
+            "incomplete" => Ok(NodeState::Incomplete),
             other => Err(ReportError::BadValue {
                 key: "state",
                 value: other.to_string(),
@@ -380,7 +386,7 @@ mod tests {
             stb in any::<bool>(),
             state in prop_oneof![
                 Just(NodeState::Stopped), Just(NodeState::Recovered),
-                Just(NodeState::Joining), Just(NodeState::Primary)
+                Just(NodeState::Joining), Just(NodeState::Primary), Just(NodeState::Incomplete)
             ],
             at in any::<u64>(),
             view in proptest::option::of((any::<[u8; 16]>(), any::<u64>(),
