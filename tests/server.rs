@@ -341,7 +341,9 @@ fn lifecycle_bootstrap_promote_demote_stop() {
     lab.sql("SELECT COUNT(*) FROM t.x");
     ok(&lab.act("demote"), 0);
 
-    // stop → 0, twice; attributes and marker gone, no litter in the data directory
+    // stop → 0, twice; attributes and marker gone, no litter in the data directory: only the agent's
+    // documented durable copy of the last Primary view stays (the clean stop deleted gvwstate.dat), and
+    // no transfer marker (this node never joined)
     ok(&lab.act("stop"), 0);
     ok(&lab.act("stop"), 0);
     assert!(lab.attrs().is_empty(), "{:?}", lab.attrs());
@@ -351,8 +353,16 @@ fn lifecycle_bootstrap_promote_demote_stop() {
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.contains("galera-ocf") || n.ends_with(".tmp") || n.ends_with(".bak"))
+        .filter(|n| n != "galera-ocf-view.sst")
         .collect();
     assert!(litter.is_empty(), "{litter:?}");
+    let copy = std::fs::read_to_string(lab.dir.join("data/galera-ocf-view.sst")).unwrap();
+    assert!(copy.starts_with("gvw="), "{copy}");
+    assert!(
+        copy.contains(" gvwcc="),
+        "the server log's view change was found: {copy}"
+    );
+    assert!(!lab.dir.join("data/gvwstate.dat").exists());
 }
 
 #[test]

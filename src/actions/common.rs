@@ -14,7 +14,7 @@ use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report};
-use crate::galera::{grastate, gvwstate, recover};
+use crate::galera::{grastate, recover};
 
 /// What every action needs: configuration, this node's Pacemaker name, the deadline.
 pub struct Ctx<'a> {
@@ -83,7 +83,7 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
         safe_to_bootstrap,
         state,
         at: now(),
-        view: last_view(cfg),
+        view: crate::edge::lastview::refresh(cfg),
     })
 }
 
@@ -101,24 +101,6 @@ async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> 
         rec.position.seqno.get()
     );
     Ok(rec.position)
-}
-
-fn last_view(cfg: &Config) -> Option<gvwstate::LastView> {
-    let path = cfg.gvwstate_path();
-    match datadir::read_optional(&path) {
-        Ok(Some(text)) => match gvwstate::parse(&text) {
-            Ok(g) => Some(g.last_view()),
-            Err(e) => {
-                warn!("{} ignored: {e}", path.display());
-                None
-            }
-        },
-        Ok(None) => None,
-        Err(e) => {
-            warn!("{e}");
-            None
-        }
-    }
 }
 
 /// Two reports that differ only in `at` mean the same: keep the old text so nothing is republished.

@@ -334,6 +334,7 @@ fn last_error(log: &std::path::Path) -> String {
 /// A failed promote leaves no half-joined server behind.
 async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
+    crate::edge::lastview::refresh(ctx.cfg);
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
         Ok(s) => info!("promote: {s}"),
         Err(e) => return Error::Promote(format!("{reason}; and stopping mariadbd failed: {e}")),

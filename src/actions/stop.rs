@@ -9,6 +9,8 @@ use crate::exit::Outcome;
 
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
+    // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
+    crate::edge::lastview::refresh(cfg);
     let stopped = mysqld::stop(cfg, ctx.deadline).await?;
     match &stopped {
         Stopped::Killed(_) => warn!("stop: {stopped}"),

@@ -113,6 +113,15 @@ pub enum WaitReason {
     },
     /// Reporters disagree on the members of the view with the highest seq: no safe shortcut.
     ViewsDisagree { view_seq: u64 },
+    /// The newest saved view is accounted for, but nothing proves its members applied every write
+    /// ordered before it (`cc_seqno`: the view's configuration change as logged, `None` when no
+    /// member's log recorded it; `best`: the highest seqno reported), so a missing node may hold
+    /// acknowledged writes they lack.
+    ViewNotApplied {
+        view_seq: u64,
+        cc_seqno: Option<i64>,
+        best: Seqno,
+    },
     /// All reporters are new nodes; a cold start needs every expected node.
     ColdStartNeedsAll,
     /// These nodes report `joining` but no Primary component reports: their data may be
@@ -303,7 +312,26 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         };
     };
     let tie = ranked.get(1).and_then(|(second, _)| best.tie_break(second));
-    if let Basis::LastViewCovered { .. } = basis {
+    if let Basis::LastViewCovered { view_seq } = basis {
+        // The view vouches for the missing nodes only if the winner holds every write ordered before
+        // it: gvwstate.dat is written when a view is delivered, maybe before a lagging (desynced,
+        // blocked, donating) member applied the write-sets queued ahead of it, and those may be the
+        // missing node's acknowledged writes. Proof: the view's configuration change, as a member's
+        // log recorded it once applied, is at most one past the winner's seqno.
+        match views.top_cc_seqno {
+            Some(cc) if best.seqno.0.get() >= cc - 1 => {}
+            cc => {
+                return Decision::Wait {
+                    missing,
+                    reason: WaitReason::ViewNotApplied {
+                        view_seq,
+                        cc_seqno: cc,
+                        best: best.seqno.0,
+                    },
+                    notes,
+                }
+            }
+        }
         notes.excused = missing;
     }
     Decision::Bootstrap {
@@ -380,8 +408,10 @@ struct SavedViews {
     in_top: BTreeSet<NodeName>,
     /// Distinct member sets published at seq `top` (more than one = disagreement).
     top_member_sets: BTreeSet<BTreeSet<MemberUuid>>,
-    /// `my_uuid` of the reporters at seq `top`.
+    /// `my_uuid` (and earlier process UUIDs) of the reporters at seq `top`.
     top_reporter_uuids: BTreeSet<MemberUuid>,
+    /// The highest configuration-change seqno a reporter's log recorded for the view at seq `top`.
+    top_cc_seqno: Option<i64>,
 }
 
 fn saved_views(relevant: &BTreeMap<&NodeName, &Report>) -> SavedViews {
@@ -394,12 +424,15 @@ fn saved_views(relevant: &BTreeMap<&NodeName, &Report>) -> SavedViews {
         in_top: BTreeSet::new(),
         top_member_sets: BTreeSet::new(),
         top_reporter_uuids: BTreeSet::new(),
+        top_cc_seqno: None,
     };
     for (n, r) in relevant {
         if let Some(v) = r.view.as_ref().filter(|v| Some(v.view_seq) == top) {
             views.top_member_sets.insert(v.members.clone());
             views.top_reporter_uuids.insert(v.my_uuid);
-            if v.members.contains(&v.my_uuid) {
+            views.top_reporter_uuids.extend(v.also_me.iter().copied());
+            views.top_cc_seqno = views.top_cc_seqno.max(v.cc_seqno);
+            if v.members.contains(&v.my_uuid) || v.also_me.iter().any(|u| v.members.contains(u)) {
                 views.in_top.insert((*n).clone());
             }
         }
@@ -622,6 +655,24 @@ fn explain_bootstrap(node: &NodeName, rule: &Rule, notes: &Notes) -> String {
 
 fn explain_wait(reason: &WaitReason) -> String {
     match reason {
+        WaitReason::ViewNotApplied {
+            view_seq,
+            cc_seqno: None,
+            ..
+        } => format!(
+            "every member of the last Primary view (seq {view_seq}) reported, but no member's server \
+             log shows it processed that view, so the missing nodes may hold writes the others never \
+             applied"
+        ),
+        WaitReason::ViewNotApplied {
+            view_seq,
+            cc_seqno: Some(cc),
+            best,
+        } => format!(
+            "every member of the last Primary view (seq {view_seq}) reported, but the highest seqno \
+             {best} is below that view's configuration change ({cc}): its members had not applied \
+             everything ordered before it, and the missing nodes may hold those writes"
+        ),
         WaitReason::NoSavedView => {
             "not every expected node reported and no saved Primary view shows it is safe \
              to decide without them"
@@ -738,6 +789,9 @@ mod tests {
                 my_uuid: m(me),
                 view_seq: seq,
                 members: members.iter().map(|i| m(*i)).collect(),
+                // Every member applied everything before the view (the lagging case has its own tests).
+                cc_seqno: Some(0),
+                also_me: BTreeSet::new(),
             });
             self
         }
@@ -1334,11 +1388,51 @@ mod tests {
             ("node3", r3.clone()),
         ]);
         assert_eq!(winner(&decide(&expected, &all)), "node1");
-        // node3 (killed earlier, stale view) stays down: safe to decide without it.
+        // node3 (killed earlier, stale view) stays down: the saved views alone do not show that
+        // node1+node2 applied what node3 acknowledged before their view formed (issue 13): wait.
+        let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
+        assert!(matches!(
+            decide(&expected, &without3),
+            Decision::Wait {
+                reason: WaitReason::ViewNotApplied { cc_seqno: None, .. },
+                ..
+            }
+        ));
+        // Their logs show the view's configuration change at seqno 7 (after node3's 6 writes): safe
+        // to decide without node3.
+        let logged = |mut r: Report| {
+            if let Some(v) = r.view.as_mut() {
+                v.cc_seqno = Some(7);
+            }
+            r
+        };
+        let (r1, r2) = (logged(r1), logged(r2));
         let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
         let d = decide(&expected, &without3);
         assert_eq!(winner(&d), "node1");
         assert_eq!(d.notes().excused, set(&["node3"]));
+        // Had they stopped applying before that change (seqno 7 > 13 + 1 here is impossible, so
+        // pretend the change came later), node3 is awaited again.
+        let late = |mut r: Report| {
+            if let Some(v) = r.view.as_mut() {
+                v.cc_seqno = Some(20);
+            }
+            r
+        };
+        let lagging = reports(vec![
+            ("node1", late(r1.clone())),
+            ("node2", late(r2.clone())),
+        ]);
+        assert!(matches!(
+            decide(&expected, &lagging),
+            Decision::Wait {
+                reason: WaitReason::ViewNotApplied {
+                    cc_seqno: Some(20),
+                    ..
+                },
+                ..
+            }
+        ));
         // node2 stays down: it was in the last view, so its data may be newer: wait.
         let without2 = reports(vec![("node1", r1), ("node3", r3)]);
         assert!(matches!(
@@ -1374,16 +1468,19 @@ mod tests {
                 0u8..6,
                 0u64..4,
                 proptest::collection::btree_set(0u8..6, 1..4),
+                proptest::option::of(-1i64..7),
             )),
         )
             .prop_map(|(uuid, seqno, stb, state, view)| {
                 let mut r = rep(uuid, seqno);
                 r.safe_to_bootstrap = stb;
                 r.state = state;
-                r.view = view.map(|(me, seq, ms)| LastView {
+                r.view = view.map(|(me, seq, ms, cc)| LastView {
                     my_uuid: m(me),
                     view_seq: seq,
                     members: ms.into_iter().map(m).collect(),
+                    cc_seqno: cc,
+                    also_me: BTreeSet::new(),
                 });
                 r
             })
@@ -1577,9 +1674,10 @@ mod tests {
             ops in proptest::collection::vec((0u8..4, 0u8..8, 0u8..3), 0..12),
             final_lags in proptest::collection::vec(0u8..3, 5),
             slow_rewrite in any::<u8>(),
+            behind in any::<u8>(),
             names in Just(NAMES.to_vec()).prop_shuffle(),
         ) {
-            let reports = simulate(size, &ops, &final_lags, slow_rewrite, &names);
+            let reports = simulate(size, &ops, &final_lags, slow_rewrite, behind, &names);
             let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
             let chosen = bootstrap_nodes_over_all_subsets(&expected, &reports);
             prop_assert!(chosen.len() <= 1, "{:?} from {:?}", chosen, reports);
@@ -1623,17 +1721,22 @@ mod tests {
     }
 
     /// A small model of a Galera cluster's Primary Component history. Assumptions (Galera's
-    /// guarantees, as issue 7 relies on them): at a view change every member of the new view has
-    /// applied everything up to it; a killed node may lag behind only by write-sets committed
-    /// since the last view change; graceful stop deletes gvwstate.dat, a kill keeps it; the
-    /// component stays Primary only with a strict majority of the previous view. When the full
-    /// crash hits right after a view change, the members in `slow_rewrite` (a bit mask) had not
-    /// rewritten gvwstate.dat yet and still hold the previous view.
+    /// guarantees): a view change takes a seqno of its own in the global order; a member saves the
+    /// view (gvwstate.dat) when it is delivered, and logs it with that seqno only once it has applied
+    /// everything before it; a killed node may lag behind only by write-sets committed since the last
+    /// view change; graceful stop deletes gvwstate.dat, a kill keeps it; the component stays Primary
+    /// only with a strict majority of the previous view. When the full crash hits right after a view
+    /// change, the members in `slow_rewrite` (a bit mask) had not rewritten gvwstate.dat yet and
+    /// still hold the previous view. The members in `behind` (a bit mask) were lagging appliers
+    /// (desynced, blocked by a backup, donating) when the full crash hit: they may not even have
+    /// applied the write-sets ordered before their saved view, which is what the nodes outside that
+    /// view acknowledged (issue 13).
     fn simulate(
         size: usize,
         ops: &[(u8, u8, u8)],
         final_lags: &[u8],
         slow_rewrite: u8,
+        behind: u8,
         names: &[&str],
     ) -> BTreeMap<NodeName, Report> {
         let mut nodes: Vec<SimNode> = (0..size)
@@ -1649,7 +1752,7 @@ mod tests {
         let mut pc_seqno: i64 = 0;
         let mut view_base: i64 = 0; // pc seqno at the last view change
         let mut view_seq: u64 = 1;
-        let write_view = |nodes: &mut Vec<SimNode>, seq: u64| {
+        let write_view = |nodes: &mut Vec<SimNode>, seq: u64, cc: i64| {
             let members: BTreeSet<MemberUuid> = nodes
                 .iter()
                 .filter(|x| x.in_primary)
@@ -1660,10 +1763,12 @@ mod tests {
                     my_uuid: m(x.me),
                     view_seq: seq,
                     members: members.clone(),
+                    cc_seqno: Some(cc),
+                    also_me: BTreeSet::new(),
                 });
             }
         };
-        write_view(&mut nodes, view_seq);
+        write_view(&mut nodes, view_seq, view_base);
         let mut previous_views: Vec<Option<LastView>> =
             nodes.iter().map(|x| x.view.clone()).collect();
         let mut view_changed_last = false;
@@ -1694,9 +1799,13 @@ mod tests {
                         let remaining = primary_count - 1;
                         if remaining > 0 && (graceful || remaining * 2 > primary_count) {
                             view_seq += 1;
+                            pc_seqno += 1; // the configuration change's own seqno
                             view_base = pc_seqno;
+                            for x in nodes.iter_mut().filter(|x| x.in_primary) {
+                                x.seqno = pc_seqno;
+                            }
                             previous_views = nodes.iter().map(|x| x.view.clone()).collect();
-                            write_view(&mut nodes, view_seq);
+                            write_view(&mut nodes, view_seq, view_base);
                             view_changed_last = true;
                         } else {
                             // Quorum lost: survivors apply what they have and go non-Primary.
@@ -1716,7 +1825,17 @@ mod tests {
             }
             if x.alive {
                 x.alive = false;
-                if x.in_primary {
+                if x.in_primary && behind & (1 << k) != 0 {
+                    // A lagging applier: up to a few write-sets behind, before the view change too.
+                    // Its log shows the view only if it got as far as applying the change.
+                    x.seqno = (pc_seqno - 2 - i64::from(final_lags[k])).max(0);
+                    let applied = x.seqno;
+                    if let Some(v) = x.view.as_mut() {
+                        if v.cc_seqno.is_some_and(|cc| applied < cc) {
+                            v.cc_seqno = None;
+                        }
+                    }
+                } else if x.in_primary {
                     x.seqno = (pc_seqno - i64::from(final_lags[k])).max(view_base);
                 }
             }

@@ -61,6 +61,32 @@ pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
     sync_dir(&path)
 }
 
+/// Write one of the agent's own files in the datadir atomically and durably (temp file, fsync, rename,
+/// fsync of the directory), mode 0600.
+pub fn write_own_file(datadir: &Path, name: &str, contents: &str) -> Result<(), Error> {
+    let path = datadir.join(name);
+    let tmp = temp_path(&path);
+    let io = |e| Error::io(&tmp, e);
+    let written = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(io)
+        .and_then(|mut f| {
+            f.write_all(contents.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(io)
+        })
+        .and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(&path)
+}
+
 /// Remove the transfer marker (the node is Synced: its datadir is complete). Absent is fine.
 pub fn clear_transfer(datadir: &Path) -> Result<(), Error> {
     let path = datadir.join(TRANSFER_MARKER);

@@ -7,6 +7,7 @@ pub mod cib;
 pub mod command;
 pub mod datadir;
 pub mod host;
+pub mod lastview;
 pub mod mycnf;
 pub mod mysqld;
 pub mod paths;

@@ -64,12 +64,20 @@ pub struct GvwState {
     pub members: BTreeSet<MemberUuid>,
 }
 
-/// The part of a saved view the election needs; published in the node's report (`gvw=`).
+/// The part of a saved view the election needs; published in the node's report (`gvw=`, `gvwcc=`,
+/// `gvwids=`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LastView {
     pub my_uuid: MemberUuid,
     pub view_seq: u64,
     pub members: BTreeSet<MemberUuid>,
+    /// The global seqno of the view's configuration change, as this node's server log recorded it once
+    /// it had applied everything ordered before the change (`galera::viewlog`). `None`: not known to
+    /// have been applied (not logged, log unreadable, or an older agent).
+    pub cc_seqno: Option<i64>,
+    /// This node's earlier process UUIDs (Galera gives a server a new one at every start): a member of
+    /// an old view listed under one of them is this node too.
+    pub also_me: BTreeSet<MemberUuid>,
 }
 
 impl GvwState {
@@ -78,6 +86,8 @@ impl GvwState {
             my_uuid: self.my_uuid,
             view_seq: self.view_seq,
             members: self.members.clone(),
+            cc_seqno: None,
+            also_me: BTreeSet::new(),
         }
     }
 }
@@ -196,6 +206,48 @@ pub fn parse(text: &str) -> Result<GvwState, GvwstateError> {
         view_seq,
         bootstrap: bootstrap.unwrap_or(false),
         members,
+    })
+}
+
+/// How many earlier process UUIDs of this node the durable copy keeps (a node restarts its server a few
+/// times between two views at most; old ones only make matching more generous for views long gone).
+pub const MAX_ALSO_ME: usize = 16;
+
+/// The view this node reports, from gvwstate.dat as it is now (`current`) and the agent's durable copy
+/// (`record`, taken before every stop the agent makes, because an orderly close deletes gvwstate.dat).
+/// The current file wins when it exists; every process UUID either names is kept in `also_me`, so members
+/// of an old view are matched across this node's restarts. `cc_from_log` finds the view's configuration
+/// change in the server log when neither already knows it.
+pub fn merge_saved_view(
+    record: Option<&LastView>,
+    current: Option<&LastView>,
+    cc_from_log: impl Fn(&BTreeSet<MemberUuid>) -> Option<i64>,
+) -> Option<LastView> {
+    let base = current.or(record)?;
+    let mut also_me: BTreeSet<MemberUuid> = [record, current]
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v.also_me.iter().copied().chain([v.my_uuid]))
+        .filter(|u| *u != base.my_uuid)
+        .collect();
+    while also_me.len() > MAX_ALSO_ME {
+        also_me.pop_first();
+    }
+    let same_view = |a: &LastView, b: &LastView| a.view_seq == b.view_seq && a.members == b.members;
+    let cc_seqno = base
+        .cc_seqno
+        .or_else(|| {
+            record
+                .filter(|r| same_view(r, base))
+                .and_then(|r| r.cc_seqno)
+        })
+        .or_else(|| cc_from_log(&base.members));
+    Some(LastView {
+        my_uuid: base.my_uuid,
+        view_seq: base.view_seq,
+        members: base.members.clone(),
+        cc_seqno,
+        also_me,
     })
 }
 
@@ -333,5 +385,45 @@ mod tests {
                 let _ = parse(&mutated);
             }
         }
+    }
+
+    #[test]
+    fn merged_view_keeps_the_copy_when_a_clean_stop_deleted_the_file() {
+        let u = |i: u8| MemberUuid::from_bytes([i; 16]);
+        let v = |me: u8, seq: u64, ms: &[u8]| LastView {
+            my_uuid: u(me),
+            view_seq: seq,
+            members: ms.iter().map(|i| u(*i)).collect(),
+            cc_seqno: None,
+            also_me: BTreeSet::new(),
+        };
+        let no_log = |_: &BTreeSet<MemberUuid>| None;
+        let logged = |_: &BTreeSet<MemberUuid>| Some(42);
+        // Nothing anywhere: no view.
+        assert_eq!(merge_saved_view(None, None, logged), None);
+        // The file only: it, with the log's change seqno.
+        let cur = v(1, 5, &[1, 2]);
+        let m = merge_saved_view(None, Some(&cur), logged).unwrap();
+        assert_eq!((m.view_seq, m.cc_seqno), (5, Some(42)));
+        // The copy only (the file was deleted by a clean stop): the copy, as recorded.
+        let mut rec = m.clone();
+        let m2 = merge_saved_view(Some(&rec), None, no_log).unwrap();
+        assert_eq!(m2, rec);
+        // A restart gave the server a new process UUID for the same old view: the old one is kept.
+        rec.cc_seqno = Some(42);
+        let restarted = v(9, 5, &[1, 2]);
+        let m3 = merge_saved_view(Some(&rec), Some(&restarted), no_log).unwrap();
+        assert_eq!(m3.my_uuid, u(9));
+        assert!(m3.also_me.contains(&u(1)));
+        assert_eq!(
+            m3.cc_seqno,
+            Some(42),
+            "same view: the recorded change seqno carries over"
+        );
+        // A newer view in the file replaces the copy's view; its seqno comes from the log or nowhere.
+        let newer = v(9, 6, &[9, 2]);
+        let m4 = merge_saved_view(Some(&m3), Some(&newer), no_log).unwrap();
+        assert_eq!((m4.view_seq, m4.cc_seqno), (6, None));
+        assert!(m4.also_me.contains(&u(1)) && !m4.also_me.contains(&u(9)));
     }
 }

@@ -11,3 +11,4 @@ pub mod position;
 pub mod recover;
 pub mod report;
 pub mod status;
+pub mod viewlog;

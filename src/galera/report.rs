@@ -5,7 +5,7 @@
 //! rolling upgrade. Grammar (version 1):
 //!
 //! ```text
-//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary|incomplete> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...]
+//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary|incomplete> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...[ gvwcc=<seqno>][ gvwids=<uuid>,<uuid>...]]
 //! ```
 //!
 //! Fields are separated by single spaces and may come in any order after `v1`. Unknown
@@ -122,13 +122,8 @@ impl Report {
             self.at
         );
         if let Some(v) = &self.view {
-            let members: Vec<String> = v.members.iter().map(ToString::to_string).collect();
-            s.push_str(&format!(
-                " gvw={}/{}/{}",
-                v.my_uuid,
-                v.view_seq,
-                members.join(",")
-            ));
+            s.push(' ');
+            s.push_str(&render_view(v));
         }
         s
     }
@@ -148,6 +143,8 @@ impl Report {
         let mut state: Option<NodeState> = None;
         let mut at: Option<u64> = None;
         let mut view: Option<LastView> = None;
+        let mut view_cc: Option<i64> = None;
+        let mut view_ids: Option<BTreeSet<MemberUuid>> = None;
         for token in tokens {
             let (key, value) = token
                 .split_once('=')
@@ -194,6 +191,16 @@ impl Report {
                     "gvw",
                     parse_view(value).ok_or_else(|| bad("gvw"))?,
                 )?,
+                "gvwcc" => set_once(
+                    &mut view_cc,
+                    "gvwcc",
+                    value.parse().map_err(|_| bad("gvwcc"))?,
+                )?,
+                "gvwids" => set_once(
+                    &mut view_ids,
+                    "gvwids",
+                    parse_uuid_list(value).ok_or_else(|| bad("gvwids"))?,
+                )?,
                 _ => {} // A newer agent's field: ignored on purpose (forward compatibility).
             }
         }
@@ -205,7 +212,11 @@ impl Report {
             safe_to_bootstrap: stb.ok_or(ReportError::Missing("safe_to_bootstrap"))?,
             state: state.ok_or(ReportError::Missing("state"))?,
             at: at.ok_or(ReportError::Missing("at"))?,
-            view,
+            view: view.map(|v| LastView {
+                cc_seqno: view_cc,
+                also_me: view_ids.unwrap_or_default(),
+                ..v
+            }),
         })
     }
 }
@@ -239,6 +250,53 @@ fn set_once<T>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), 
     Ok(())
 }
 
+/// A saved view as `gvw=<my_uuid>/<view_seq>/<members>[ gvwcc=<n>][ gvwids=<uuids>]`: the report's view
+/// fields, also the agent's durable copy of the view (`edge::lastview`).
+pub fn render_view(v: &LastView) -> String {
+    let members: Vec<String> = v.members.iter().map(ToString::to_string).collect();
+    let mut s = format!("gvw={}/{}/{}", v.my_uuid, v.view_seq, members.join(","));
+    if let Some(cc) = v.cc_seqno {
+        s.push_str(&format!(" gvwcc={cc}"));
+    }
+    if !v.also_me.is_empty() {
+        let ids: Vec<String> = v.also_me.iter().map(ToString::to_string).collect();
+        s.push_str(&format!(" gvwids={}", ids.join(",")));
+    }
+    s
+}
+
+/// The inverse of [`render_view`] (other tokens are ignored); `None` when `gvw=` is missing or any of
+/// the three fields is malformed.
+pub fn parse_view_fields(text: &str) -> Option<LastView> {
+    let mut view = None;
+    let mut cc = None;
+    let mut ids = BTreeSet::new();
+    for token in text.split_ascii_whitespace() {
+        match token.split_once('=')? {
+            ("gvw", v) => view = Some(parse_view(v)?),
+            ("gvwcc", v) => cc = Some(v.parse().ok()?),
+            ("gvwids", v) => ids = parse_uuid_list(v)?,
+            _ => {}
+        }
+    }
+    view.map(|v| LastView {
+        cc_seqno: cc,
+        also_me: ids,
+        ..v
+    })
+}
+
+/// `u1,u2,...`: distinct member UUIDs.
+fn parse_uuid_list(text: &str) -> Option<BTreeSet<MemberUuid>> {
+    let mut out = BTreeSet::new();
+    for m in text.split(',') {
+        if !out.insert(m.parse::<MemberUuid>().ok()?) {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// `my_uuid/view_seq/m1,m2,...`; members must be non-empty and distinct.
 fn parse_view(text: &str) -> Option<LastView> {
     let mut parts = text.split('/');
@@ -252,16 +310,12 @@ fn parse_view(text: &str) -> Option<LastView> {
     if parts.next().is_some() {
         return None;
     }
-    let mut members = BTreeSet::new();
-    for m in list.split(',') {
-        if !members.insert(m.parse::<MemberUuid>().ok()?) {
-            return None;
-        }
-    }
     Some(LastView {
         my_uuid,
         view_seq,
-        members,
+        members: parse_uuid_list(list)?,
+        cc_seqno: None,
+        also_me: BTreeSet::new(),
     })
 }
 
@@ -284,6 +338,8 @@ mod tests {
                 my_uuid: M1.parse().unwrap(),
                 view_seq: 7,
                 members: [M2, M1].iter().map(|m| m.parse().unwrap()).collect(),
+                cc_seqno: None,
+                also_me: BTreeSet::new(),
             }),
         }
     }
@@ -391,6 +447,8 @@ mod tests {
             at in any::<u64>(),
             view in proptest::option::of((any::<[u8; 16]>(), any::<u64>(),
                 proptest::collection::btree_set(any::<[u8; 16]>(), 1..6))),
+            cc in proptest::option::of(-1i64..1_000_000),
+            ids in proptest::collection::btree_set(any::<[u8; 16]>(), 0..4),
         ) -> Report {
             Report {
                 position: Position::new(ClusterUuid::from_bytes(uuid), Seqno::new(seqno).unwrap()),
@@ -401,9 +459,24 @@ mod tests {
                     my_uuid: MemberUuid::from_bytes(my),
                     view_seq: seq,
                     members: ms.into_iter().map(MemberUuid::from_bytes).collect(),
+                    cc_seqno: cc,
+                    also_me: ids.into_iter().map(MemberUuid::from_bytes).collect(),
                 }),
             }
         }
+    }
+
+    #[test]
+    fn view_fields_round_trip() {
+        let mut v = sample().view.unwrap();
+        assert_eq!(parse_view_fields(&render_view(&v)), Some(v.clone()));
+        v.cc_seqno = Some(57);
+        v.also_me = [M2.parse().unwrap()].into();
+        let text = render_view(&v);
+        assert!(text.ends_with(&format!(" gvwcc=57 gvwids={M2}")), "{text}");
+        assert_eq!(parse_view_fields(&text), Some(v));
+        assert_eq!(parse_view_fields("gvwcc=5"), None);
+        assert_eq!(parse_view_fields("gvw=x/1/y"), None);
     }
 
     proptest! {
