@@ -1,0 +1,163 @@
+# shellcheck shell=bash disable=SC2154  # here, LAB_DIR, NODES ... come from tests/lab/e2e, which sources this file
+# Compound failures (issue 13): two or three things going wrong in a row. Sourced by tests/lab/e2e, which
+# provides the helpers (check, power_kill_many, recover_all, bootstrapped_nodes, check_rows, ...).
+# Each scenario registers itself with `register_scenario NAME`; all of them run with our agent only (the
+# stock agent has no transfer marker, no saved-view copy and no declined promote to test).
+
+# ---- clean-stop-evidence --------------------------------------------------------------------------------
+# What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1. node2 is left
+#   alone, non-Primary; Pacemaker demotes it: a clean stop, which makes Galera delete node2's gvwstate.dat.
+# Asserts: node1+node2 recover without node3 (the complete last Primary component {node1,node2} reported;
+#   before issue 13 the election waited for node3 forever because node2's saved view was gone), exactly one
+#   bootstrap, every acknowledged row on node1+node2; node2's datadir holds the agent's durable view copy;
+#   node3 then rejoins and every row is everywhere.
+register_scenario clean-stop-evidence
+scenario_clean-stop-evidence() {
+  local pid b t0
+  ours_only clean-stop-evidence || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  log "  node3 loses power for good; writes go on"
+  power_kill node3
+  wait_acks 20
+  pid=$(mariadbd_pid node1)
+  check "precondition: node1 runs mariadbd (pid ${pid:-none})" [ -n "$pid" ] || return 1
+  mark_logs
+  t0=$(now)
+  log "  kill -9 of mariadbd (pid $pid) on node1; node2 is left alone without quorum"
+  kill -9 "$pid"
+  check "node2's clean stop deleted its gvwstate.dat (the evidence Galera keeps)" \
+    wait_for "node2's gvwstate.dat gone" 120 bash -c "[ ! -e '$LAB_DIR/nodes/node2/var-lib-mysql/gvwstate.dat' ]"
+  check "node2 kept the agent's copy of the last Primary view" \
+    [ -s "$LAB_DIR/nodes/node2/var-lib-mysql/galera-ocf-view.sst" ]
+  log "  node2's copy: $(cat "$LAB_DIR/nodes/node2/var-lib-mysql/galera-ocf-view.sst" 2>/dev/null)"
+  check "node1+node2 recover without node3" wait_for "2 Promoted + VIP + maxscale" 300 all_up 2 ||
+    show_status node2
+  echo "TIMING clean-stop-evidence-recovery $(elapsed "$t0")"
+  mapfile -t b < <(bootstrapped_nodes)
+  show_new_cluster_cmdlines
+  check "exactly one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -eq 1 ]
+  check "every acknowledged row is on node1 and node2" wait_for "rows on node1+node2" 60 \
+    env CHECK_NODES="node1 node2" "$here/check-acked"
+  start_node node3
+  check_all_up 300
+  check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
+  check_all_up
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+}
+
+# ---- all-mysqld-killed ----------------------------------------------------------------------------------
+# What: kill -9 of every mariadbd at once; corosync and Pacemaker stay up on every node (so Pacemaker runs
+#   the recovery: monitors fail, demote/stop/start, the election, promotes).
+# Asserts: all three Promoted again, at most one bootstrap, no node banned (no failed promote counted
+#   towards migration-threshold=3: fail-counts below 3, no instance left Stopped), every acknowledged row
+#   on every node. Then the failures are cleaned up for the scenarios after it.
+register_scenario all-mysqld-killed
+scenario_all-mysqld-killed() {
+  local n pids=() b t0 fc
+  ours_only all-mysqld-killed || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 20
+  for n in "${NODES[@]}"; do pids+=("$(mariadbd_pid "$n")"); done
+  check "precondition: three mariadbd (${pids[*]})" [ ${#pids[@]} -eq 3 ] || return 1
+  mark_logs
+  t0=$(now)
+  log "  kill -9 of every mariadbd at once (${pids[*]}); Pacemaker stays up"
+  kill -9 "${pids[@]}"
+  check "all three Promoted again" wait_for "3 Promoted + VIP + maxscale" 300 all_up 3 ||
+    { show_status node1; node_exec node1 crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2; }
+  echo "TIMING all-mysqld-killed-recovery $(elapsed "$t0")"
+  mapfile -t b < <(bootstrapped_nodes)
+  show_new_cluster_cmdlines
+  check "at most one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
+  for n in "${NODES[@]}"; do
+    fc=$(node_exec node1 crm_failcount -G -r "$GALERA_RSC" -N "$n" -q 2>/dev/null)
+    log "  fail-count of $GALERA_RSC on $n: ${fc:-0}"
+    check "$n is not banned (fail-count ${fc:-0} < migration-threshold 3)" [ "${fc:-0}" -lt 3 ]
+  done
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+  check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
+  check_all_up
+  check "no failed actions left after the cleanup" wait_for "no failed actions" 60 no_failed_actions
+}
+
+# ---- interrupted-sst ------------------------------------------------------------------------------------
+# What: node3 needs a full state transfer (empty datadir) and loses power in the middle of it (the donor
+#   is slowed by the lab's rsync_slow method); then node1+node2 lose power too. While all are off, node3's
+#   datadir gets what an rsync SST copies first (the donor's system tablespace and redo log) but none of the
+#   database directories: the state that makes `--wsrep-recover` print the donor's position.
+# Asserts: that trap is real (the test's own --wsrep-recover on node3 prints a position of the cluster);
+#   after power-on node3 publishes state=incomplete, never bootstraps, and joins by a full SST (not IST with
+#   the donor's position, which would leave it without the database directories forever); exactly one
+#   bootstrap, by the highest recovered seqno; every acknowledged row on every node, node3 included.
+register_scenario interrupted-sst
+INTERRUPT_SST_DELAY=${INTERRUPT_SST_DELAY:-40}
+scenario_interrupted-sst() {
+  local j=node3 dd b t0 n st
+  ours_only interrupted-sst || return 0
+  ensure_lab || return 1
+  trap interrupted_sst_restore EXIT
+  start_writer
+  wait_acks 10
+  log "  $j loses power; its datadir is replaced by an empty one; it will ask for rsync_slow"
+  power_kill "$j"
+  dd=$LAB_DIR/nodes/$j/var-lib-mysql
+  rm -rf "$dd"
+  cp -a "$LAB_DIR/cache/datadir" "$dd"
+  rm -f "$dd/.complete"
+  printf '# interrupted-sst scenario (removed at its end)\n[mysqld]\nwsrep_sst_method = rsync_slow\n' \
+    >"$LAB_DIR/nodes/$j/etc-mysql/mariadb.conf.d/99-zz-slow-sst.cnf"
+  for n in "${NODES[@]}"; do echo "$INTERRUPT_SST_DELAY" >"$LAB_DIR/nodes/$n/etc-mysql/lab-sst-delay"; done
+  mark_logs
+  start_node "$j"
+  check "$j's state transfer is under way (sst_in_progress)" \
+    wait_for "sst_in_progress on $j" 180 test -e "$dd/sst_in_progress" || return 1
+  log "  power loss of $j in the middle of its state transfer, then of node1+node2"
+  power_kill "$j"
+  wait_acks 5
+  power_kill_many node1 node2
+  stop_writer_wait
+  interrupted_sst_restore_config
+  log "  $j's datadir gets the donor's system tablespace and redo log (rsync's first phase), no databases"
+  for f in ibdata1 ib_logfile0; do install -o mysql -g mysql -m 0660 "$LAB_DIR/nodes/node1/var-lib-mysql/$f" "$dd/$f"; done
+  rm -rf "$dd/lab"
+  recover_all
+  check "precondition: --wsrep-recover on $j's half copy prints a cluster position (${SEQNO[$j]})" \
+    [ "${SEQNO[$j]}" -ge 0 ]
+  check "precondition: $j's datadir carries the agent's transfer marker" [ -e "$dd/galera-ocf-joining.sst" ]
+  mark_logs
+  t0=$(now)
+  start_node "$j"
+  check "$j publishes state=incomplete" wait_for "$j incomplete" 120 node_reports_state node1 "$j" incomplete
+  st=$(status_json node3)
+  log "  status on node3: $(jq -r .decision.explain <<<"$st" 2>/dev/null)"
+  start_node node1
+  start_node node2
+  check_all_up 400
+  echo "TIMING interrupted-sst-recovery $(elapsed "$t0")"
+  check_bootstrap_choice "$j"
+  check "$j received a full state transfer (SST), not IST" log_has "$j" 'SST succeeded for position'
+  check "$j's transfer marker is gone once it is Synced" [ ! -e "$dd/galera-ocf-joining.sst" ]
+  check_rows
+  trap - EXIT
+  interrupted_sst_restore
+}
+node_reports_state() {
+  [ "$(status_json "$1" | jq -r --arg n "$2" '.nodes[] | select(.node == $n) | .report.state')" = "$3" ]
+}
+interrupted_sst_restore_config() {
+  local n
+  for n in "${NODES[@]}"; do
+    rm -f "$LAB_DIR/nodes/$n/etc-mysql/mariadb.conf.d/99-zz-slow-sst.cnf" "$LAB_DIR/nodes/$n/etc-mysql/lab-sst-delay"
+  done
+}
+interrupted_sst_restore() {
+  stop_writer_wait
+  interrupted_sst_restore_config
+}
