@@ -841,10 +841,41 @@ fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    // Nothing listens on n1's Galera port: the claim is stale, n2 declines at once without starting
+    // mariadbd (issue 13: a failed promote would count towards a ban).
+    let declined = p.run(
+        &p.agent("n2").set("OCF_RESKEY_CRM_meta_timeout", "15000"),
+        "promote",
+    );
+    ok(&declined, 0);
+    assert!(
+        declined.stderr.contains("no Galera port answers on n1"),
+        "{}",
+        declined.stderr
+    );
+    assert!(scan(Path::new(MARIADBD), &p.dir.join("n2/data")).is_empty());
+    assert_eq!(p.score("n2"), None);
+    // Something answers on the port (one connection, the agent's check), but no Primary component
+    // forms: the joiner waits, bounded, then stops cleanly and fails; it never bootstraps.
+    let mut listener = Command::new("ip")
+        .args(["netns", "exec", &p.ns.0, "socat", "-u"])
+        .args(["TCP-LISTEN:4567,bind=127.0.0.1,reuseaddr", "/dev/null"])
+        .spawn()
+        .unwrap();
+    poll_until(Duration::from_secs(10), || {
+        Command::new("ip")
+            .args(["netns", "exec", &p.ns.0, "ss", "-Hltn", "sport = :4567"])
+            .output()
+            .ok()
+            .filter(|o| !o.stdout.is_empty())
+    })
+    .expect("the stand-in listener is up");
     let r = p.run(
         &p.agent("n2").set("OCF_RESKEY_CRM_meta_timeout", "15000"),
         "promote",
     );
+    let _ = listener.kill();
+    let _ = listener.wait();
     ok(&r, 1);
     let reason = r.one_reason();
     assert!(reason.contains("promote failed"), "{reason}");

@@ -326,3 +326,50 @@ pub async fn elect_and_apply(
     set_score(ctx, state, verdict.score, known_score(ctx, &status.attrs)).await?;
     Ok(verdict)
 }
+
+/// After a clean stop of every member, the node the verdict picks marks its grastate.dat safe to bootstrap
+/// (atomically; only that line changes), as Galera marks the last member to leave (`decide::promotion`).
+/// Returns whether it did.
+pub fn mark_safe_to_bootstrap(cfg: &Config, verdict: &Verdict) -> Result<bool, Error> {
+    if !verdict.mark_safe_to_bootstrap {
+        return Ok(false);
+    }
+    let path = cfg.grastate_path();
+    let Some(text) = datadir::read_optional(&path)? else {
+        return Ok(false);
+    };
+    let bad = |e: grastate::GrastateError| Error::Grastate {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
+    let parsed = grastate::parse(&text).map_err(bad)?;
+    if !parsed.seqno.is_known() || parsed.safe_to_bootstrap == Some(true) {
+        return Ok(false);
+    }
+    datadir::atomic_rewrite(
+        &path,
+        &grastate::with_safe_to_bootstrap(&text, true).map_err(bad)?,
+    )?;
+    info!(
+        "every member stopped cleanly and none is marked safe to bootstrap: {} marked as the most \
+         advanced node ({})",
+        path.display(),
+        verdict.explain()
+    );
+    Ok(true)
+}
+
+/// The verdict now, from one CIB read (for actions that do not otherwise elect).
+pub async fn verdict_now(ctx: &Ctx<'_>) -> Result<Verdict, Error> {
+    let status = cib::query_status(ctx.deadline).await?;
+    let facts = gather_facts(
+        ctx.cfg,
+        &ctx.node,
+        &status,
+        BTreeSet::new(),
+        BTreeSet::new(),
+        ctx.deadline,
+    )
+    .await?;
+    Ok(promotion::verdict(&facts))
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::Config;
-use crate::decide::hostmap::{HostmapError, Membership};
+use crate::decide::hostmap::{GcommHost, HostmapError, Membership};
 use crate::decide::NodeName;
 use crate::error::Error;
 
@@ -46,4 +46,9 @@ pub fn require_member(m: &Membership, node: &str, cfg: &Config) -> Result<(), Er
             expected.join(", ")
         ),
     ))
+}
+
+/// The gcomm hosts of these nodes (those the address does not name are left out).
+pub fn hosts_of(m: &Membership, nodes: &BTreeSet<NodeName>) -> Vec<GcommHost> {
+    nodes.iter().filter_map(|n| m.host_of(n).cloned()).collect()
 }

@@ -13,7 +13,9 @@
 //!   Promoted), so on a cold start the bootstrap node gets its score right after
 //!   the last start instead of at its next monitor.
 //! - **post-demote / post-stop** (on an Unpromoted node): re-run the election without the nodes that left,
-//!   so a new bootstrap node can be chosen without waiting for the next monitor.
+//!   so a new bootstrap node can be chosen without waiting for the next monitor. After a clean stop of
+//!   every member (e.g. `crm resource stop` of the clone), the most advanced node marks its grastate.dat
+//!   safe to bootstrap (`decide::promotion`); `stop` tries the same once more before it removes the report.
 //! - everything else: nothing.
 //!
 //! A node without a started marker ignores notifications. A notification always returns 0 (Pacemaker and
@@ -59,7 +61,18 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         (NotifyType::Post, NotifyOp::Start | NotifyOp::Demote | NotifyOp::Stop)
             if stopped && !st.promoted =>
         {
-            common::elect_and_apply(ctx, &mut st, still_promoted(&n)).await?;
+            let verdict = common::elect_and_apply(ctx, &mut st, still_promoted(&n)).await?;
+            if n.op != NotifyOp::Start && common::mark_safe_to_bootstrap(ctx.cfg, &verdict)? {
+                // Publish the mark too, so every node's verdict sees that somebody is marked.
+                if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+                    let marked = Report {
+                        safe_to_bootstrap: true,
+                        ..r
+                    };
+                    let known = st.report.clone();
+                    common::publish(ctx, &mut st, &marked, known.as_deref()).await?;
+                }
+            }
         }
         _ => {}
     }

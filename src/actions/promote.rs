@@ -49,7 +49,25 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let position = start_position(&st);
     let (mut started, bootstrap) = match plan {
         PromotePlan::Decline(reason) => return decline(ctx, &mut st, reason).await,
-        PromotePlan::Join(peers) => (join(ctx, &mut st, &peers, position).await?, false),
+        PromotePlan::Join { peers, anchors } => {
+            let hosts = members::hosts_of(&members::membership(cfg)?, &anchors);
+            let hosts: Vec<_> = hosts.iter().collect();
+            if !crate::edge::gcomm::any_listening(&hosts, Duration::from_secs(2)) {
+                let names: Vec<&str> = anchors.iter().map(NodeName::as_str).collect();
+                return decline(
+                    ctx,
+                    &mut st,
+                    format!(
+                        "no Galera port answers on {} (their primary reports are stale: their mariadbd \
+                         is gone, which their monitor has not noticed yet); the election runs again when \
+                         they report",
+                        names.join(", ")
+                    ),
+                )
+                .await;
+            }
+            (join(ctx, &mut st, &peers, position).await?, false)
+        }
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
     };
     let ready = match wait_ready(ctx, &mut started, bootstrap).await {

@@ -1,7 +1,7 @@
 //! stop: every mariadbd of this data directory gone (SIGTERM, SIGKILL only near the deadline), this node's
 //! report and promotion score removed, the marker removed. 0 only when no mariadbd of the datadir is left.
 
-use crate::actions::common::Ctx;
+use crate::actions::common::{self, Ctx};
 use crate::edge::mysqld::Stopped;
 use crate::edge::{cib, mysqld, state};
 use crate::error::Error;
@@ -15,6 +15,18 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     match &stopped {
         Stopped::Killed(_) => warn!("stop: {stopped}"),
         _ => info!("stop: {stopped}"),
+    }
+    // The whole clone stopping cleanly: the most advanced node marks itself safe to bootstrap, while every
+    // report is still there (best effort: a stop never depends on the cluster answering).
+    if matches!(stopped, Stopped::Clean(_) | Stopped::WasNotRunning) {
+        match common::verdict_now(ctx).await {
+            Ok(v) => {
+                if let Err(e) = common::mark_safe_to_bootstrap(cfg, &v) {
+                    warn!("stop: {e}");
+                }
+            }
+            Err(e) => debug!("stop: no verdict ({e}); safe_to_bootstrap left as it is"),
+        }
     }
     // Attributes after the process: a stale report is harmless for a moment, a running server is not.
     let cleanup = async {

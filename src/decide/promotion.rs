@@ -7,8 +7,8 @@
 //! - **Hints** — nodes Pacemaker reports Promoted (`promoted`, from notify variables) count as running a
 //!   Primary component even before their `state=primary` report reaches the CIB (attrd writes
 //!   asynchronously). Nodes being promoted in the same transition as this one (`promoting`, from the
-//!   pre-promote notification) count too, unless the election picks this node to bootstrap: then they are
-//!   the joiners waiting for it.
+//!   pre-promote notification) are added as join peers, and let this node join a bootstrap node promoted
+//!   alongside it; they never count as a running component themselves (see [`PromotePlan::Join`]).
 //! - **two_node_mode** — in a cluster of exactly two expected nodes, the election may decide without the
 //!   peer that has not reported, but only when Pacemaker shows the peer is gone for good: not a member of
 //!   this partition, not expected back (`expected` is not `member`), and either fenced (the fencer's
@@ -17,10 +17,16 @@
 //!   (lost but not fenced) or one merely stopped (a ban, a failed or slow start) is waited for.
 //! - **Override** — `galera-ocf bootstrap --force NODE` makes NODE the bootstrap node while no Primary
 //!   component runs; a running Primary component always wins (everyone joins it).
+//! - **After a clean stop of every member** (every expected node reports `stopped`, read from a clean
+//!   grastate.dat, and none is marked safe to bootstrap — which happens when members leave at the same
+//!   moment, e.g. `crm resource stop` of the clone): the node the election picks, the most advanced one,
+//!   marks its own grastate.dat `safe_to_bootstrap: 1`, as Galera marks the last member to leave, so an
+//!   administrator following MariaDB's own recovery procedure (`galera_new_cluster` on that node) is not
+//!   refused (issue 18). Every node computes the same verdict on the same reports, so exactly one marks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::election::{self, Decision, NodeAction};
+use super::election::{self, Basis, Decision, NodeAction, Rule};
 use super::NodeName;
 use crate::galera::position::Position;
 use crate::galera::report::{NodeState, Report};
@@ -62,8 +68,13 @@ pub struct Facts {
 /// What a promote of this node does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromotePlan {
-    /// Start with `--wsrep_cluster_address=gcomm://<these nodes>`.
-    Join(BTreeSet<NodeName>),
+    /// Start with `--wsrep_cluster_address=gcomm://<peers>`. `anchors` are the nodes that claim to run
+    /// the Primary component (or bootstrap it in this transition); the other peers are fellow joiners.
+    /// At least one anchor must answer, or the join would wait for a component that is gone.
+    Join {
+        peers: BTreeSet<NodeName>,
+        anchors: BTreeSet<NodeName>,
+    },
     /// Start with `--wsrep-new-cluster`.
     Bootstrap,
     /// Do not start mariadbd; the reason.
@@ -82,17 +93,16 @@ pub struct Verdict {
     /// component runs; `None` otherwise.
     pub score: Option<u32>,
     pub plan: PromotePlan,
+    /// This node is the most advanced after a clean stop of every member, and nobody is marked safe to
+    /// bootstrap: mark its grastate.dat (see the module doc).
+    pub mark_safe_to_bootstrap: bool,
 }
 
 /// The one function the actions and the admin commands call.
 pub fn verdict(facts: &Facts) -> Verdict {
     let mut reports = facts.reports.clone();
     overlay_primary(&mut reports, &facts.promoted);
-    let (mut decision, mut excused) = elect(facts, &reports);
-    if !facts.promoting.is_empty() && decision.bootstrap_node() != Some(&facts.me) {
-        overlay_primary(&mut reports, &facts.promoting);
-        (decision, excused) = elect(facts, &reports);
-    }
+    let (decision, excused) = elect(facts, &reports);
     let forced = facts
         .forced
         .clone()
@@ -104,14 +114,47 @@ pub fn verdict(facts: &Facts) -> Verdict {
             .contains(&facts.me)
             .then_some(SCORE),
     };
-    let plan = plan(&decision, forced.as_ref(), &facts.me);
+    let plan = with_promoting(
+        plan(&decision, forced.as_ref(), &facts.me),
+        &decision,
+        forced.as_ref(),
+        facts,
+    );
+    let mark_safe_to_bootstrap = forced.is_none() && clean_full_stop_winner(facts, &decision);
     Verdict {
         decision,
         excused,
         forced,
         score,
         plan,
+        mark_safe_to_bootstrap,
     }
+}
+
+/// Every expected node stopped cleanly, nobody is marked safe to bootstrap, and the election picks this
+/// node by seqno with every report in.
+fn clean_full_stop_winner(facts: &Facts, decision: &Decision) -> bool {
+    let Decision::Bootstrap {
+        node,
+        rule:
+            Rule::HighestSeqno {
+                basis: Basis::AllReported { .. },
+                ..
+            },
+        ..
+    } = decision
+    else {
+        return false;
+    };
+    *node == facts.me
+        && facts.promoted.is_empty()
+        && facts.promoting.is_empty()
+        && facts.expected.iter().all(|n| {
+            facts
+                .reports
+                .get(n)
+                .is_some_and(|r| r.state == NodeState::Stopped && !r.safe_to_bootstrap)
+        })
 }
 
 impl Verdict {
@@ -199,6 +242,41 @@ fn two_node_excusable(
     gone_for_good.then(|| peer.clone())
 }
 
+/// Nodes promoted in the same transition as this one are join peers too: fellow joiners of a running
+/// Primary component, or the joiners of a bootstrap node promoted alongside (then this node joins it
+/// instead of declining). They are never anchors: two joiners that only find each other form no Primary
+/// component (which is what a stale `primary` report would otherwise lead all of them into).
+fn with_promoting(
+    plan: PromotePlan,
+    decision: &Decision,
+    forced: Option<&NodeName>,
+    facts: &Facts,
+) -> PromotePlan {
+    if facts.promoting.is_empty() {
+        return plan;
+    }
+    let bootstrap = forced.or_else(|| decision.bootstrap_node());
+    match plan {
+        PromotePlan::Join { mut peers, anchors } => {
+            peers.extend(facts.promoting.iter().filter(|n| **n != facts.me).cloned());
+            PromotePlan::Join { peers, anchors }
+        }
+        PromotePlan::Decline(_)
+            if bootstrap.is_some_and(|b| *b != facts.me && facts.promoting.contains(b)) =>
+        {
+            let peers: BTreeSet<NodeName> = facts
+                .promoting
+                .iter()
+                .filter(|n| **n != facts.me)
+                .cloned()
+                .collect();
+            let anchors = bootstrap.into_iter().cloned().collect();
+            PromotePlan::Join { peers, anchors }
+        }
+        other => other,
+    }
+}
+
 fn plan(decision: &Decision, forced: Option<&NodeName>, me: &NodeName) -> PromotePlan {
     match forced {
         Some(f) if f == me => return PromotePlan::Bootstrap,
@@ -210,7 +288,10 @@ fn plan(decision: &Decision, forced: Option<&NodeName>, me: &NodeName) -> Promot
         None => {}
     }
     match decision.action_for(me) {
-        NodeAction::Join { peers } => PromotePlan::Join(peers),
+        NodeAction::Join { peers } => PromotePlan::Join {
+            anchors: peers.clone(),
+            peers,
+        },
         NodeAction::Bootstrap => PromotePlan::Bootstrap,
         // Our own report says primary but mariadbd is not running here (e.g. killed): the others decide.
         NodeAction::AlreadyPrimary => match decision {
@@ -223,7 +304,10 @@ fn plan(decision: &Decision, forced: Option<&NodeName>, me: &NodeName) -> Promot
                             .into(),
                     )
                 } else {
-                    PromotePlan::Join(others)
+                    PromotePlan::Join {
+                        anchors: others.clone(),
+                        peers: others,
+                    }
                 }
             }
             _ => PromotePlan::Decline(decision.explain()),

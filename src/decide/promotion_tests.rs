@@ -22,6 +22,13 @@ fn report(seqno: i64, state: NodeState) -> Report {
     }
 }
 
+fn join(peers: &[&str], anchors: &[&str]) -> PromotePlan {
+    PromotePlan::Join {
+        peers: set(peers),
+        anchors: set(anchors),
+    }
+}
+
 fn facts(me: &str, expected: &[&str], reports: &[(&str, Report)]) -> Facts {
     Facts {
         me: n(me),
@@ -81,7 +88,7 @@ fn force_overrides_a_wait_but_never_a_running_primary() {
         v.forced, None,
         "a running Primary component spends the override"
     );
-    assert_eq!(v.plan, PromotePlan::Join(set(&["a"])));
+    assert_eq!(v.plan, join(&["a"], &["a"]));
     running.me = n("c");
     assert_eq!(verdict(&running).score, Some(SCORE));
 }
@@ -190,7 +197,7 @@ fn promoted_hint_counts_as_primary() {
     let v = verdict(&f);
     assert!(matches!(v.decision, Decision::Join { .. }));
     assert_eq!(v.score, Some(SCORE));
-    assert_eq!(v.plan, PromotePlan::Join(set(&["a"])));
+    assert_eq!(v.plan, join(&["a"], &["a"]));
 }
 
 #[test]
@@ -204,10 +211,10 @@ fn promoting_peers_are_joined_unless_this_node_bootstraps() {
     let mut on_a = facts("a", &["a", "b", "c"], &reports);
     on_a.promoting = set(&["b", "c"]);
     assert_eq!(verdict(&on_a).plan, PromotePlan::Bootstrap);
-    // b, promoted together with a, joins a (and c).
+    // b, promoted together with a, joins a (and c); only a must answer.
     let mut on_b = facts("b", &["a", "b", "c"], &reports);
     on_b.promoting = set(&["a", "c"]);
-    assert_eq!(verdict(&on_b).plan, PromotePlan::Join(set(&["a", "c"])));
+    assert_eq!(verdict(&on_b).plan, join(&["a", "c"], &["a"]));
     // Without the hint b declines: a bootstraps first.
     on_b.promoting.clear();
     assert!(matches!(verdict(&on_b).plan, PromotePlan::Decline(r) if r.contains("a bootstraps")));
@@ -223,11 +230,60 @@ fn a_node_reported_primary_but_stopped_joins_the_others() {
             ("b", report(5, NodeState::Primary)),
         ],
     );
-    assert_eq!(verdict(&f).plan, PromotePlan::Join(set(&["b"])));
+    assert_eq!(verdict(&f).plan, join(&["b"], &["b"]));
     let alone = facts(
         "a",
         &["a", "b", "c"],
         &[("a", report(5, NodeState::Primary))],
     );
     assert!(matches!(verdict(&alone).plan, PromotePlan::Decline(_)));
+}
+
+#[test]
+fn after_a_clean_stop_of_everyone_only_the_most_advanced_node_marks_itself() {
+    let stopped = [
+        ("a", report(7, NodeState::Stopped)),
+        ("b", report(9, NodeState::Stopped)),
+        ("c", report(9, NodeState::Stopped)),
+    ];
+    let marks = |me: &str, reports: &[(&str, Report)]| {
+        verdict(&facts(me, &["a", "b", "c"], reports)).mark_safe_to_bootstrap
+    };
+    // b: highest seqno, tie with c broken by name.
+    assert!(marks("b", &stopped));
+    assert!(!marks("a", &stopped));
+    assert!(!marks("c", &stopped));
+    // Somebody is marked already (Galera did it for the last member to leave): nobody else marks.
+    let mut already = stopped.clone();
+    already[0].1.safe_to_bootstrap = true;
+    assert!(!marks("b", &already));
+    // Not a clean stop of everyone: a crash (recovered), a missing report, a running Primary component.
+    let mut crashed = stopped.clone();
+    crashed[2].1.state = NodeState::Recovered;
+    assert!(!marks("b", &crashed));
+    assert!(!marks("b", &stopped[..2]));
+    let mut running = stopped.clone();
+    running[0].1.state = NodeState::Primary;
+    assert!(!marks("b", &running));
+}
+
+/// Every mariadbd killed at once: the nodes promoted together follow one stale `primary` report (its
+/// mariadbd is gone, its monitor has not noticed yet). Each is a peer of the others, but only the claimed
+/// Primary node is an anchor, so when it does not answer nobody joins a component of joiners only.
+#[test]
+fn fellow_joiners_are_never_anchors() {
+    let reports = [
+        ("a", report(9, NodeState::Recovered)),
+        ("b", report(9, NodeState::Recovered)),
+        ("c", report(5, NodeState::Primary)),
+    ];
+    let mut on_a = facts("a", &["a", "b", "c"], &reports);
+    on_a.promoting = set(&["a", "b", "c"]);
+    on_a.promoted = set(&["c"]);
+    assert_eq!(verdict(&on_a).plan, join(&["b", "c"], &["c"]));
+    // Nothing to join and nobody bootstrapping alongside: decline, whatever is being promoted.
+    let waiting = [("a", report(9, NodeState::Recovered))];
+    let mut w = facts("a", &["a", "b", "c"], &waiting);
+    w.promoting = set(&["a", "b"]);
+    assert!(matches!(verdict(&w).plan, PromotePlan::Decline(_)));
 }

@@ -6,6 +6,7 @@
 pub mod cib;
 pub mod command;
 pub mod datadir;
+pub mod gcomm;
 pub mod host;
 pub mod lastview;
 pub mod mycnf;

@@ -25,7 +25,7 @@ needs=(
   "mariadb-backup:mariadb-backup"
   "galera-4:/usr/lib/galera/libgalera_smm.so"
   "rsync:rsync"
-  "iproute2:ip tc"
+  "iproute2:ip tc ss"
   "psmisc:fuser"
   "iputils-arping:arping"
   "socat:socat"
