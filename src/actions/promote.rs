@@ -191,7 +191,19 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
         path: path.clone(),
         reason: e.to_string(),
     };
-    if grastate::parse(&text).map_err(bad)?.seqno.is_known() {
+    // An interrupted transfer can leave grastate.dat empty or cut off: Galera reads such a file as "no
+    // state" and asks for a full transfer, which is what is wanted; only a usable seqno must go.
+    let known = match grastate::parse(&text) {
+        Ok(g) => g.seqno.is_known(),
+        Err(e) => {
+            info!(
+                "promote: {} is unusable ({e}); Galera will ask for a full transfer",
+                path.display()
+            );
+            false
+        }
+    };
+    if known {
         datadir::atomic_rewrite(&path, &grastate::with_unknown_seqno(&text).map_err(bad)?)?;
         info!(
             "promote: {}: seqno set to -1 after an interrupted state transfer (a full transfer follows)",
