@@ -16,7 +16,8 @@
 //! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
-//! decide/        pure decisions (hostmap, election, monitor verdict, my.cnf vs the parameters)
+//! decide/        pure decisions (hostmap, election, monitor verdict, my.cnf vs the parameters, which
+//!                processes are servers of the data directory)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir, mycnf (reads my.cnf and its includes for validate-all), state (the /run marker
 //!                file)

@@ -4,6 +4,7 @@
 //! - [`monitor`]: what a monitor/probe observation means as an OCF status.
 //! - [`hostmap`]: wsrep_cluster_address + cluster_host_map → the Pacemaker nodes that must report.
 //! - [`mycnf`]: the node's option file (my.cnf) against the parameters, for validate-all.
+//! - [`server`]: whether a process `/proc` describes is a server of this data directory, and why.
 //!
 //! The actions layer does the I/O around these functions and logs from their results. The
 //! folder's purity is checked by a test below that reads the sibling sources at compile time.
@@ -15,6 +16,7 @@ pub mod election;
 pub mod hostmap;
 pub mod monitor;
 pub mod mycnf;
+pub mod server;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).
 ///
@@ -126,6 +128,7 @@ mod tests {
             ("decide/hostmap.rs", include_str!("hostmap.rs")),
             ("decide/monitor.rs", include_str!("monitor.rs")),
             ("decide/mycnf.rs", include_str!("mycnf.rs")),
+            ("decide/server.rs", include_str!("server.rs")),
         ];
         // Assembled at run time so this file does not match its own patterns.
         let forbidden: Vec<String> = [
