@@ -19,7 +19,8 @@
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
 //! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
-//!                verdict, hostmap, my.cnf vs the parameters
+//!                verdict, hostmap, my.cnf vs the parameters, server (which processes are servers of
+//!                the data directory)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
 //!                includes), state (the /run marker file)

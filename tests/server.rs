@@ -5,7 +5,8 @@
 //! (`ip netns add`, deleted by a Drop guard), so mariadbd and Galera (127.0.0.1:3306/4567) cannot reach or
 //! be reached from anything else. Each test has its own temp directory (datadir made with
 //! `mariadb-install-db`), its own CIB file and its own HA_RSCTMP. mariadbd processes are found by that
-//! test's unique datadir path in /proc and SIGKILLed by a Drop guard, also when the test fails.
+//! test's unique datadir path in /proc and SIGKILLed by a Drop guard, also when the test fails; the servers
+//! a test starts by hand (issue 13) are killed by their recorded pid by their own guard.
 //! Missing packages fail the test loudly; nothing here is skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use galera_ocf::edge::mysqld::scan;
+use galera_ocf::decide::server::Evidence;
+use galera_ocf::edge::mysqld::{scan, Lock, Target};
 use galera_ocf::galera::report::{NodeState, Report};
 use galera_ocf::pcmk::cib::parse_status;
 use support::{poll_until, require, run_ok, snapshot, Agent, Ran, TempDir};
@@ -66,7 +68,10 @@ struct Netns(String);
 
 impl Netns {
     fn new(tag: &str) -> Netns {
-        let name = format!("gocf-{tag}-{}", std::process::id());
+        // Unique per instance: tests with the same tag (every `Pair`) run in parallel.
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("gocf-{tag}-{}-{n}", std::process::id());
         let _ = Command::new("ip").args(["netns", "del", &name]).output();
         let ok = Command::new("ip")
             .args(["netns", "add", &name])
@@ -1081,4 +1086,389 @@ fn steady_state_monitor_and_probe_of_a_stopped_resource_fork_nothing() {
     assert_eq!(code, 0);
     assert!(execs.iter().any(|e| e.contains("cibadmin")), "{execs:?}");
     ok(&lab.act("stop"), 0);
+}
+
+// ---- issue 13: a server the agent did not start -------------------------------------------------------
+
+/// A mariadbd started the way an admin, `galera_new_cluster` or a systemd unit does it, not by the agent:
+/// through a symlink named `mysqld`, with `--defaults-file` only, the datadir only in that file. `ip netns
+/// exec` execs, so the child's pid is mariadbd's; the guard SIGKILLs and reaps exactly that pid on drop,
+/// also when the test fails.
+struct HandStarted {
+    child: Child,
+    log: PathBuf,
+}
+
+impl HandStarted {
+    /// Start it in `ns` with the option file `cnf` (written here) and wait until `socket` answers SQL.
+    fn start(ns: &Netns, dir: &Path, name: &str, cnf: &str, socket: &Path) -> HandStarted {
+        Self::start_wrapped(ns, dir, name, cnf, socket, &[])
+    }
+
+    /// [`start`](Self::start) with `wrapper` (e.g. `unshare … sh -c '… exec "$0" "$@"'`) in front of the
+    /// server's command line; the wrapper must exec the server, so that the pid stays the same.
+    fn start_wrapped(
+        ns: &Netns,
+        dir: &Path,
+        name: &str,
+        cnf: &str,
+        socket: &Path,
+        wrapper: &[&str],
+    ) -> HandStarted {
+        let bin = dir.join(format!("{name}-bin"));
+        std::fs::create_dir_all(&bin).unwrap();
+        let mysqld = bin.join("mysqld");
+        let _ = std::fs::remove_file(&mysqld);
+        std::os::unix::fs::symlink(MARIADBD, &mysqld).unwrap();
+        let file = dir.join(format!("{name}.cnf"));
+        std::fs::write(&file, cnf).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &ns.0])
+            .args(wrapper)
+            .arg(&mysqld)
+            .arg(format!("--defaults-file={}", file.display()))
+            .arg("--wsrep-new-cluster")
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let log = dir.join(format!("{name}-error.log"));
+        let mut server = HandStarted { child, log };
+        let answers = poll_until(Duration::from_secs(90), || {
+            if server.child.try_wait().ok().flatten().is_some() {
+                return Some(false);
+            }
+            let out = Command::new("ip")
+                .args(["netns", "exec", &ns.0, "mariadb", "--no-defaults", "-uroot"])
+                .arg(format!("--socket={}", socket.display()))
+                .args([
+                    "-N",
+                    "-B",
+                    "-e",
+                    "SHOW STATUS LIKE 'wsrep_local_state_comment'",
+                ])
+                .output()
+                .ok()?;
+            String::from_utf8_lossy(&out.stdout)
+                .contains("Synced")
+                .then_some(true)
+        });
+        assert_eq!(
+            answers,
+            Some(true),
+            "the hand-started mariadbd did not come up Synced:\n{}",
+            std::fs::read_to_string(&server.log).unwrap_or_default()
+        );
+        server
+    }
+
+    fn pid(&self) -> i32 {
+        i32::try_from(self.child.id()).unwrap()
+    }
+
+    /// Wait (bounded) for it to exit; its exit status.
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        poll_until(Duration::from_secs(30), || {
+            self.child.try_wait().ok().flatten()
+        })
+        .expect("the hand-started mariadbd exited")
+    }
+}
+
+impl Drop for HandStarted {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(self.pid()),
+                nix::sys::signal::SIGKILL,
+            );
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The option file of a hand-started server: the test's settings plus what the agent would have passed
+/// on the command line (datadir, socket, pid file, log, user, cluster address).
+fn hand_cnf(
+    base: &str,
+    data: &Path,
+    socket: &Path,
+    pid: &Path,
+    log: &Path,
+    address: &str,
+) -> String {
+    format!(
+        "{base}datadir={}\nsocket={}\npid-file={}\nlog-error={}\nuser=mysql\nwsrep_cluster_address={address}\n",
+        data.display(),
+        socket.display(),
+        pid.display(),
+        log.display()
+    )
+}
+
+fn cmdline_of(pid: i32) -> String {
+    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap())
+        .replace('\0', " ")
+}
+
+#[test]
+fn hand_started_server_is_probed_refused_by_start_and_stopped() {
+    require(&["/usr/bin/strace"]);
+    let lab = Lab::new("hand");
+    let data = lab.dir.join("data");
+    let socket = lab.dir.join("run/mysqld.sock");
+    let cnf = hand_cnf(
+        MY_CNF,
+        &data,
+        &socket,
+        &lab.dir.join("run/mysqld.pid"),
+        &lab.dir.join("hand-error.log"),
+        "gcomm://127.0.0.1",
+    );
+    let mut server = HandStarted::start(&lab.ns, lab.dir.path(), "hand", &cnf, &socket);
+    let pid = server.pid();
+    let argv = cmdline_of(pid);
+    assert!(
+        argv.starts_with(&format!("{}/hand-bin/mysqld ", lab.dir.path().display()))
+            && !argv.contains("--datadir"),
+        "started as an admin would: {argv}"
+    );
+    assert_eq!(lab.servers(), vec![pid]);
+    let survey = Target::new(Path::new(MARIADBD), &data).survey();
+    assert_eq!(survey.servers[0].evidence, Evidence::WorkingDirectory);
+    assert_eq!(
+        survey.lock,
+        Lock::Held(pid),
+        "F_GETLK names the holder of ibdata1"
+    );
+
+    // probe: it runs, Synced in its own Primary component → 8 (not 7), published like the agent's own
+    let probe = lab.act("monitor");
+    ok(&probe, 8);
+    assert!(
+        probe.stderr.contains("without a start recorded"),
+        "{}",
+        probe.stderr
+    );
+    assert_eq!(lab.report().unwrap().state, NodeState::Primary);
+
+    // start refuses, names the pid and the evidence, and runs nothing (no --wsrep-recover)
+    let marker = lab.dir.join("run/galera-ocf-galera.state");
+    let adopted = std::fs::read(&marker).expect("the probe recorded the Promoted instance");
+    let refused = lab.act("start");
+    ok(&refused, 1);
+    let reason = refused.one_reason();
+    assert!(
+        reason.contains(&format!("pid {pid} ")) && reason.contains("working directory"),
+        "{reason}"
+    );
+    let (code, execs) = execs_during(&lab, &lab.agent(), "start");
+    assert_eq!(code, 1);
+    assert!(execs.is_empty(), "a refused start ran {execs:?}");
+    assert!(!lab.dir.join("run/galera-ocf-galera-recover.log").exists());
+    assert_eq!(std::fs::read(&marker).unwrap(), adopted);
+    assert_eq!(lab.servers(), vec![pid], "the server was left alone");
+
+    // stop: SIGTERM, a clean shutdown, 0 only once it is gone
+    let stopped = lab.act("stop");
+    ok(&stopped, 0);
+    assert!(
+        stopped.stderr.contains(&format!("pid {pid} ")),
+        "{}",
+        stopped.stderr
+    );
+    let status = server.wait_exit();
+    assert!(status.success(), "a clean shutdown, not a kill: {status}");
+    assert!(lab.servers().is_empty());
+    assert!(lab.attrs().is_empty(), "{:?}", lab.attrs());
+    ok(&lab.act("monitor"), 7);
+}
+
+#[test]
+fn hand_started_servers_of_two_datadirs_are_told_apart() {
+    let p = Pair::new();
+    let path = |rel: &str| p.dir.join(rel);
+    // n2's server writes its pid into the pid file n1's agent reads: the pid file alone must not decide.
+    let cnf1 = hand_cnf(
+        &pair_cnf("127.0.0.1"),
+        &path("n1/data"),
+        &path("n1/run/mysqld.sock"),
+        &path("n1/run/hand.pid"),
+        &path("n1-error.log"),
+        "gcomm://",
+    );
+    let cnf2 = hand_cnf(
+        &pair_cnf("127.0.0.2"),
+        &path("n2/data"),
+        &path("n2/run/mysqld.sock"),
+        &path("n1/run/mysqld.pid"),
+        &path("n2-error.log"),
+        "gcomm://",
+    );
+    let mut s1 = HandStarted::start(
+        &p.ns,
+        p.dir.path(),
+        "n1",
+        &cnf1,
+        &path("n1/run/mysqld.sock"),
+    );
+    let mut s2 = HandStarted::start(
+        &p.ns,
+        p.dir.path(),
+        "n2",
+        &cnf2,
+        &path("n2/run/mysqld.sock"),
+    );
+    let (pid1, pid2) = (s1.pid(), s2.pid());
+    assert_eq!(
+        std::fs::read_to_string(path("n1/run/mysqld.pid"))
+            .unwrap()
+            .trim(),
+        pid2.to_string()
+    );
+    assert_eq!(scan(Path::new(MARIADBD), &path("n1/data")), vec![pid1]);
+    assert_eq!(scan(Path::new(MARIADBD), &path("n2/data")), vec![pid2]);
+
+    let probe = |node: &str| p.run(&p.agent(node), "monitor");
+    ok(&probe("n1"), 8);
+    ok(&probe("n2"), 8);
+
+    // stopping n1 stops n1's server only
+    ok(&p.act("n1", "stop"), 0);
+    assert!(s1.wait_exit().success());
+    assert_eq!(scan(Path::new(MARIADBD), &path("n2/data")), vec![pid2]);
+    assert!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid2), None).is_ok());
+    // a pid file naming another datadir's live server is not "stale": it stays
+    ok(&p.act("n1", "stop"), 0);
+    assert!(path("n1/run/mysqld.pid").exists());
+    ok(&probe("n1"), 7);
+    ok(&probe("n2"), 8);
+    ok(&p.act("n2", "stop"), 0);
+    assert!(s2.wait_exit().success());
+    ok(&probe("n2"), 7);
+}
+
+#[test]
+fn hand_started_server_out_of_sight_of_the_pid_namespace_blocks_start_and_stop() {
+    let lab = Lab::new("pidns");
+    let data = lab.dir.join("data");
+    let socket = lab.dir.join("run/mysqld.sock");
+    let cnf = hand_cnf(
+        MY_CNF,
+        &data,
+        &socket,
+        &lab.dir.join("run/hand.pid"),
+        &lab.dir.join("hand-error.log"),
+        "gcomm://127.0.0.1",
+    );
+    let mut server = HandStarted::start(&lab.ns, lab.dir.path(), "hand", &cnf, &socket);
+    // The agent in a PID namespace of its own (as in a container): /proc shows no mariadbd, only the
+    // InnoDB lock (F_GETLK: write-locked, pid 0) tells that the datadir is in use.
+    let hidden = |action: &str| {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &lab.ns.0,
+                "unshare",
+                "--pid",
+                "--fork",
+                "--mount-proc",
+            ])
+            .arg(support::BIN)
+            .arg(action)
+            .env_clear()
+            .envs(&lab.agent().env)
+            .output()
+            .unwrap();
+        let ran = Ran::from(out);
+        eprintln!(
+            "--- {action} (own PID namespace) → {}\n{}",
+            ran.code, ran.stderr
+        );
+        ran
+    };
+    ok(&hidden("monitor"), 8);
+    let start = hidden("start");
+    ok(&start, 1);
+    assert!(
+        start.one_reason().contains("outside this PID namespace"),
+        "{}",
+        start.stderr
+    );
+    let stop = hidden("stop");
+    ok(&stop, 1);
+    assert!(
+        stop.one_reason().contains("cannot be stopped"),
+        "{}",
+        stop.stderr
+    );
+    assert_eq!(lab.servers(), vec![server.pid()]);
+    // from the server's PID namespace, stop sees and stops it
+    ok(&lab.act("stop"), 0);
+    assert!(server.wait_exit().success());
+    ok(&hidden("monitor"), 7);
+}
+
+/// The lab's nodes and containers: a mariadbd in another mount namespace whose `/var/lib/mysql` is a bind
+/// mount of another directory shows that path as its working directory and on its command line. It is not
+/// this host's datadir of the same path: the agent must neither report nor stop it.
+#[test]
+fn server_of_the_same_datadir_path_in_another_mount_namespace_is_not_ours() {
+    let lab = Lab::new("mntns");
+    let data = lab.dir.join("data");
+    let elsewhere = lab.dir.join("elsewhere");
+    install_db(&elsewhere, &lab.dir.join("run"));
+    let socket = lab.dir.join("run/elsewhere.sock");
+    let cnf = hand_cnf(
+        MY_CNF,
+        &data,
+        &socket,
+        &lab.dir.join("run/elsewhere.pid"),
+        &lab.dir.join("elsewhere-error.log"),
+        "gcomm://127.0.0.1",
+    );
+    let bind = format!(
+        "mount --bind {} {} && exec \"$0\" \"$@\" --datadir={}",
+        elsewhere.display(),
+        data.display(),
+        data.display()
+    );
+    let wrapper = [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        &bind,
+    ];
+    let mut server = HandStarted::start_wrapped(
+        &lab.ns,
+        lab.dir.path(),
+        "elsewhere",
+        &cnf,
+        &socket,
+        &wrapper,
+    );
+    let pid = server.pid();
+    // the trap is real: by their text, cwd and --datadir name this test's datadir
+    let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap();
+    assert_eq!(cwd, data);
+    assert!(cmdline_of(pid).contains(&format!("--datadir={}", data.display())));
+    // but they are another directory
+    assert!(
+        lab.servers().is_empty(),
+        "matched a server of another directory"
+    );
+    assert_eq!(scan(Path::new(MARIADBD), &elsewhere), vec![pid]);
+    ok(&lab.act("monitor"), 7);
+    ok(&lab.act("stop"), 0);
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "stop left it alone"
+    );
+    assert_eq!(scan(Path::new(MARIADBD), &elsewhere), vec![pid]);
 }

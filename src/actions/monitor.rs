@@ -8,6 +8,10 @@
 //!
 //! A healthy Promoted node's recurring monitor forks nothing: marker read, pid file + /proc check, one SQL
 //! round trip; crm_attribute runs only when what this node published has to change.
+//!
+//! A server of the datadir the agent did not start (systemd, `galera_new_cluster`, an admin) is running
+//! like its own: the same verdict from SQL, so a probe says 8 for a Synced member and a failure, never 7,
+//! when it cannot be queried.
 
 use std::collections::BTreeSet;
 
@@ -91,13 +95,20 @@ fn ocf(status: Status) -> OcfStatus {
 
 pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcome, Error> {
     let marker = state::load(&cfg.state_file())?;
-    let pid = mysqld::find(cfg);
-    let q = match pid {
+    let found = mysqld::detect(cfg);
+    if let (Some(f), None) = (&found, &marker) {
+        info!(
+            "a mariadbd of {} runs without a start recorded by this agent: {}",
+            cfg.datadir.display(),
+            f.describe()
+        );
+    }
+    let q = match found {
         Some(_) => Some(query(cfg, deadline).await),
         None => None,
     };
     let obs = Observation {
-        process: if pid.is_some() {
+        process: if found.is_some() {
             Process::Running
         } else {
             Process::NotRunning
@@ -113,7 +124,9 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             .and_then(|q| q.detail)
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
-        let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        let who = found
+            .map(|f| format!("; {}", f.describe()))
+            .unwrap_or_default();
         return Ok(Outcome::failed(status, format!("{reason}{who}{detail}")));
     }
     match (v.status, marker, q) {

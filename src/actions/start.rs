@@ -1,5 +1,7 @@
 //! start (→ Unpromoted): mariadbd stays stopped; this node publishes its last committed position and takes
-//! part in the election. Idempotent: a second start publishes nothing new and returns 0.
+//! part in the election. Idempotent: a second start publishes nothing new and returns 0. Refuses, before
+//! it touches the data directory, while any server of the datadir runs (`mysqld::in_use`), whoever
+//! started it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,10 +16,11 @@ use crate::exit::Outcome;
 pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     validate::validate(cfg, env, &ctx.node)?;
-    let running = mysqld::scan(&cfg.binary, &cfg.datadir);
-    if !running.is_empty() {
+    // Before anything touches the datadir (install-db, --wsrep-recover): never next to a live server.
+    if let Some(what) = mysqld::in_use(cfg) {
         return Err(Error::Start(format!(
-            "mariadbd of {} is already running (pid {running:?}) outside Pacemaker's control; stop it first",
+            "{} is in use outside Pacemaker's control: {what}; stop it, or let the probe find it \
+             (crm resource refresh) so that Pacemaker takes it over",
             cfg.datadir.display()
         )));
     }

@@ -1,5 +1,6 @@
-//! stop: every mariadbd of this data directory gone (SIGTERM, SIGKILL only near the deadline), this node's
-//! report and promotion score removed, the marker removed. 0 only when no mariadbd of the datadir is left.
+//! stop: every mariadbd of this data directory gone (SIGTERM, SIGKILL only near the deadline), also one the
+//! agent did not start, this node's report and promotion score removed, the marker removed. 0 only when no
+//! mariadbd of the datadir is left.
 
 use crate::actions::common::{self, Ctx};
 use crate::edge::mysqld::Stopped;
@@ -39,11 +40,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         warn!("stop: mariadbd is stopped, but removing this node's attributes failed: {e}");
     }
     state::remove(&cfg.state_file())?;
-    let left = mysqld::scan(&cfg.binary, &cfg.datadir);
-    if !left.is_empty() {
-        return Err(Error::Stop(format!(
-            "mariadbd (pid {left:?}) is still running"
-        )));
+    if let Some(left) = mysqld::still_running(cfg) {
+        return Err(Error::Stop(format!("{left} is still running")));
     }
     Ok(Outcome::ok())
 }

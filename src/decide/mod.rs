@@ -4,6 +4,7 @@
 //! - [`monitor`]: what a monitor/probe observation means as an OCF status.
 //! - [`hostmap`]: wsrep_cluster_address + cluster_host_map → the Pacemaker nodes that must report.
 //! - [`mycnf`]: the node's option file (my.cnf) against the parameters, for validate-all.
+//! - [`server`]: whether a process `/proc` describes is a server of this data directory, and why.
 //!
 //! - [`promotion`]: the one verdict of an invocation (election + two_node_mode + override + score + plan).
 //!
@@ -18,6 +19,7 @@ pub mod hostmap;
 pub mod monitor;
 pub mod mycnf;
 pub mod promotion;
+pub mod server;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).
 ///

@@ -1,96 +1,358 @@
 //! mariadbd as a process: find every one of this data directory, start it, stop it, run `--wsrep-recover`.
 //!
-//! Processes are recognised by their command line (`/proc/PID/cmdline`): the configured binary as `argv[0]`
-//! and `--datadir=<datadir>` among the arguments, which the agent always passes. The pid file alone is not
-//! enough: a joiner waiting for its state transfer has not written one yet, and a killed server leaves a
-//! stale one behind. Matching by name only would stop another instance on the same host.
+//! # Which processes are servers of the data directory
+//!
+//! Any mariadbd of the datadir counts, whoever started it: this agent, a systemd unit, `galera_new_cluster`,
+//! `mysqld_safe` or an admin, under the name `mysqld` or another binary, with the datadir on the command line
+//! or only in my.cnf. The rules are pure, in `decide::server`; this file reads the facts they need from
+//! `/proc/PID/{cmdline,exe,stat,cwd}`, the pid file and the InnoDB lock. Measured with MariaDB 10.11 (Debian
+//! 12, kernel 6.x), and pinned by the tier-2 tests `hand_started_*` and
+//! `server_of_the_same_datadir_path_in_another_mount_namespace_is_not_ours`:
+//!
+//! - **working directory**: mariadbd changes into its datadir early, before InnoDB opens its files there
+//!   (it names them relative to it: `./ibdata1`). Polled from exec on, a server started as
+//!   `mysqld --defaults-file=…` through a symlink, with the datadir only in the file, had the cwd `/` (where
+//!   it was started) at 14 ms, its datadir at 57 ms and its socket at 181 ms. This is the main evidence.
+//!   It is compared by identity (`stat` through the link: device and inode), not by the link's text: for
+//!   a process in another mount namespace whose cwd is a bind mount (the lab's nodes, containers) the link
+//!   reads as the path *inside* that namespace — `/var/lib/mysql` — while the host's `/var/lib/mysql` is
+//!   another directory; `stat` through the link reaches the real one.
+//! - **`--datadir` on the command line**, as the agent passes it: also covers those first milliseconds
+//!   before the `chdir`. Resolved through `/proc/PID/root`, i.e. in the process's own mount namespace,
+//!   for the same reason.
+//! - **the InnoDB lock**: InnoDB holds an fcntl write lock on the whole of `<datadir>/ibdata1` (and on
+//!   `aria_log_control`). `fcntl(F_GETLK)` on the file answers with the holder's pid translated into the
+//!   caller's PID namespace, and from a namespace that cannot see the holder still answers "write-locked"
+//!   with pid 0; `/proc/locks` instead leaves such an entry out, and is a host-wide table to parse. So
+//!   F_GETLK it is, during the full scan only: a holder that is a server process is one of the datadir
+//!   whatever its working directory; a lock held by a process this namespace cannot see makes start refuse
+//!   and stop fail (a server in another container uses the data). The lock alone is not enough: a joiner
+//!   during an rsync state transfer has not opened InnoDB yet, and `innodb_data_home_dir` may put ibdata1
+//!   elsewhere (then the lock says nothing).
+//! - **the pid file**, only when the working directory cannot be read (a non-root caller): a pid file
+//!   written by a server of another datadir (shared path) or left behind and reused must not match.
+//!
+//! A zombie never counts. The monitor of a running server stays fork-free and cheap: the pid file's
+//! process is checked first (the pid file and four small reads in /proc); the full /proc scan and the lock
+//! check run only when that fails. A server that systemd or `mysqld_safe` supervises is restarted by them
+//! after a SIGKILL; stop then fails because a server is left, which is the truth.
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{chown, fchown, OpenOptionsExt};
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{chown, fchown, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::Duration;
 
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::libc;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::{Gid, Group, Pid, Uid, User};
 
 use crate::config::Config;
 use crate::deadline::{poll_until, Deadline};
+use crate::decide::server::{self, DatadirArgument, DirId, Evidence, Seen, Wanted};
 use crate::edge::command::{self, Cmd};
 use crate::error::Error;
 
 /// How often waits look at /proc or the server again.
 const POLL: Duration = Duration::from_millis(200);
 
-fn strip_slashes(p: &Path) -> &Path {
-    let s = p.as_os_str().to_str().unwrap_or("");
-    let t = s.trim_end_matches('/');
-    if t.is_empty() || t.len() == s.len() {
-        p
-    } else {
-        Path::new(t)
-    }
+/// Whom to look for: the configured binary (and its symlinks resolved), the data directory's identity
+/// and the pid file (when the configuration is known).
+#[derive(Debug, Clone)]
+pub struct Target {
+    binary: PathBuf,
+    binary_real: Option<PathBuf>,
+    datadir: PathBuf,
+    datadir_id: Option<DirId>,
+    pidfile: Option<PathBuf>,
 }
 
-/// Does this NUL-separated command line belong to a mariadbd of `datadir`?
-pub fn cmdline_matches(cmdline: &[u8], binary: &Path, datadir: &Path) -> bool {
-    let mut args = cmdline
-        .split(|b| *b == 0)
-        .filter(|a| !a.is_empty())
-        .map(String::from_utf8_lossy);
-    let Some(argv0) = args.next() else {
-        return false;
-    };
-    let same_binary = Path::new(argv0.as_ref()) == binary
-        || (Path::new(argv0.as_ref()).file_name() == binary.file_name() && !argv0.contains('/'));
-    if !same_binary {
-        return false;
-    }
-    let want = strip_slashes(datadir);
-    let mut prev_was_flag = false;
-    for a in args {
-        let value = if let Some(v) = a.strip_prefix("--datadir=") {
-            Some(v.to_owned())
-        } else if prev_was_flag {
-            Some(a.to_string())
-        } else {
-            None
-        };
-        prev_was_flag = a == "--datadir";
-        if value.is_some_and(|v| strip_slashes(Path::new(&v)) == want) {
-            return true;
+/// The identity of the directory `path` names (following symlinks and magic links like /proc/PID/cwd).
+fn dir_id(path: &Path) -> Option<DirId> {
+    let m = std::fs::metadata(path).ok()?;
+    m.is_dir().then(|| DirId {
+        dev: m.dev(),
+        ino: m.ino(),
+    })
+}
+
+impl Target {
+    pub fn new(binary: &Path, datadir: &Path) -> Target {
+        Target {
+            binary: binary.to_path_buf(),
+            binary_real: std::fs::canonicalize(binary).ok(),
+            datadir: datadir.to_path_buf(),
+            datadir_id: dir_id(datadir),
+            pidfile: None,
         }
     }
-    false
+
+    pub fn of(cfg: &Config) -> Target {
+        Target {
+            pidfile: Some(cfg.pid.clone()),
+            ..Target::new(&cfg.binary, &cfg.datadir)
+        }
+    }
+
+    fn wanted(&self) -> Wanted<'_> {
+        Wanted {
+            binary: &self.binary,
+            binary_real: self.binary_real.as_deref(),
+            datadir: self.datadir_id,
+        }
+    }
+
+    fn pidfile_pid(&self) -> Option<i32> {
+        read_pid(self.pidfile.as_deref()?)
+    }
+
+    /// Is `pid` a server of the datadir, and why? Reads cmdline and exe first: most processes stop there.
+    fn look(&self, pid: i32, in_pidfile: bool, holds_lock: bool) -> Option<Evidence> {
+        let dir = PathBuf::from(format!("/proc/{pid}"));
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let exe = std::fs::read_link(dir.join("exe")).ok();
+        let w = self.wanted();
+        if !server::is_server_process(&cmdline, exe.as_deref(), &w) {
+            return None;
+        }
+        let seen = Seen {
+            state: proc_state(pid),
+            cmdline: &cmdline,
+            exe: exe.as_deref(),
+            cwd: dir_id(&dir.join("cwd")),
+            datadir_argument: datadir_argument(&dir, &cmdline),
+            in_pidfile,
+            holds_lock,
+        };
+        server::identify(&seen, &w)
+    }
+
+    /// Every server of the datadir (a /proc scan) and the state of the InnoDB lock.
+    pub fn survey(&self) -> Survey {
+        let lock = lock_of(&self.datadir.join("ibdata1"));
+        let in_pidfile = self.pidfile_pid();
+        let mut servers: Vec<Server> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter_map(|pid| {
+                let evidence = self.look(pid, in_pidfile == Some(pid), lock == Lock::Held(pid))?;
+                Some(Server { pid, evidence })
+            })
+            .collect();
+        servers.sort_unstable_by_key(|s| s.pid);
+        Survey { servers, lock }
+    }
+
+    /// The pid file's process when it is a server of the datadir (the cheap check), else a full survey.
+    pub fn detect(&self) -> Option<Found> {
+        if let Some(pid) = self.pidfile_pid().filter(|p| *p > 0) {
+            if let Some(evidence) = self.look(pid, true, false) {
+                return Some(Found::Server(Server { pid, evidence }));
+            }
+        }
+        let s = self.survey();
+        match (s.servers.into_iter().next(), s.lock) {
+            (Some(server), _) => Some(Found::Server(server)),
+            (None, Lock::HeldUnseen) => Some(Found::Unseen(self.datadir.join("ibdata1"))),
+            (None, _) => None,
+        }
+    }
 }
 
-fn pid_matches(pid: i32, binary: &Path, datadir: &Path) -> bool {
-    // A zombie's cmdline is empty, so an exited but unreaped server never counts as running.
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .is_ok_and(|c| cmdline_matches(&c, binary, datadir))
+fn read_pid(path: &Path) -> Option<i32> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
-/// Every live mariadbd of this data directory (scans /proc).
-pub fn scan(binary: &Path, datadir: &Path) -> Vec<i32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
+/// The last `--datadir` of a command line, resolved the way the process sees it: through its own root
+/// (`/proc/PID/root`), so in its own mount namespace.
+fn datadir_argument(proc_dir: &Path, cmdline: &[u8]) -> DatadirArgument {
+    let Some(value) = server::last_datadir_argument(cmdline) else {
+        return DatadirArgument::Absent;
     };
-    let mut pids: Vec<i32> = dir
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .filter(|pid| pid_matches(*pid, binary, datadir))
-        .collect();
-    pids.sort_unstable();
-    pids
+    let value = Path::new(OsStr::from_bytes(value));
+    let Ok(relative) = value.strip_prefix("/") else {
+        return DatadirArgument::Unresolved;
+    };
+    dir_id(&proc_dir.join("root").join(relative))
+        .map_or(DatadirArgument::Unresolved, DatadirArgument::Resolved)
 }
 
-/// The running server's pid, cheaply: the pid file first (one read + one cmdline check), /proc scan only
-/// when the pid file is missing or stale.
+/// The state letter of a process (`None` when it is gone).
+fn proc_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    server::parse_state(&stat)
+}
+
+/// A server of the data directory and why it counts as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    pub pid: i32,
+    pub evidence: Evidence,
+}
+
+impl Server {
+    /// `pid 1234 (its working directory is the data directory; in mariadb.service)`, for log lines and exit
+    /// reasons (reads the process's cgroup, so only when a message needs it).
+    pub fn describe(&self) -> String {
+        let unit = std::fs::read_to_string(format!("/proc/{}/cgroup", self.pid))
+            .ok()
+            .and_then(|c| server::unit_of(&c).map(str::to_owned))
+            .map(|u| format!("; in {u}"))
+            .unwrap_or_default();
+        format!("pid {} ({}{unit})", self.pid, self.evidence)
+    }
+}
+
+fn describe_all(servers: &[Server]) -> String {
+    servers
+        .iter()
+        .map(Server::describe)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The fcntl lock on `<datadir>/ibdata1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// Not locked, or no such file.
+    Free,
+    /// Locked by this pid (as seen from this PID namespace).
+    Held(i32),
+    /// Locked by a process this PID namespace cannot see (F_GETLK reports pid 0).
+    HeldUnseen,
+}
+
+/// Ask the kernel who holds a lock on `path` (F_GETLK for a whole-file write lock). Read-only: opened
+/// without following symlinks and without blocking (the directory is writable by the server's user, and
+/// this runs as root), and only a regular file is asked.
+fn lock_of(path: &Path) -> Lock {
+    let Ok(file) = OpenOptions::new()
+        .read(true)
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC).bits())
+        .open(path)
+    else {
+        return Lock::Free;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Lock::Free;
+    }
+    let mut probe = libc::flock {
+        l_type: libc::F_WRLCK as libc::c_short,
+        l_whence: libc::SEEK_SET as libc::c_short,
+        l_start: 0,
+        l_len: 0,
+        l_pid: 0,
+    };
+    if fcntl(file.as_raw_fd(), FcntlArg::F_GETLK(&mut probe)).is_err() {
+        return Lock::Free;
+    }
+    match probe.l_type as libc::c_int {
+        libc::F_UNLCK => Lock::Free,
+        _ if probe.l_pid > 0 => Lock::Held(probe.l_pid),
+        _ => Lock::HeldUnseen,
+    }
+}
+
+/// What a full survey found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub servers: Vec<Server>,
+    pub lock: Lock,
+}
+
+impl Survey {
+    pub fn pids(&self) -> Vec<i32> {
+        self.servers.iter().map(|s| s.pid).collect()
+    }
+
+    /// What is left of the datadir's servers (`None`: nothing): the servers, or a lock held out of sight.
+    fn left(&self, ibdata1: &Path) -> Option<String> {
+        if !self.servers.is_empty() {
+            return Some(format!("mariadbd {}", describe_all(&self.servers)));
+        }
+        (self.lock == Lock::HeldUnseen).then(|| unseen(ibdata1))
+    }
+}
+
+fn unseen(ibdata1: &Path) -> String {
+    format!(
+        "a process outside this PID namespace (a container?) holds the InnoDB lock on {}",
+        ibdata1.display()
+    )
+}
+
+/// A server found by [`detect`]: a process, or only a lock whose holder this PID namespace cannot see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Server(Server),
+    Unseen(PathBuf),
+}
+
+impl Found {
+    pub fn pid(&self) -> Option<i32> {
+        match self {
+            Found::Server(s) => Some(s.pid),
+            Found::Unseen(_) => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Found::Server(s) => s.describe(),
+            Found::Unseen(ibdata1) => unseen(ibdata1),
+        }
+    }
+}
+
+/// Every live mariadbd of this data directory (scans /proc; no pid file is consulted).
+pub fn scan(binary: &Path, datadir: &Path) -> Vec<i32> {
+    Target::new(binary, datadir).survey().pids()
+}
+
+/// Every server of the configured data directory, and the InnoDB lock.
+pub fn survey(cfg: &Config) -> Survey {
+    Target::of(cfg).survey()
+}
+
+/// The running server, cheaply: the pid file's process first, the full survey only when that fails.
+pub fn detect(cfg: &Config) -> Option<Found> {
+    Target::of(cfg).detect()
+}
+
+/// The running server's pid ([`detect`] without a lock held out of sight).
 pub fn find(cfg: &Config) -> Option<i32> {
-    let from_pidfile = std::fs::read_to_string(&cfg.pid)
-        .ok()
-        .and_then(|s| s.trim().parse::<i32>().ok())
-        .filter(|pid| *pid > 0 && pid_matches(*pid, &cfg.binary, &cfg.datadir));
-    from_pidfile.or_else(|| scan(&cfg.binary, &cfg.datadir).into_iter().next())
+    detect(cfg)?.pid()
+}
+
+/// Why the data directory is in use, for start (`None`: it is not): a server of it runs, or anything at all
+/// holds its InnoDB lock — a `--wsrep-recover` or a start next to it would corrupt or fail.
+pub fn in_use(cfg: &Config) -> Option<String> {
+    let ibdata1 = cfg.datadir.join("ibdata1");
+    let s = survey(cfg);
+    if let Some(left) = s.left(&ibdata1) {
+        return Some(left);
+    }
+    match s.lock {
+        Lock::Held(pid) => {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            Some(format!(
+                "pid {pid} ({}) holds the InnoDB lock on {}",
+                comm.trim(),
+                ibdata1.display()
+            ))
+        }
+        Lock::Free | Lock::HeldUnseen => None,
+    }
+}
+
+/// What is still running of the datadir after a stop (`None`: nothing).
+pub fn still_running(cfg: &Config) -> Option<String> {
+    survey(cfg).left(&cfg.datadir.join("ibdata1"))
 }
 
 /// The server's user and group (validate-all reports a missing one as ERR_INSTALLED).
@@ -206,46 +468,59 @@ fn signal_all(pids: &[i32], sig: Signal) {
     }
 }
 
-async fn wait_gone(cfg: &Config, deadline: Deadline) -> bool {
+async fn wait_gone(t: &Target, deadline: Deadline) -> bool {
     poll_until(deadline, POLL, || {
-        let left = scan(&cfg.binary, &cfg.datadir);
-        async move { left.is_empty().then_some(()) }
+        let gone = t.survey().servers.is_empty();
+        async move { gone.then_some(()) }
     })
     .await
     .is_some()
 }
 
-/// Stop every mariadbd of this data directory: SIGTERM, wait; SIGKILL only when the deadline nears.
+/// Stop every mariadbd of this data directory, whoever started it: SIGTERM, wait; SIGKILL only when the
+/// deadline nears. Fails while anything of the datadir is left, also a lock holder it cannot signal.
 pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
-    let pids = scan(&cfg.binary, &cfg.datadir);
-    if pids.is_empty() {
+    let t = Target::of(cfg);
+    let ibdata1 = cfg.datadir.join("ibdata1");
+    let first = t.survey();
+    if first.servers.is_empty() {
+        if let Some(left) = first.left(&ibdata1) {
+            return Err(Error::Stop(format!(
+                "{left}; it cannot be stopped from here"
+            )));
+        }
         remove_stale_pidfile(cfg);
         return Ok(Stopped::WasNotRunning);
     }
-    crate::info!("stopping mariadbd (pid {pids:?}) with SIGTERM");
+    let pids = first.pids();
+    crate::info!(
+        "stopping mariadbd {} with SIGTERM",
+        describe_all(&first.servers)
+    );
     let sent = std::time::Instant::now();
     signal_all(&pids, Signal::SIGTERM);
     let kill_slot =
         (deadline.remaining() / 5).clamp(Duration::from_secs(1), Duration::from_secs(10));
-    if wait_gone(cfg, deadline.leaving(kill_slot)).await {
-        return Ok(Stopped::Clean(pids));
-    }
-    let left = scan(&cfg.binary, &cfg.datadir);
-    crate::warn!(
-        "mariadbd (pid {left:?}) did not stop within {} s after SIGTERM and the deadline is near; \
-         sending SIGKILL",
-        sent.elapsed().as_secs()
-    );
-    signal_all(&left, Signal::SIGKILL);
-    if wait_gone(cfg, deadline).await {
+    let mut outcome = Stopped::Clean(pids.clone());
+    if !wait_gone(&t, deadline.leaving(kill_slot)).await {
+        let left = t.survey().pids();
+        crate::warn!(
+            "mariadbd (pid {left:?}) did not stop within {} s after SIGTERM and the deadline is near; \
+             sending SIGKILL",
+            sent.elapsed().as_secs()
+        );
+        signal_all(&left, Signal::SIGKILL);
+        wait_gone(&t, deadline).await;
         remove_stale_pidfile(cfg);
-        return Ok(Stopped::Killed(pids));
+        outcome = Stopped::Killed(pids);
     }
-    Err(Error::Stop(format!(
-        "mariadbd (pid {:?}) of {} is still running after SIGKILL",
-        scan(&cfg.binary, &cfg.datadir),
-        cfg.datadir.display()
-    )))
+    match t.survey().left(&ibdata1) {
+        None => Ok(outcome),
+        Some(left) => Err(Error::Stop(format!(
+            "{left} is still running (data directory {})",
+            cfg.datadir.display()
+        ))),
+    }
 }
 
 /// A joiner receiving a state transfer: MariaDB's SST scripts keep `<datadir>/sst_in_progress` while they
@@ -255,13 +530,21 @@ pub fn state_transfer_in_progress(cfg: &Config) -> bool {
     cfg.datadir.join("sst_in_progress").exists()
 }
 
-/// A pid file whose process is gone (after SIGKILL or a crash) is removed, so nobody trusts it later.
+/// A pid file whose process is gone (after SIGKILL or a crash) or is no server at all is removed, so
+/// nobody trusts it later. One naming a server of another datadir (a shared pid-file path) is left alone.
 fn remove_stale_pidfile(cfg: &Config) {
-    let stale = std::fs::read_to_string(&cfg.pid)
-        .ok()
-        .and_then(|s| s.trim().parse::<i32>().ok())
-        .is_some_and(|pid| !pid_matches(pid, &cfg.binary, &cfg.datadir));
-    if stale {
+    let Some(pid) = read_pid(&cfg.pid) else {
+        return;
+    };
+    let alive = !matches!(proc_state(pid), None | Some('Z' | 'X'));
+    let t = Target::of(cfg);
+    let dir = format!("/proc/{pid}");
+    let is_server = alive && {
+        let cmdline = std::fs::read(format!("{dir}/cmdline")).unwrap_or_default();
+        let exe = std::fs::read_link(format!("{dir}/exe")).ok();
+        server::is_server_process(&cmdline, exe.as_deref(), &t.wanted())
+    };
+    if !is_server {
         let _ = std::fs::remove_file(&cfg.pid);
     }
 }
@@ -318,64 +601,4 @@ pub fn last_error_line(text: &str) -> Option<String> {
         .rev()
         .find(|l| l.contains("[ERROR]"))
         .map(|l| l.trim().to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cl(args: &[&str]) -> Vec<u8> {
-        let mut v = Vec::new();
-        for a in args {
-            v.extend_from_slice(a.as_bytes());
-            v.push(0);
-        }
-        v
-    }
-
-    const BIN: &str = "/usr/sbin/mariadbd";
-
-    #[test]
-    fn matches_binary_and_exact_datadir() {
-        let dd = Path::new("/var/lib/mysql");
-        let bin = Path::new(BIN);
-        assert!(cmdline_matches(
-            &cl(&[BIN, "--datadir=/var/lib/mysql"]),
-            bin,
-            dd
-        ));
-        assert!(cmdline_matches(
-            &cl(&[BIN, "--datadir=/var/lib/mysql/"]),
-            bin,
-            dd
-        ));
-        assert!(cmdline_matches(
-            &cl(&[BIN, "--datadir", "/var/lib/mysql"]),
-            bin,
-            dd
-        ));
-        assert!(cmdline_matches(
-            &cl(&["mariadbd", "--datadir=/var/lib/mysql"]),
-            bin,
-            dd
-        ));
-        assert!(!cmdline_matches(
-            &cl(&[BIN, "--datadir=/var/lib/mysql2"]),
-            bin,
-            dd
-        ));
-        assert!(!cmdline_matches(&cl(&[BIN, "--datadir=/var/lib"]), bin, dd));
-        assert!(!cmdline_matches(
-            &cl(&["/usr/bin/mysqld_safe", "--datadir=/var/lib/mysql"]),
-            bin,
-            dd
-        ));
-        assert!(!cmdline_matches(
-            &cl(&["/opt/x/mariadbd", "--datadir=/var/lib/mysql"]),
-            bin,
-            dd
-        ));
-        assert!(!cmdline_matches(b"", bin, dd));
-        assert!(!cmdline_matches(&cl(&[BIN]), bin, dd));
-    }
 }
