@@ -39,7 +39,7 @@ struct Query {
     detail: Option<String>,
 }
 
-async fn query(cfg: &Config, deadline: Deadline) -> Query {
+async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
     match sql::snapshot(cfg, cfg.check_level, deadline).await {
         Ok(Snapshot { wsrep, read_only }) => match WsrepStatus::from_rows(&wsrep) {
             Ok(st) => Query {
@@ -55,7 +55,10 @@ async fn query(cfg: &Config, deadline: Deadline) -> Query {
                 detail: Some(e.to_string()),
             },
         },
-        Err(f) if f.kind == QueryFailure::Connect && mysqld::state_transfer_in_progress(cfg) => {
+        Err(f)
+            if f.kind == QueryFailure::Connect
+                && pid.is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p)) =>
+        {
             info!("mariadbd is receiving a state transfer (its socket opens afterwards)");
             Query {
                 health: Ok(Health::Joiner),
@@ -103,8 +106,8 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             f.describe()
         );
     }
-    let q = match found {
-        Some(_) => Some(query(cfg, deadline).await),
+    let q = match &found {
+        Some(f) => Some(query(cfg, f.pid(), deadline).await),
         None => None,
     };
     let obs = Observation {

@@ -291,7 +291,8 @@ async fn probe(
             if f.kind == QueryFailure::Connect
                 && !bootstrap
                 && !wait_synced
-                && mysqld::state_transfer_in_progress(ctx.cfg) =>
+                && i32::try_from(started.child.id())
+                    .is_ok_and(|pid| mysqld::state_transfer_in_progress(ctx.cfg, pid)) =>
         {
             Ok(Ready::Transferring)
         }

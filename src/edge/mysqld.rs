@@ -524,10 +524,42 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
 }
 
 /// A joiner receiving a state transfer: MariaDB's SST scripts keep `<datadir>/sst_in_progress` while they
-/// run (wsrep_sst_common), and the server opens its socket only afterwards. Meaningful only while a
-/// mariadbd of the datadir runs (a crash can leave the file behind).
-pub fn state_transfer_in_progress(cfg: &Config) -> bool {
-    cfg.datadir.join("sst_in_progress").exists()
+/// run (wsrep_sst_common), and the server opens its socket only afterwards. A power loss in the middle of a
+/// transfer leaves the file behind, so it counts only when it was written after server `pid` started: a
+/// hung joiner must not look like one that is transferring (issue 13).
+pub fn state_transfer_in_progress(cfg: &Config, pid: i32) -> bool {
+    let Ok(modified) =
+        std::fs::metadata(cfg.datadir.join("sst_in_progress")).and_then(|m| m.modified())
+    else {
+        return false;
+    };
+    match process_start(pid) {
+        // One second of slack: the start time has clock-tick resolution, mtime may be coarser.
+        Some(started) => modified + Duration::from_secs(1) >= started,
+        None => false,
+    }
+}
+
+/// When process `pid` started (`/proc/PID/stat` field 22, in clock ticks since boot, plus `btime`).
+fn process_start(pid: i32) -> Option<std::time::SystemTime> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces; the fields after it are plain.
+    let after_comm = stat.rsplit_once(')')?.1;
+    let ticks: u64 = after_comm.split_whitespace().nth(19)?.parse().ok()?;
+    let btime: u64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .and_then(|h| u64::try_from(h).ok())
+        .filter(|h| *h > 0)?;
+    let since_boot = Duration::from_millis(ticks.saturating_mul(1000) / hz);
+    Some(std::time::UNIX_EPOCH + Duration::from_secs(btime) + since_boot)
 }
 
 /// A pid file whose process is gone (after SIGKILL or a crash) or is no server at all is removed, so
@@ -601,4 +633,19 @@ pub fn last_error_line(text: &str) -> Option<String> {
         .rev()
         .find(|l| l.contains("[ERROR]"))
         .map(|l| l.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_start_time_is_in_the_past_and_recent_for_this_test() {
+        let me = i32::try_from(std::process::id()).unwrap();
+        let started = process_start(me).unwrap();
+        let now = std::time::SystemTime::now();
+        assert!(started <= now + Duration::from_secs(1));
+        assert!(now.duration_since(started).unwrap_or_default() < Duration::from_secs(3600));
+        assert_eq!(process_start(i32::MAX), None);
+    }
 }
