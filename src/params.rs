@@ -190,10 +190,13 @@ pub const PARAMS: &[Param] = &[
         Boolean,
         "false",
         "Special recovery in a 2-node cluster",
-        "In a 2-node cluster, when one node has not reported, rely on Pacemaker quorum (corosync two_node) \
-         and fencing: the silent node is assumed fenced and the other one decides alone, bootstrapping \
-         from its own data. Writes that only the silent node committed are then lost when it rejoins. \
-         Same meaning as in ocf:heartbeat:galera. Use it only with working fencing.",
+        "In a 2-node cluster, when the peer has not reported, decide without it, but only when Pacemaker \
+         shows it is gone for good: not a member of this partition, not expected back, and either fenced \
+         (the fencer's history records it) or this node left the Primary component last (its grastate.dat \
+         says safe_to_bootstrap: 1). A peer that is online but whose instance is stopped (a ban, a failed or \
+         slow start), or that was lost without being fenced, is waited for; galera-ocf status says so. \
+         Writes that only an excused peer committed are lost when it rejoins. Needs working fencing \
+         (stonith-enabled=true), like ocf:heartbeat:galera's option of the same name.",
     ),
     p(
         "promote_wait_synced",
