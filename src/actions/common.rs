@@ -179,6 +179,11 @@ pub async fn clear_synced(ctx: &Ctx<'_>, state: &mut State) -> Result<(), Error>
     Ok(())
 }
 
+/// The parsed membership, for the rare caller that needs hosts too (`None` when the parameters are bad).
+pub fn members_of(cfg: &Config) -> Option<crate::decide::hostmap::Membership> {
+    crate::actions::members::membership(cfg).ok()
+}
+
 /// The expected members as node names.
 pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
     crate::actions::members::expected(cfg)

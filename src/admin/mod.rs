@@ -17,8 +17,10 @@
 //! `ocf:galera-ocf:galera` primitive there (or `OCF_RESOURCE_INSTANCE` / `OCF_RESKEY_*` when set).
 //!
 //! - [`render`]: the status text and JSON (pure);
+//! - [`claims`]: how far each `state=primary` report is confirmed by what `status` can check (pure);
 //! - [`overrides`]: the safe override candidate and what forcing another node loses (pure).
 
+pub mod claims;
 pub mod overrides;
 pub mod render;
 
@@ -67,6 +69,8 @@ struct View {
     /// This node's name and the seqno its running server has committed by now (a primary node's report
     /// holds the seqno of its promote: the monitor does not republish on every write, to stay fork-free).
     live: Option<(String, i64)>,
+    /// What backs each primary claim.
+    evidence: claims::Evidence,
 }
 
 /// Parameters: the CIB's primitive, overridden by OCF_* variables in the environment.
@@ -124,8 +128,14 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     )
     .await?;
     let verdict = promotion::verdict(&facts);
-    // A hung local server must not hold up the whole status for long: the live seqno is a nicety.
-    let live = live_seqno(&cfg, Deadline::after(Duration::from_secs(3))).await;
+    // A hung local server must not hold up the whole status for long: the live facts are checks, not
+    // the point.
+    let local_name = cib::local_node_name(Deadline::after(Duration::from_secs(5)))
+        .await
+        .ok();
+    let (local, live_seqno) = local_server(&cfg, Deadline::after(Duration::from_secs(3))).await;
+    let live = local_name.clone().zip(live_seqno);
+    let evidence = evidence(&cfg, &facts.reports, local_name, local).await;
     Ok(View {
         cfg,
         status,
@@ -133,16 +143,75 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
         reports: facts.reports,
         verdict,
         live,
+        evidence,
     })
 }
 
-/// The local server's `wsrep_last_committed`, when it runs and answers; status works without it.
-async fn live_seqno(cfg: &Config, deadline: Deadline) -> Option<(String, i64)> {
-    crate::edge::mysqld::find(cfg)?;
-    let node = cib::local_node_name(deadline).await.ok()?;
-    let snap = crate::edge::sql::snapshot(cfg, 0, deadline).await.ok()?;
-    let status = crate::galera::status::WsrepStatus::from_rows(&snap.wsrep).ok()?;
-    Some((node, status.last_committed?.get()))
+/// The local server asked over SQL: in the Primary component or not, and its `wsrep_last_committed`.
+async fn local_server(cfg: &Config, deadline: Deadline) -> (claims::LocalServer, Option<i64>) {
+    use crate::galera::status::{ClusterStatus, WsrepStatus};
+    if crate::edge::mysqld::find(cfg).is_none() {
+        return (claims::LocalServer::NotRunning, None);
+    }
+    let Ok(snap) = crate::edge::sql::snapshot(cfg, 0, deadline).await else {
+        return (claims::LocalServer::Unknown, None);
+    };
+    let Ok(status) = WsrepStatus::from_rows(&snap.wsrep) else {
+        return (claims::LocalServer::Unknown, None);
+    };
+    let seqno = status.last_committed.map(|s| s.get());
+    let server = if status.cluster_status == Some(ClusterStatus::Primary) {
+        claims::LocalServer::Primary
+    } else {
+        claims::LocalServer::NotPrimary(format!(
+            "{} in a {} component",
+            status.health().as_str(),
+            status
+                .cluster_status
+                .map_or("unknown", |c| if c == ClusterStatus::Primary {
+                    "Primary"
+                } else {
+                    "non-Primary"
+                })
+        ))
+    };
+    (server, seqno)
+}
+
+/// Pacemaker's current roles (one `crm_mon`) and, for every peer claiming the Primary component, whether
+/// its Galera port answers.
+async fn evidence(
+    cfg: &Config,
+    reports: &BTreeMap<NodeName, Report>,
+    here: Option<String>,
+    local: claims::LocalServer,
+) -> claims::Evidence {
+    let roles = match cib::crm_mon_xml(Deadline::after(Duration::from_secs(10))).await {
+        Ok(xml) => cib_xml::parse_roles(&xml, &cfg.resource).ok(),
+        Err(e) => {
+            warn!("{e}; primary claims are not checked against Pacemaker");
+            None
+        }
+    };
+    let membership = common::members_of(cfg);
+    let mut port_open = BTreeMap::new();
+    for (node, r) in reports {
+        if r.state != crate::galera::report::NodeState::Primary
+            || here.as_deref() == Some(node.as_str())
+        {
+            continue;
+        }
+        if let Some(host) = membership.as_ref().and_then(|m| m.host_of(node)) {
+            let open = crate::edge::gcomm::any_listening(&[host], Duration::from_secs(1));
+            port_open.insert(node.as_str().to_owned(), open);
+        }
+    }
+    claims::Evidence {
+        here,
+        local,
+        roles,
+        port_open,
+    }
 }
 
 fn exit_for(d: &Decision) -> OcfStatus {
@@ -184,6 +253,14 @@ fn status_view(v: &View) -> StatusView {
             None => Suggestion::NoSafeCandidate,
         },
     };
+    let now = common::now();
+    let claims = v
+        .reports
+        .iter()
+        .filter_map(|(n, r)| {
+            claims::classify(n.as_str(), r, &v.evidence, now).map(|c| (n.as_str().to_owned(), c))
+        })
+        .collect();
     StatusView {
         resource: v.cfg.resource.clone(),
         expected: v.expected.clone(),
@@ -191,7 +268,8 @@ fn status_view(v: &View) -> StatusView {
         verdict: v.verdict.clone(),
         live: v.live.clone(),
         suggestion,
-        now: common::now(),
+        claims,
+        now,
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::claims::Claim;
 use crate::decide::election::Decision;
 use crate::decide::promotion::Verdict;
 use crate::decide::NodeName;
@@ -44,6 +45,8 @@ pub struct StatusView {
     /// This node and the seqno its running server has committed by now.
     pub live: Option<(String, i64)>,
     pub suggestion: Suggestion,
+    /// How far each primary claim holds (`admin::claims`), by node.
+    pub claims: std::collections::BTreeMap<String, Claim>,
     pub now: u64,
 }
 
@@ -90,6 +93,34 @@ pub fn waiting_since(v: &StatusView) -> Option<u64> {
             .min()
     })
     .flatten()
+}
+
+/// A decision to join rests on primary claims: say so when none of them is confirmed.
+fn decision_note(v: &StatusView) -> Option<String> {
+    let Decision::Join { primary, .. } = &v.verdict.decision else {
+        return None;
+    };
+    let of = |n: &NodeName| v.claims.get(n.as_str());
+    if primary.iter().any(|n| matches!(of(n), Some(Claim::Live))) {
+        return None;
+    }
+    let (contradicted, unverified): (Vec<&NodeName>, Vec<&NodeName>) = primary
+        .iter()
+        .partition(|n| matches!(of(n), Some(Claim::Contradicted(_))));
+    let names = |ns: &[&NodeName]| ns.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    Some(if unverified.is_empty() {
+        format!(
+            "this decision rests on primary claims that are contradicted ({}): the reports are stale, \
+             and the agents decide again once those nodes' monitors republish",
+            names(&contradicted)
+        )
+    } else {
+        format!(
+            "this decision rests on primary claims that cannot be confirmed from here ({}); check them \
+             on those nodes (galera-ocf status there, or SHOW STATUS LIKE 'wsrep_cluster_status')",
+            names(&unverified)
+        )
+    })
 }
 
 fn decision_kind(d: &Decision) -> &'static str {
@@ -146,7 +177,13 @@ pub fn text(v: &StatusView) -> String {
         }
         s.push('\n');
     }
+    for (n, c) in &v.claims {
+        s.push_str(&format!("primary claim of {n}: {c}\n"));
+    }
     s.push_str(&format!("decision: {}\n", v.verdict.explain()));
+    if let Some(note) = decision_note(v) {
+        s.push_str(&format!("note: {note}\n"));
+    }
     if let Some(t) = waiting_since(v) {
         s.push_str(&format!(
             "waiting since: {} ({} s)\n",
@@ -184,10 +221,13 @@ pub fn json(v: &StatusView) -> String {
                     "at": r.at,
                 })
             });
+            let claim = v.claims.get(&row.node);
             json!({
                 "node": row.node,
                 "expected": row.expected,
                 "report": report,
+                "claim": claim.map(Claim::kind),
+                "claim_detail": claim.map(ToString::to_string),
                 "synced": row.synced.as_ref().map(|s| s == "1"),
                 "promotion_score": row.score,
             })
@@ -206,6 +246,7 @@ pub fn json(v: &StatusView) -> String {
             "forced": v.verdict.forced.as_ref().map(NodeName::as_str),
             "excused": v.verdict.excused.as_ref().map(NodeName::as_str),
             "explain": v.verdict.explain(),
+            "note": decision_note(v),
         },
         "safe_override": suggestion,
         "waiting_since": waiting_since(v),
@@ -268,6 +309,7 @@ mod tests {
             verdict: verdict(&facts),
             live: None,
             suggestion,
+            claims: BTreeMap::new(),
             now: 1_000,
         }
     }
@@ -339,5 +381,34 @@ mod tests {
         v.resource = "g\"a\\l\n".into();
         let j: Value = serde_json::from_str(&json(&v)).unwrap();
         assert_eq!(j["resource"], "g\"a\\l\n");
+    }
+
+    #[test]
+    fn a_join_on_unconfirmed_claims_says_so() {
+        let mut v = view(
+            &[
+                ("n1", report(10, NodeState::Stopped, 900)),
+                ("n2", report(12, NodeState::Primary, 967)),
+            ],
+            Suggestion::None,
+        );
+        v.claims.insert("n2".into(), Claim::Unverified { age: 33 });
+        let t = text(&v);
+        assert!(
+            t.contains("primary claim of n2: unverified (claimed 33 s ago"),
+            "{t}"
+        );
+        assert!(t.contains("note: this decision rests on primary claims that cannot be confirmed from here (n2)"), "{t}");
+        v.claims.insert(
+            "n2".into(),
+            Claim::Contradicted("its server is not running".into()),
+        );
+        let t = text(&v);
+        assert!(t.contains("contradicted (n2)"), "{t}");
+        let j: Value = serde_json::from_str(&json(&v)).unwrap();
+        assert_eq!(j["nodes"][1]["claim"], "contradicted");
+        assert!(j["decision"]["note"].as_str().unwrap().contains("stale"));
+        v.claims.insert("n2".into(), Claim::Live);
+        assert!(!text(&v).contains("note:"));
     }
 }

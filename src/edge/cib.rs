@@ -110,6 +110,17 @@ pub async fn query_all(deadline: Deadline) -> Result<String, Error> {
     Ok(out.stdout)
 }
 
+/// The cluster as `crm_mon --output-as=xml` shows it now (resources with their roles and failures).
+pub async fn crm_mon_xml(deadline: Deadline) -> Result<String, Error> {
+    let out = command::checked(
+        &tool("crm_mon").arg("--one-shot").arg("--output-as=xml"),
+        deadline,
+    )
+    .await
+    .map_err(|e| cib_err("crm_mon", e))?;
+    Ok(out.stdout)
+}
+
 /// This node's Pacemaker name.
 pub async fn local_node_name(deadline: Deadline) -> Result<String, Error> {
     let out = command::checked(&tool(CRM_NODE).arg("--name"), deadline)

@@ -114,6 +114,50 @@ pub fn fenced(xml: &str, target: &str) -> Result<bool, CibXmlError> {
     Ok(success && !pending)
 }
 
+/// What `crm_mon --output-as=xml` shows of one resource on one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRole {
+    /// `Promoted`, `Unpromoted`, `Started`, `Stopped`, ...
+    pub role: String,
+    pub failed: bool,
+}
+
+/// The instances of `resource` (a clone's primitive id) by node, from `crm_mon --output-as=xml`.
+pub fn parse_roles(
+    xml: &str,
+    resource: &str,
+) -> Result<BTreeMap<String, InstanceRole>, CibXmlError> {
+    let mut reader = Reader::from_str(xml);
+    let mut out = BTreeMap::new();
+    let mut current: Option<InstanceRole> = None;
+    loop {
+        match reader.read_event().map_err(|e| CibXmlError::NotXml {
+            what: "crm_mon output",
+            reason: e.to_string(),
+        })? {
+            Event::Start(e) if e.name().as_ref() == b"resource" => {
+                current = (attr(&e, b"id")?.as_deref() == Some(resource))
+                    .then(|| -> Result<InstanceRole, CibXmlError> {
+                        Ok(InstanceRole {
+                            role: attr(&e, b"role")?.unwrap_or_default(),
+                            failed: attr(&e, b"failed")?.as_deref() == Some("true"),
+                        })
+                    })
+                    .transpose()?;
+            }
+            Event::End(e) if e.name().as_ref() == b"resource" => current = None,
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"node" => {
+                if let (Some(r), Some(n)) = (&current, attr(&e, b"name")?) {
+                    out.insert(n, r.clone());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// A configured `ocf:galera-ocf:galera` primitive: its id and instance attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Primitive {
@@ -293,5 +337,30 @@ mod tests {
     #[test]
     fn empty_status() {
         assert!(parse_status("<status/>").unwrap().attrs.is_empty());
+    }
+
+    #[test]
+    fn roles_from_crm_mon() {
+        let xml = r#"<pacemaker-result><resources>
+  <resource id="vip" resource_agent="ocf:heartbeat:IPaddr2" role="Started" failed="false"><node name="n1" id="1"/></resource>
+  <clone id="galera-clone" multi_state="true">
+    <resource id="galera" resource_agent="ocf:galera-ocf:galera" role="Promoted" active="true" failed="false"><node name="n1" id="1" cached="true"/></resource>
+    <resource id="galera" resource_agent="ocf:galera-ocf:galera" role="Promoted" active="true" failed="true"><node name="n2" id="2" cached="true"/></resource>
+    <resource id="galera" resource_agent="ocf:galera-ocf:galera" role="Unpromoted" active="true" failed="false"><node name="n3" id="3" cached="true"/></resource>
+    <resource id="galera" resource_agent="ocf:galera-ocf:galera" role="Stopped" active="false" failed="false"/>
+  </clone>
+</resources></pacemaker-result>"#;
+        let r = parse_roles(xml, "galera").unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            r["n1"],
+            InstanceRole {
+                role: "Promoted".into(),
+                failed: false
+            }
+        );
+        assert!(r["n2"].failed);
+        assert_eq!(r["n3"].role, "Unpromoted");
+        assert!(parse_roles("<a></b>", "galera").is_err());
     }
 }
