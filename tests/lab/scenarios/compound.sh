@@ -143,7 +143,7 @@ scenario_interrupted-sst() {
   check_all_up 400
   echo "TIMING interrupted-sst-recovery $(elapsed "$t0")"
   check "$j published state=incomplete (no usable position)" \
-    bash -c "grep -q 'published galera-report=.*state=incomplete' <<<\"\$1\"" _ "$(pcmk_log_since_mark "$j")"
+    pcmk_log_has "$j" 'published galera-report=.*state=incomplete'
   check_bootstrap_choice "$j"
   check "$j received a full state transfer (SST), not IST" log_has "$j" 'SST succeeded for position'
   check "$j's transfer marker is gone once it is Synced" [ ! -e "$dd/galera-ocf-joining.sst" ]
@@ -151,6 +151,8 @@ scenario_interrupted-sst() {
   trap - EXIT
   interrupted_sst_restore
 }
+# pcmk_log_has NODE REGEX: the node's pacemaker.log since the mark has a matching line.
+pcmk_log_has() { [ "$(pcmk_log_since_mark "$1" | grep -c -- "$2")" -gt 0 ]; }
 interrupted_sst_restore_config() {
   local n
   for n in "${NODES[@]}"; do
