@@ -7,13 +7,15 @@
 # ---- clean-stop-evidence --------------------------------------------------------------------------------
 # What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1. node2 is left
 #   alone, non-Primary; Pacemaker demotes it: a clean stop, which makes Galera delete node2's gvwstate.dat.
-# Asserts: node1+node2 recover without node3 (the complete last Primary component {node1,node2} reported;
+# Asserts: `galera-ocf status` right after the kill does not present the stale primary reports as a
+#   running component without saying so (issue 18); node1+node2 recover without node3 (the complete last
+#   Primary component {node1,node2} reported;
 #   before issue 13 the election waited for node3 forever because node2's saved view was gone), exactly one
 #   bootstrap, every acknowledged row on node1+node2; node2's datadir holds the agent's durable view copy;
 #   node3 then rejoins and every row is everywhere.
 register_scenario clean-stop-evidence
 scenario_clean-stop-evidence() {
-  local pid b t0
+  local pid b t0 js
   ours_only clean-stop-evidence || return 0
   ensure_lab || return 1
   start_writer
@@ -27,6 +29,14 @@ scenario_clean-stop-evidence() {
   t0=$(now)
   log "  kill -9 of mariadbd (pid $pid) on node1; node2 is left alone without quorum"
   kill -9 "$pid"
+  # Issue 18: right now node1's and node2's reports still say primary; status must not present a join
+  # decision built on them without saying the claims are unconfirmed or contradicted.
+  js=$(status_json node1)
+  log "  status on node1 right after the kill: $(jq -c '{d: .decision.explain, note: .decision.note, claims: [.nodes[] | select(.claim != null) | {node, claim}]}' <<<"$js" 2>/dev/null)"
+  check "status: a join decision on unconfirmed claims carries a note" \
+    json_true "$js" '(.decision.kind != "join") or (.decision.note != null)'
+  check "status: node1's own primary claim is contradicted (its server is gone)" \
+    json_true "$js" '[.nodes[] | select(.node == "node1")][0] | (.claim == null or .claim == "contradicted")'
   check "node2's clean stop deleted its gvwstate.dat (the evidence Galera keeps)" \
     wait_for "node2's gvwstate.dat gone" 120 bash -c "[ ! -e '$LAB_DIR/nodes/node2/var-lib-mysql/gvwstate.dat' ]"
   check "node2 kept the agent's copy of the last Primary view" \
