@@ -5,8 +5,9 @@
 # stock agent has no transfer marker, no saved-view copy and no declined promote to test).
 
 # ---- clean-stop-evidence --------------------------------------------------------------------------------
-# What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1. node2 is left
-#   alone, non-Primary; Pacemaker demotes it: a clean stop, which makes Galera delete node2's gvwstate.dat.
+# What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1 (held in standby
+#   for a moment). node2 is left alone, non-Primary; Pacemaker demotes it: a clean stop, which makes Galera
+#   delete node2's gvwstate.dat. Then node1 is back online.
 # Asserts: `galera-ocf status` right after the kill does not present the stale primary reports as a
 #   running component without saying so (issue 18); node1+node2 recover without node3 (the complete last
 #   Primary component {node1,node2} reported;
@@ -37,8 +38,15 @@ scenario_clean-stop-evidence() {
     json_true "$js" '(.decision.kind != "join") or (.decision.note != null)'
   check "status: node1's own primary claim is contradicted (its server is gone)" \
     json_true "$js" '[.nodes[] | select(.node == "node1")][0] | (.claim == null or .claim == "contradicted")'
+  # node1 is held in standby until node2 has been demoted: otherwise node1's restarted server may reach
+  # node2's still-running one and Galera re-forms their component by itself (no election needed), which
+  # hides the sequence this scenario is about.
+  node_exec node2 crm node standby node1
   check "node2's clean stop deleted its gvwstate.dat (the evidence Galera keeps)" \
     wait_for "node2's gvwstate.dat gone" 120 bash -c "[ ! -e '$LAB_DIR/nodes/node2/var-lib-mysql/gvwstate.dat' ]"
+  check "node2 stopped its server (demoted: no Primary component left)" \
+    wait_for "node2's mariadbd stopped" 120 mariadbd_gone node2
+  node_exec node2 crm node online node1
   check "node2 kept the agent's copy of the last Primary view" \
     [ -s "$LAB_DIR/nodes/node2/var-lib-mysql/galera-ocf-view.sst" ]
   log "  node2's copy: $(cat "$LAB_DIR/nodes/node2/var-lib-mysql/galera-ocf-view.sst" 2>/dev/null)"
