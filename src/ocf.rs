@@ -105,11 +105,6 @@ impl Action {
             Action::Usage => "usage",
         }
     }
-
-    /// Actions that need neither the cluster nor a valid configuration.
-    pub fn is_informational(self) -> bool {
-        matches!(self, Action::MetaData | Action::Usage)
-    }
 }
 
 impl fmt::Display for Action {
