@@ -12,7 +12,8 @@
 //! metadata.rs    meta-data XML rendered from params.rs with quick-xml
 //! man.rs         `galera-ocf man`: the galera-ocf(8) page, rendered with clap_mangen
 //! config.rs      OCF_RESKEY_* map → Config (pure)
-//! error.rs       Error and the only error → exit-code mapping
+//! error.rs       Error and the only error → exit-code mappings: OCF actions (`ocf_status`), admin
+//!                commands (`admin_exit_code`: 1 on any error; 2 on a bad command line)
 //! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
 //! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
@@ -126,7 +127,7 @@ pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, Runti
         }
         Invocation::AdminUsage(text) => {
             eprint!("{text}");
-            OcfStatus::ErrArgs
+            error::ADMIN_BAD_ARGUMENTS
         }
         Invocation::Ocf(action) => return Err(RuntimeWork::Action(action)),
         Invocation::Admin(cmd) => return Err(RuntimeWork::Admin(cmd)),
