@@ -1,4 +1,5 @@
-//! The agent's error type and the only error → exit-code mapping ([`Error::ocf_status`]).
+//! The agent's error type and the only error → exit-code mappings: [`Error::ocf_status`] for the OCF
+//! actions, [`Error::admin_exit_code`] (and [`ADMIN_BAD_ARGUMENTS`]) for the admin commands.
 //!
 //! Which configuration error gets which code follows Pacemaker's reaction to it:
 //! - 6 `ERR_CONFIGURED` (fatal, the resource stops everywhere): the value is wrong on every node — syntax,
@@ -11,6 +12,12 @@
 //! - 2 `ERR_ARGS` (this node only): the configuration is fine but not for this node — the node is not a
 //!   member of wsrep_cluster_address, the data directory has the wrong owner — or the invocation itself is
 //!   wrong (no `OCF_RESOURCE_INSTANCE`).
+//!
+//! The admin commands (`galera-ocf status`, `galera-ocf bootstrap --force`) are a person's commands, not
+//! OCF actions: they exit 2 when their command line does not parse, and 1 on any error once they run,
+//! whatever its OCF code would be. `status` reports the cluster with 0/7/6 (6: the reports conflict), so
+//! an error's own code (6 for a parameter in the CIB, say) would read as a cluster state; and a NODE that
+//! `bootstrap --force` cannot use is a refusal like the others.
 
 use std::path::PathBuf;
 
@@ -68,7 +75,16 @@ pub enum Error {
     Internal(String),
 }
 
+/// The exit code of an admin command whose command line does not parse (clap's message on stderr).
+pub const ADMIN_BAD_ARGUMENTS: OcfStatus = OcfStatus::ErrArgs;
+
 impl Error {
+    /// An admin command's exit code for this error: 1 (`OCF_ERR_GENERIC`), whatever the error; the
+    /// reason is the exit-reason line. See the module doc for why not [`Error::ocf_status`].
+    pub fn admin_exit_code(&self) -> OcfStatus {
+        OcfStatus::ErrGeneric
+    }
+
     /// The one mapping from an error to an OCF exit code. No `_` arm: a new variant must choose its code.
     pub fn ocf_status(&self) -> OcfStatus {
         match self {
@@ -149,10 +165,10 @@ impl Error {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_variant_has_its_code() {
+    /// One error of each variant, with its OCF exit code.
+    fn one_of_each() -> Vec<(Error, u8)> {
         let io = || std::io::Error::other("x");
-        let table: Vec<(Error, u8)> = vec![
+        vec![
             (Error::configured("a", "b"), 6),
             (Error::installed("a", "b"), 5),
             (Error::not_for_this_node("a", "b"), 2),
@@ -192,10 +208,22 @@ mod tests {
             (Error::OverrideRefused("x".into()), 1),
             (Error::Promote("x".into()), 1),
             (Error::Internal("x".into()), 1),
-        ];
-        for (e, code) in table {
+        ]
+    }
+
+    #[test]
+    fn every_variant_has_its_code() {
+        for (e, code) in one_of_each() {
             assert_eq!(e.ocf_status().code(), code, "{e:?}");
         }
+    }
+
+    #[test]
+    fn admin_commands_exit_1_on_any_error_and_2_on_bad_arguments() {
+        for (e, _) in one_of_each() {
+            assert_eq!(e.admin_exit_code().code(), 1, "{e:?}");
+        }
+        assert_eq!(ADMIN_BAD_ARGUMENTS.code(), 2);
     }
 
     #[test]

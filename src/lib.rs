@@ -6,12 +6,14 @@
 //! main.rs        `answer_without_runtime` (meta-data, help), else a current-thread runtime around
 //!                `run_with_runtime`; status → ExitCode
 //! cli.rs         argv → OCF action | admin command | unknown (exit 3)
-//! ocf.rs         OCF vocabulary: OcfStatus, Action, CRM_meta_* and notify variables, OCF booleans
+//! ocf.rs         OCF vocabulary (pure, so decide/ names its outcomes with it): OcfStatus, Action,
+//!                CRM_meta_* and notify variables, OCF booleans
 //! params.rs      the one parameter table (meta-data, defaults, names)
 //! metadata.rs    meta-data XML rendered from params.rs with quick-xml
 //! man.rs         `galera-ocf man`: the galera-ocf(8) page, rendered with clap_mangen
 //! config.rs      OCF_RESKEY_* map → Config (pure)
-//! error.rs       Error and the only error → exit-code mapping
+//! error.rs       Error and the only error → exit-code mappings: OCF actions (`ocf_status`), admin
+//!                commands (`admin_exit_code`: 1 on any error; 2 on a bad command line)
 //! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
 //! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
@@ -19,8 +21,8 @@
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
 //! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
-//!                verdict, hostmap, my.cnf vs the parameters, server (which processes are servers of
-//!                the data directory)
+//!                verdict (a monitor's OcfStatus, read_only ON included), hostmap, my.cnf vs the
+//!                parameters, server (which processes are servers of the data directory)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
 //!                includes), state (the /run marker file)
@@ -125,7 +127,7 @@ pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, Runti
         }
         Invocation::AdminUsage(text) => {
             eprint!("{text}");
-            OcfStatus::ErrArgs
+            error::ADMIN_BAD_ARGUMENTS
         }
         Invocation::Ocf(action) => return Err(RuntimeWork::Action(action)),
         Invocation::Admin(cmd) => return Err(RuntimeWork::Admin(cmd)),

@@ -1,4 +1,6 @@
 //! The OCF vocabulary: exit codes, actions and the `OCF_RESKEY_CRM_meta_*` values Pacemaker hands an agent.
+//! Pure vocabulary (no I/O), so the pure layers name their outcomes with it too (`decide::monitor`'s
+//! verdict is an [`OcfStatus`]).
 //!
 //! Everything here is parsed from an environment map that the caller passes in, so tests can build any
 //! invocation without touching the process environment.
@@ -102,11 +104,6 @@ impl Action {
             Action::ValidateAll => "validate-all",
             Action::Usage => "usage",
         }
-    }
-
-    /// Actions that need neither the cluster nor a valid configuration.
-    pub fn is_informational(self) -> bool {
-        matches!(self, Action::MetaData | Action::Usage)
     }
 }
 
@@ -263,6 +260,22 @@ mod tests {
         assert_eq!(OcfStatus::NotRunning.code(), 7);
         assert_eq!(OcfStatus::RunningPromoted.code(), 8);
         assert_eq!(OcfStatus::FailedPromoted.code(), 9);
+    }
+
+    /// The five statuses of the monitor verdict (`decide::monitor`).
+    #[test]
+    fn monitor_codes_are_the_ocf_numbers() {
+        assert_eq!(
+            [
+                OcfStatus::Success,
+                OcfStatus::ErrGeneric,
+                OcfStatus::NotRunning,
+                OcfStatus::RunningPromoted,
+                OcfStatus::FailedPromoted
+            ]
+            .map(OcfStatus::code),
+            [0, 1, 7, 8, 9]
+        );
     }
 
     #[test]

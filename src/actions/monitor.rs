@@ -3,8 +3,8 @@
 //!
 //! - no mariadbd, no marker → 7; no mariadbd, marker of an Unpromoted instance → 0 (a recurring monitor
 //!   re-runs the election on one CIB read); no mariadbd while Promoted → 9.
-//! - mariadbd runs → Primary and Synced/Donor/catching up → 8; otherwise 9 (1 when nobody expects it
-//!   Promoted) with the reason.
+//! - mariadbd runs → Primary and Synced/Donor/catching up → 8 (9 with read_only ON); otherwise 9 (1 when
+//!   nobody expects it Promoted) with the reason.
 //!
 //! A healthy Promoted node's recurring monitor forks nothing: marker read, pid file + /proc check, one SQL
 //! round trip; crm_attribute runs only when what this node published has to change.
@@ -19,7 +19,7 @@ use crate::actions::common::{self, Ctx};
 use crate::actions::ctx;
 use crate::config::Config;
 use crate::deadline::Deadline;
-use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Status};
+use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole};
 use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, State};
@@ -86,16 +86,6 @@ fn role(cfg: &Config, marker: Option<&State>) -> RequestedRole {
     }
 }
 
-fn ocf(status: Status) -> OcfStatus {
-    match status {
-        Status::Success => OcfStatus::Success,
-        Status::GenericError => OcfStatus::ErrGeneric,
-        Status::NotRunning => OcfStatus::NotRunning,
-        Status::RunningPromoted => OcfStatus::RunningPromoted,
-        Status::FailedPromoted => OcfStatus::FailedPromoted,
-    }
-}
-
 pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcome, Error> {
     let marker = state::load(&cfg.state_file())?;
     let found = mysqld::detect(cfg);
@@ -118,11 +108,14 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         },
         started: marker.is_some(),
         health: q.as_ref().map(|q| q.health),
+        read_only: q.as_ref().and_then(|q| q.read_only),
         role: role(cfg, marker.as_ref()),
     };
     let v = verdict(&obs);
-    let status = ocf(v.status);
     if let Some(reason) = v.reason {
+        if !v.evidence {
+            return Ok(Outcome::failed(v.status, reason));
+        }
         let detail = q
             .and_then(|q| q.detail)
             .map(|d| format!(": {d}"))
@@ -130,14 +123,14 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         let who = found
             .map(|f| format!("; {}", f.describe()))
             .unwrap_or_default();
-        return Ok(Outcome::failed(status, format!("{reason}{who}{detail}")));
+        return Ok(Outcome::failed(v.status, format!("{reason}{who}{detail}")));
     }
     match (v.status, marker, q) {
-        (Status::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
-        (Status::RunningPromoted, st, Some(q)) => {
+        (OcfStatus::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
+        (OcfStatus::RunningPromoted, st, Some(q)) => {
             promoted(cfg, deadline, probe, st, q, v.synced).await
         }
-        _ => Ok(Outcome::of(status)),
+        (status, _, _) => Ok(Outcome::of(status)),
     }
 }
 
@@ -159,12 +152,6 @@ async fn promoted(
     q: Query,
     synced: bool,
 ) -> Result<Outcome, Error> {
-    if q.read_only == Some(true) {
-        return Ok(Outcome::failed(
-            OcfStatus::FailedPromoted,
-            "mariadbd runs in the Primary component but read_only is ON",
-        ));
-    }
     if let (Ok(h @ (Health::Joiner | Health::Joined)), Some(_)) = (q.health, &q.status) {
         info!(
             "mariadbd is {} (state transfer or catch-up in progress)",

@@ -1,6 +1,7 @@
 //! Admin commands, run by a person on any cluster node (no Pacemaker action context needed). Their own
 //! room, not `actions/`: they are not OCF actions, they read the whole CIB instead of one node's view, and
-//! their errors are a command's errors (exit 1 with the reason), never an action's.
+//! their errors are a command's errors (exit 1 with the reason, [`Error::admin_exit_code`]), never an
+//! action's.
 //!
 //! - `galera-ocf status [--json]`: every node's published report and score, the verdict with its rule in
 //!   one sentence, what it waits for and since when, and — only when one is safe — the override command.
@@ -55,7 +56,7 @@ pub async fn run(cmd: Admin, env: &BTreeMap<String, String>) -> OcfStatus {
     };
     result.unwrap_or_else(|e| {
         crate::log::exit_reason(&e.to_string());
-        OcfStatus::ErrGeneric
+        e.admin_exit_code()
     })
 }
 

@@ -6,17 +6,19 @@
 //! reports it can see; the rules below make sure that two nodes seeing different subsets of the
 //! same reports never pick two different bootstrap nodes.
 //!
-//! Rules, in the order they apply:
+//! Rules, in the order they apply; each is one function, and [`decide`] lists them in this order.
+//! Before them, an empty expected set is a [`Conflict`](Decision::Conflict) (configuration error).
 //! 1. **Primary exists** — any expected node reporting `state=primary` → [`Decision::Join`] it.
-//!    Never a bootstrap while a Primary component may run. A `primary` report from a node
-//!    outside the expected set is a [`Conflict`](Decision::Conflict) (misconfiguration).
-//! 2. **Outsiders ignored** — reports from nodes not in `expected` take no part (listed in
-//!    [`Notes::ignored`]).
+//!    Never a bootstrap while a Primary component may run.
+//! 2. **Outsiders** — reports from nodes not in `expected` take no part (listed in
+//!    [`Notes::ignored`]). A `primary` report from one of them (and from no expected node) is a
+//!    [`Conflict`](Decision::Conflict) (misconfiguration).
 //! 3. **Completeness** — no bootstrap until every expected node reported ([`Decision::Wait`]),
 //!    except when the newest saved Primary view (gvwstate.dat, `gvw=` in reports) is fully
 //!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of
 //!    a reporter holding that same view. Nodes outside that view left the Primary component
-//!    before it formed, so they cannot hold writes its members lack (issue 7).
+//!    before it formed, so they cannot hold writes its members lack (issue 7) — provided the
+//!    members applied everything ordered before the view (rule 6).
 //!    safe_to_bootstrap never allows deciding early. A node still reporting `joining` (its
 //!    Primary component vanished mid state transfer) counts as missing until it publishes a
 //!    recovered position: its data may be half-transferred under an old seqno.
@@ -30,9 +32,16 @@
 //!    saved Primary view (so a node killed earlier with an equal seqno cannot displace the last
 //!    survivors when its late report arrives — this keeps every observer's choice identical),
 //!    safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
+//! 6. **The view was applied** — when rule 3 decided without some nodes, on a covered view, the
+//!    winner must hold every write ordered before that view: gvwstate.dat is written when the view
+//!    is delivered, maybe before a lagging member applied the write-sets queued ahead of it, which
+//!    may be the missing nodes' acknowledged writes (issue 13). Proof: the view's configuration
+//!    change as a member's log recorded it (`cc_seqno`) is at most one past the winner's seqno;
+//!    without it, [`Wait`](WaitReason::ViewNotApplied). Last, because it needs the winner's seqno.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 
 use super::NodeName;
 use crate::galera::gvwstate::MemberUuid;
@@ -167,182 +176,269 @@ pub struct Notes {
 /// Runs the election. `expected` is the set of Pacemaker nodes that must take part (from
 /// wsrep_cluster_address and cluster_host_map); `reports` are the parsed `<rsc>-report`
 /// attributes by node.
+///
+/// The rules of the module doc, in their order: the first one that settles the election
+/// (`Break`) gives the decision; when none does, the winner of rule 5 bootstraps.
 pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> Decision {
-    let mut notes = Notes {
-        ignored: reports
-            .keys()
-            .filter(|n| !expected.contains(*n))
-            .cloned()
-            .collect(),
-        ..Notes::default()
+    let ballot = Ballot::new(expected, reports);
+    let rules = || -> ControlFlow<Decision, Decision> {
+        ballot.someone_expected()?;
+        ballot.primary_exists()?; // 1
+        ballot.outsiders()?; // 2
+        let basis = ballot.completeness()?; // 3
+        let cluster = ballot.cluster_uuid()?; // 4
+        let winner = ballot.winner(&cluster)?; // 5
+        ballot.view_applied(&basis, &winner)?; // 6
+        ControlFlow::Continue(ballot.bootstrap(cluster.uuid, &winner, basis))
     };
-    let relevant: BTreeMap<&NodeName, &Report> = reports
-        .iter()
-        .filter(|(n, _)| expected.contains(*n))
-        .collect();
+    match rules() {
+        ControlFlow::Break(decision) | ControlFlow::Continue(decision) => decision,
+    }
+}
 
-    if expected.is_empty() {
-        return Decision::Conflict {
-            reason: ConflictReason::NothingExpected,
-            notes,
-        };
-    }
+/// The reports as every rule reads them, and the notes every outcome carries.
+struct Ballot<'a> {
+    expected: &'a BTreeSet<NodeName>,
+    reports: &'a BTreeMap<NodeName, Report>,
+    /// The reports of expected nodes: the only ones that take part (rule 2).
+    relevant: BTreeMap<&'a NodeName, &'a Report>,
+    /// Expected nodes that did not report.
+    missing: BTreeSet<NodeName>,
+    views: SavedViews,
+    /// Everything but [`Notes::excused`], which only a bootstrap on a covered view sets.
+    notes: Notes,
+}
 
-    // Rule 1: a running Primary component beats everything, also an incomplete picture.
-    let primary: BTreeSet<NodeName> = relevant
-        .iter()
-        .filter(|(_, r)| r.state == NodeState::Primary)
-        .map(|(n, _)| (*n).clone())
-        .collect();
-    let outside_primary: BTreeSet<NodeName> = reports
-        .iter()
-        .filter(|(n, r)| r.state == NodeState::Primary && !expected.contains(*n))
-        .map(|(n, _)| n.clone())
-        .collect();
-    classify(&relevant, &mut notes);
-    if !primary.is_empty() {
-        return Decision::Join { primary, notes };
-    }
-    if !outside_primary.is_empty() {
-        return Decision::Conflict {
-            reason: ConflictReason::PrimaryOutsideExpected {
-                nodes: outside_primary,
-            },
-            notes,
-        };
-    }
+/// The cluster history the winner comes from (rule 4).
+struct Cluster<'a> {
+    uuid: ClusterUuid,
+    /// The reporters holding `uuid`.
+    members: Vec<(&'a NodeName, &'a Report)>,
+}
 
-    // Rule 3: completeness, or a fully accounted-for last Primary view.
-    let missing: BTreeSet<NodeName> = expected
-        .iter()
-        .filter(|n| !relevant.contains_key(n))
-        .cloned()
-        .collect();
-    // A `joining` node whose Primary component no longer reports may hold a half-received
-    // state transfer under an old seqno: its position is not final until it stops and
-    // publishes again, so it counts as missing and can never be excused by a saved view.
-    let joining: BTreeSet<NodeName> = relevant
-        .iter()
-        .filter(|(_, r)| r.state == NodeState::Joining)
-        .map(|(n, _)| (*n).clone())
-        .collect();
-    if !joining.is_empty() {
-        return Decision::Wait {
-            missing: missing.union(&joining).cloned().collect(),
-            reason: WaitReason::Joining { nodes: joining },
-            notes,
+/// The best candidate of the cluster (rule 5).
+struct Winner<'a> {
+    node: &'a NodeName,
+    seqno: Seqno,
+    /// How a tie at `seqno` was broken, if there was one.
+    tie: Option<TieBreak>,
+}
+
+impl<'a> Ballot<'a> {
+    fn new(expected: &'a BTreeSet<NodeName>, reports: &'a BTreeMap<NodeName, Report>) -> Self {
+        let relevant: BTreeMap<&NodeName, &Report> = reports
+            .iter()
+            .filter(|(n, _)| expected.contains(*n))
+            .collect();
+        let mut notes = Notes {
+            ignored: reports
+                .keys()
+                .filter(|n| !expected.contains(*n))
+                .cloned()
+                .collect(),
+            ..Notes::default()
         };
-    }
-    let views = saved_views(&relevant);
-    let basis = if missing.is_empty() {
-        Basis::AllReported {
-            nodes: expected.len(),
+        classify(&relevant, &mut notes);
+        Ballot {
+            expected,
+            reports,
+            missing: expected
+                .iter()
+                .filter(|n| !relevant.contains_key(n))
+                .cloned()
+                .collect(),
+            views: saved_views(&relevant),
+            relevant,
+            notes,
         }
-    } else {
-        match views.coverage() {
-            Ok(view_seq) => Basis::LastViewCovered { view_seq },
-            Err(reason) => {
-                return Decision::Wait {
-                    missing,
-                    reason,
-                    notes,
-                }
-            }
-        }
-    };
+    }
 
-    // Rule 4: which cluster history. A node with an interrupted transfer was joining an existing
-    // cluster, so it counts as history even when its datadir shows none: never a cold start with it.
-    let non_empty: Vec<(&NodeName, &Report)> = relevant
-        .iter()
-        .filter(|(_, r)| !r.position.is_empty() || r.state == NodeState::Incomplete)
-        .map(|(n, r)| (*n, *r))
-        .collect();
-    if non_empty.is_empty() {
-        if !missing.is_empty() {
-            return Decision::Wait {
-                missing,
-                reason: WaitReason::ColdStartNeedsAll,
-                notes,
-            };
+    fn wait<T>(&self, missing: BTreeSet<NodeName>, reason: WaitReason) -> ControlFlow<Decision, T> {
+        ControlFlow::Break(Decision::Wait {
+            missing,
+            reason,
+            notes: self.notes.clone(),
+        })
+    }
+
+    fn conflict<T>(&self, reason: ConflictReason) -> ControlFlow<Decision, T> {
+        ControlFlow::Break(Decision::Conflict {
+            reason,
+            notes: self.notes.clone(),
+        })
+    }
+
+    /// Before any rule: an empty expected set is a configuration error.
+    fn someone_expected(&self) -> ControlFlow<Decision> {
+        if self.expected.is_empty() {
+            return self.conflict(ConflictReason::NothingExpected);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Rule 1: a running Primary component beats everything, also an incomplete picture.
+    fn primary_exists(&self) -> ControlFlow<Decision> {
+        let primary: BTreeSet<NodeName> = self
+            .relevant
+            .iter()
+            .filter(|(_, r)| r.state == NodeState::Primary)
+            .map(|(n, _)| (*n).clone())
+            .collect();
+        if !primary.is_empty() {
+            return ControlFlow::Break(Decision::Join {
+                primary,
+                notes: self.notes.clone(),
+            });
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Rule 2: outsiders take no part (they are not in [`Ballot::relevant`]), but a Primary component
+    /// among them is a misconfiguration.
+    fn outsiders(&self) -> ControlFlow<Decision> {
+        let nodes: BTreeSet<NodeName> = self
+            .reports
+            .iter()
+            .filter(|(n, r)| r.state == NodeState::Primary && !self.expected.contains(*n))
+            .map(|(n, _)| n.clone())
+            .collect();
+        if !nodes.is_empty() {
+            return self.conflict(ConflictReason::PrimaryOutsideExpected { nodes });
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Rule 3: completeness, or a fully accounted-for last Primary view (its proof of being applied
+    /// is rule 6).
+    fn completeness(&self) -> ControlFlow<Decision, Basis> {
+        // A `joining` node whose Primary component no longer reports may hold a half-received
+        // state transfer under an old seqno: its position is not final until it stops and
+        // publishes again, so it counts as missing and can never be excused by a saved view.
+        let joining: BTreeSet<NodeName> = self
+            .relevant
+            .iter()
+            .filter(|(_, r)| r.state == NodeState::Joining)
+            .map(|(n, _)| (*n).clone())
+            .collect();
+        if !joining.is_empty() {
+            return self.wait(
+                self.missing.union(&joining).cloned().collect(),
+                WaitReason::Joining { nodes: joining },
+            );
+        }
+        if self.missing.is_empty() {
+            return ControlFlow::Continue(Basis::AllReported {
+                nodes: self.expected.len(),
+            });
+        }
+        match self.views.coverage() {
+            Ok(view_seq) => ControlFlow::Continue(Basis::LastViewCovered { view_seq }),
+            Err(reason) => self.wait(self.missing.clone(), reason),
+        }
+    }
+
+    /// Rule 4: which cluster history. A node with an interrupted transfer was joining an existing
+    /// cluster, so it counts as history even when its datadir shows none: never a cold start with it.
+    fn cluster_uuid(&self) -> ControlFlow<Decision, Cluster<'a>> {
+        let with_history: Vec<(&'a NodeName, &'a Report)> = self
+            .relevant
+            .iter()
+            .filter(|(_, r)| !r.position.is_empty() || r.state == NodeState::Incomplete)
+            .map(|(n, r)| (*n, *r))
+            .collect();
+        if with_history.is_empty() {
+            return self.cold_start();
+        }
+        match majority_uuid(&with_history) {
+            Ok(uuid) => ControlFlow::Continue(Cluster {
+                uuid,
+                members: with_history
+                    .into_iter()
+                    .filter(|(_, r)| r.position.uuid == uuid)
+                    .collect(),
+            }),
+            Err(uuids) => self.conflict(ConflictReason::UuidSplit { uuids }),
+        }
+    }
+
+    /// Rule 4 when every reporter is new: the lowest node name starts the cluster, once all reported.
+    fn cold_start<T>(&self) -> ControlFlow<Decision, T> {
+        if !self.missing.is_empty() {
+            return self.wait(self.missing.clone(), WaitReason::ColdStartNeedsAll);
         }
         // Every expected node reported and is empty: `expected` is non-empty, so is this.
-        return match relevant.keys().next() {
-            Some(node) => Decision::Bootstrap {
+        match self.relevant.keys().next() {
+            Some(node) => ControlFlow::Break(Decision::Bootstrap {
                 node: (*node).clone(),
                 rule: Rule::ColdStart,
-                notes,
-            },
-            None => Decision::Conflict {
-                reason: ConflictReason::NothingExpected,
-                notes,
-            },
-        };
-    }
-    let cluster = match majority_uuid(&non_empty) {
-        Ok(uuid) => uuid,
-        Err(uuids) => {
-            return Decision::Conflict {
-                reason: ConflictReason::UuidSplit { uuids },
-                notes,
-            }
+                notes: self.notes.clone(),
+            }),
+            None => self.conflict(ConflictReason::NothingExpected),
         }
-    };
+    }
 
-    // Rule 5: highest known seqno, deterministic tie-breaks.
-    let members: Vec<(&NodeName, &Report)> = non_empty
-        .iter()
-        .filter(|(_, r)| r.position.uuid == cluster)
-        .copied()
-        .collect();
-    // An interrupted state transfer's seqno (maybe the donor's) describes data the node does not have.
-    let mut ranked: Vec<(Rank, &NodeName)> = members
-        .iter()
-        .filter(|(_, r)| r.position.seqno.is_known() && r.state != NodeState::Incomplete)
-        .map(|(n, r)| (Rank::of(n, r, &views), *n))
-        .collect();
-    ranked.sort();
-    let Some((best, winner)) = ranked.first() else {
-        return Decision::Conflict {
-            reason: ConflictReason::NoKnownSeqno {
-                uuid: cluster,
-                nodes: members.iter().map(|(n, _)| (*n).clone()).collect(),
+    /// Rule 5: highest known seqno, deterministic tie-breaks.
+    fn winner(&self, cluster: &Cluster<'a>) -> ControlFlow<Decision, Winner<'a>> {
+        // An interrupted state transfer's seqno (maybe the donor's) describes data the node does not have.
+        let mut ranked: Vec<(Rank, &'a NodeName)> = cluster
+            .members
+            .iter()
+            .filter(|(_, r)| r.position.seqno.is_known() && r.state != NodeState::Incomplete)
+            .map(|(n, r)| (Rank::of(n, r, &self.views), *n))
+            .collect();
+        ranked.sort();
+        let Some((best, node)) = ranked.first() else {
+            return self.conflict(ConflictReason::NoKnownSeqno {
+                uuid: cluster.uuid,
+                nodes: cluster.members.iter().map(|(n, _)| (*n).clone()).collect(),
+            });
+        };
+        ControlFlow::Continue(Winner {
+            node,
+            seqno: best.seqno.0,
+            tie: ranked.get(1).and_then(|(second, _)| best.tie_break(second)),
+        })
+    }
+
+    /// Rule 6: the view vouches for the missing nodes only if the winner holds every write ordered
+    /// before it: gvwstate.dat is written when a view is delivered, maybe before a lagging (desynced,
+    /// blocked, donating) member applied the write-sets queued ahead of it, and those may be the
+    /// missing node's acknowledged writes. Proof: the view's configuration change, as a member's log
+    /// recorded it once applied, is at most one past the winner's seqno.
+    fn view_applied(&self, basis: &Basis, winner: &Winner<'_>) -> ControlFlow<Decision> {
+        let &Basis::LastViewCovered { view_seq } = basis else {
+            return ControlFlow::Continue(());
+        };
+        match self.views.top_cc_seqno {
+            Some(cc) if winner.seqno.get() >= cc - 1 => ControlFlow::Continue(()),
+            cc => self.wait(
+                self.missing.clone(),
+                WaitReason::ViewNotApplied {
+                    view_seq,
+                    cc_seqno: cc,
+                    best: winner.seqno,
+                },
+            ),
+        }
+    }
+
+    /// No rule settled the election: the winner bootstraps, excusing the missing nodes when the
+    /// choice rests on a covered view.
+    fn bootstrap(&self, uuid: ClusterUuid, winner: &Winner<'_>, basis: Basis) -> Decision {
+        let mut notes = self.notes.clone();
+        if let Basis::LastViewCovered { .. } = basis {
+            notes.excused = self.missing.clone();
+        }
+        Decision::Bootstrap {
+            node: winner.node.clone(),
+            rule: Rule::HighestSeqno {
+                uuid,
+                seqno: winner.seqno,
+                tie: winner.tie,
+                basis,
             },
             notes,
-        };
-    };
-    let tie = ranked.get(1).and_then(|(second, _)| best.tie_break(second));
-    if let Basis::LastViewCovered { view_seq } = basis {
-        // The view vouches for the missing nodes only if the winner holds every write ordered before
-        // it: gvwstate.dat is written when a view is delivered, maybe before a lagging (desynced,
-        // blocked, donating) member applied the write-sets queued ahead of it, and those may be the
-        // missing node's acknowledged writes. Proof: the view's configuration change, as a member's
-        // log recorded it once applied, is at most one past the winner's seqno.
-        match views.top_cc_seqno {
-            Some(cc) if best.seqno.0.get() >= cc - 1 => {}
-            cc => {
-                return Decision::Wait {
-                    missing,
-                    reason: WaitReason::ViewNotApplied {
-                        view_seq,
-                        cc_seqno: cc,
-                        best: best.seqno.0,
-                    },
-                    notes,
-                }
-            }
         }
-        notes.excused = missing;
-    }
-    Decision::Bootstrap {
-        node: (*winner).clone(),
-        rule: Rule::HighestSeqno {
-            uuid: cluster,
-            seqno: best.seqno.0,
-            tie,
-            basis,
-        },
-        notes,
     }
 }
 
@@ -733,1122 +829,5 @@ fn explain_conflict(reason: &ConflictReason) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::galera::gvwstate::LastView;
-    use crate::galera::position::Position;
-    use proptest::prelude::*;
-
-    const U1: &str = "8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a";
-    const U2: &str = "11111111-2b38-11ee-9e5e-8f5f5b6f0e1a";
-    const NIL: &str = "00000000-0000-0000-0000-000000000000";
-
-    fn n(s: &str) -> NodeName {
-        NodeName::new(s).unwrap()
-    }
-
-    fn set(names: &[&str]) -> BTreeSet<NodeName> {
-        names.iter().map(|s| n(s)).collect()
-    }
-
-    /// Process UUID number `i` (for gvw data).
-    fn m(i: u8) -> MemberUuid {
-        let mut b = [0u8; 16];
-        b[15] = i;
-        b[0] = 0xaa;
-        MemberUuid::from_bytes(b)
-    }
-
-    fn rep(uuid: &str, seqno: i64) -> Report {
-        Report {
-            position: Position::new(uuid.parse().unwrap(), Seqno::new(seqno).unwrap()),
-            safe_to_bootstrap: false,
-            state: NodeState::Recovered,
-            at: 0,
-            view: None,
-        }
-    }
-
-    trait Build {
-        fn stb(self) -> Self;
-        fn primary(self) -> Self;
-        fn view(self, me: u8, seq: u64, members: &[u8]) -> Self;
-    }
-
-    impl Build for Report {
-        fn stb(mut self) -> Self {
-            self.safe_to_bootstrap = true;
-            self
-        }
-        fn primary(mut self) -> Self {
-            self.state = NodeState::Primary;
-            self
-        }
-        fn view(mut self, me: u8, seq: u64, members: &[u8]) -> Self {
-            self.view = Some(LastView {
-                my_uuid: m(me),
-                view_seq: seq,
-                members: members.iter().map(|i| m(*i)).collect(),
-                // Every member applied everything before the view (the lagging case has its own tests).
-                cc_seqno: Some(0),
-                also_me: BTreeSet::new(),
-            });
-            self
-        }
-    }
-
-    fn reports(list: Vec<(&str, Report)>) -> BTreeMap<NodeName, Report> {
-        list.into_iter().map(|(k, r)| (n(k), r)).collect()
-    }
-
-    const THREE: [&str; 3] = ["pcmk1", "pcmk2", "pcmk3"];
-
-    fn winner(d: &Decision) -> &str {
-        match d {
-            Decision::Bootstrap { node, .. } => node.as_str(),
-            other => panic!("expected a bootstrap, got {other:?}"),
-        }
-    }
-
-    fn tie(d: &Decision) -> Option<TieBreak> {
-        match d {
-            Decision::Bootstrap {
-                rule: Rule::HighestSeqno { tie, .. },
-                ..
-            } => *tie,
-            other => panic!("expected a seqno bootstrap, got {other:?}"),
-        }
-    }
-
-    // ---- named table cases -------------------------------------------------------------
-
-    #[test]
-    fn cold_start_from_fresh_datadirs_bootstraps_lowest_name() {
-        let r = reports(vec![
-            ("pcmk2", rep(NIL, -1)),
-            ("pcmk1", rep(NIL, -1)),
-            ("pcmk3", rep(NIL, -1)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Bootstrap { node, rule: Rule::ColdStart, .. } if node.as_str() == "pcmk1"
-        ));
-        assert_eq!(d.notes().empty, set(&THREE));
-        assert!(d
-            .explain()
-            .starts_with("bootstrap pcmk1: every expected node is new"));
-    }
-
-    #[test]
-    fn cold_start_waits_for_every_node() {
-        let r = reports(vec![("pcmk1", rep(NIL, -1)), ("pcmk2", rep(NIL, -1))]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(&d, Decision::Wait { missing, .. } if *missing == set(&["pcmk3"])));
-    }
-
-    #[test]
-    fn graceful_stop_last_node_has_highest_seqno_and_stb() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 10)),
-            ("pcmk2", rep(U1, 12).stb()),
-            ("pcmk3", rep(U1, 11)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(tie(&d), None);
-        assert_eq!(
-            d.explain(),
-            format!(
-                "bootstrap pcmk2: highest seqno 12 of cluster {U1}; all 3 expected nodes reported"
-            )
-        );
-    }
-
-    #[test]
-    fn graceful_stop_equal_seqnos_stb_breaks_the_tie() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 12)),
-            ("pcmk2", rep(U1, 12)),
-            ("pcmk3", rep(U1, 12).stb()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk3");
-        assert_eq!(tie(&d), Some(TieBreak::SafeToBootstrap));
-        assert!(d.explain().contains("tie broken by safe_to_bootstrap=1"));
-    }
-
-    #[test]
-    fn crash_of_all_nodes_with_differing_seqnos() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100)),
-            ("pcmk2", rep(U1, 102)),
-            ("pcmk3", rep(U1, 101)),
-        ]);
-        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
-    }
-
-    #[test]
-    fn seqnos_compare_as_numbers() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 9)),
-            ("pcmk2", rep(U1, 10)),
-            ("pcmk3", rep(U1, 100)),
-        ]);
-        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk3");
-    }
-
-    #[test]
-    fn lagging_node_loses_and_equal_leaders_break_by_name() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 90)),
-            ("pcmk2", rep(U1, 100)),
-            ("pcmk3", rep(U1, 100)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(tie(&d), Some(TieBreak::LowestName));
-    }
-
-    #[test]
-    fn two_nodes_with_stb_resolve_to_one() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 50)),
-            ("pcmk2", rep(U1, 50).stb()),
-            ("pcmk3", rep(U1, 50).stb()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(tie(&d), Some(TieBreak::LowestName));
-    }
-
-    #[test]
-    fn stb_never_beats_a_higher_seqno() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5).stb()),
-            ("pcmk2", rep(U1, 6)),
-            ("pcmk3", rep(U1, 4).stb()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(tie(&d), None);
-    }
-
-    #[test]
-    fn stb_does_not_allow_deciding_early() {
-        let r = reports(vec![("pcmk1", rep(U1, 5).stb()), ("pcmk2", rep(U1, 4))]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Wait { missing, reason: WaitReason::NoSavedView, .. } if *missing == set(&["pcmk3"])
-        ));
-        assert!(d
-            .explain()
-            .starts_with("wait for pcmk3: not every expected node reported"));
-    }
-
-    #[test]
-    fn foreign_uuid_never_wins() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 10)),
-            ("pcmk2", rep(U1, 9)),
-            ("pcmk3", rep(U2, 1000).stb()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk1");
-        assert_eq!(
-            d.notes().foreign,
-            BTreeMap::from([(n("pcmk3"), U2.parse().unwrap())])
-        );
-        assert!(d.explain().ends_with(&format!(
-            "; foreign cluster UUID, never chosen: pcmk3 ({U2})"
-        )));
-    }
-
-    #[test]
-    fn equal_size_uuid_split_is_a_conflict() {
-        let two = set(&["pcmk1", "pcmk2"]);
-        let r = reports(vec![("pcmk1", rep(U1, 10).stb()), ("pcmk2", rep(U2, 20))]);
-        let d = decide(&two, &r);
-        assert!(matches!(
-            &d,
-            Decision::Conflict { reason: ConflictReason::UuidSplit { uuids }, .. } if uuids.len() == 2
-        ));
-        assert!(d.explain().contains("have equally many nodes"));
-        // An empty third node does not break the tie.
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 10)),
-            ("pcmk2", rep(U2, 20)),
-            ("pcmk3", rep(NIL, -1)),
-        ]);
-        assert!(matches!(
-            decide(&set(&THREE), &r),
-            Decision::Conflict {
-                reason: ConflictReason::UuidSplit { .. },
-                ..
-            }
-        ));
-        // Four nodes, two and two.
-        let four = set(&["a", "b", "c", "d"]);
-        let r = reports(vec![
-            ("a", rep(U1, 1)),
-            ("b", rep(U1, 1)),
-            ("c", rep(U2, 9)),
-            ("d", rep(U2, 9)),
-        ]);
-        assert!(matches!(
-            decide(&four, &r),
-            Decision::Conflict {
-                reason: ConflictReason::UuidSplit { .. },
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn unknown_seqno_never_beats_a_known_one() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, -1).stb()),
-            ("pcmk2", rep(U1, 3)),
-            ("pcmk3", rep(U1, 2)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(d.notes().unknown_seqno, set(&["pcmk1"]));
-        assert!(d.explain().contains("; seqno unknown on pcmk1"));
-    }
-
-    #[test]
-    fn no_known_seqno_is_a_conflict_not_a_guess() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, -1)),
-            ("pcmk2", rep(U1, -1).stb()),
-            ("pcmk3", rep(NIL, -1)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Conflict { reason: ConflictReason::NoKnownSeqno { nodes, .. }, .. }
-                if *nodes == set(&["pcmk1", "pcmk2"])
-        ));
-    }
-
-    #[test]
-    fn empty_node_joins_the_cluster_of_the_others() {
-        let r = reports(vec![
-            ("pcmk1", rep(NIL, -1)),
-            ("pcmk2", rep(U1, 3)),
-            ("pcmk3", rep(U1, 2)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(d.notes().empty, set(&["pcmk1"]));
-    }
-
-    #[test]
-    fn missing_node_without_saved_view_means_wait() {
-        let r = reports(vec![("pcmk1", rep(U1, 10)), ("pcmk2", rep(U1, 11))]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            d,
-            Decision::Wait {
-                reason: WaitReason::NoSavedView,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn missing_node_outside_last_view_is_excused() {
-        // pcmk3 was killed earlier; pcmk1 and pcmk2 formed view 5 without it, then crashed.
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
-            ("pcmk2", rep(U1, 101).view(2, 5, &[1, 2])),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert!(matches!(
-            &d,
-            Decision::Bootstrap {
-                rule: Rule::HighestSeqno { basis: Basis::LastViewCovered { view_seq: 5 }, .. },
-                notes,
-                ..
-            } if notes.excused == set(&["pcmk3"])
-        ));
-        assert_eq!(
-            d.explain(),
-            format!(
-                "bootstrap pcmk2: highest seqno 101 of cluster {U1}; pcmk3 did not report but \
-                 every member of the last Primary view (seq 5) did"
-            )
-        );
-    }
-
-    #[test]
-    fn missing_node_inside_last_view_means_wait() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2, 3])),
-            ("pcmk2", rep(U1, 101).view(2, 5, &[1, 2, 3])),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Wait {
-                reason: WaitReason::ViewNotCovered { view_seq: 5, unaccounted },
-                ..
-            } if *unaccounted == BTreeSet::from([m(3)])
-        ));
-        assert!(d
-            .explain()
-            .contains("the last Primary view (seq 5) has members no reporting node accounts for"));
-    }
-
-    #[test]
-    fn stale_view_of_a_node_killed_earlier() {
-        // pcmk3 was killed in view 4 {1,2,3}; pcmk1/pcmk2 went on in view 5 {1,2} and crashed.
-        let p1 = rep(U1, 100).view(1, 5, &[1, 2]);
-        let p2 = rep(U1, 101).view(2, 5, &[1, 2]);
-        let p3 = rep(U1, 90).view(3, 4, &[1, 2, 3]);
-        let all = reports(vec![
-            ("pcmk1", p1.clone()),
-            ("pcmk2", p2.clone()),
-            ("pcmk3", p3.clone()),
-        ]);
-        assert_eq!(winner(&decide(&set(&THREE), &all)), "pcmk2");
-        // Only the stale node and one survivor: pcmk2 (member 2 of view 5) is unaccounted for.
-        let partial = reports(vec![("pcmk1", p1), ("pcmk3", p3)]);
-        assert!(matches!(
-            decide(&set(&THREE), &partial),
-            Decision::Wait {
-                reason: WaitReason::ViewNotCovered { view_seq: 5, .. },
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn stale_node_with_equal_seqno_cannot_displace_the_last_view() {
-        // pcmk1 (lowest name) was killed with seqno 100 and no writes happened after; the last
-        // view's members must keep winning when pcmk1's report arrives late.
-        let p1 = rep(U1, 100).view(1, 4, &[1, 2, 3]);
-        let p2 = rep(U1, 100).view(2, 5, &[2, 3]);
-        let p3 = rep(U1, 100).view(3, 5, &[2, 3]);
-        let early = reports(vec![("pcmk2", p2.clone()), ("pcmk3", p3.clone())]);
-        let late = reports(vec![("pcmk1", p1), ("pcmk2", p2), ("pcmk3", p3)]);
-        let d_early = decide(&set(&THREE), &early);
-        let d_late = decide(&set(&THREE), &late);
-        assert_eq!(winner(&d_early), "pcmk2");
-        assert_eq!(winner(&d_late), "pcmk2");
-        // pcmk2 and pcmk3 are both in the last view: the name separates those two.
-        assert_eq!(tie(&d_late), Some(TieBreak::LowestName));
-        // When only one node of the last view holds the top seqno, the view decides.
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100).view(1, 4, &[1, 2, 3])),
-            ("pcmk2", rep(U1, 100).view(2, 5, &[2, 3])),
-            ("pcmk3", rep(U1, 99).view(3, 5, &[2, 3])),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk2");
-        assert_eq!(tie(&d), Some(TieBreak::LastView));
-        assert!(d
-            .explain()
-            .contains("(tie broken by membership in the last Primary view)"));
-    }
-
-    #[test]
-    fn half_rewritten_views_mean_wait() {
-        // Crash within the second in which survivors rewrite their view: pcmk2 still has view 4.
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
-            ("pcmk2", rep(U1, 100).view(2, 4, &[1, 2, 3])),
-        ]);
-        assert!(matches!(
-            decide(&set(&THREE), &r),
-            Decision::Wait {
-                reason: WaitReason::ViewNotCovered { view_seq: 5, ref unaccounted },
-                ..
-            } if *unaccounted == BTreeSet::from([m(2)])
-        ));
-    }
-
-    #[test]
-    fn disagreeing_views_with_the_same_seq_mean_wait() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 100).view(1, 5, &[1, 2])),
-            ("pcmk2", rep(U1, 100).view(2, 5, &[2])),
-        ]);
-        assert!(matches!(
-            decide(&set(&THREE), &r),
-            Decision::Wait {
-                reason: WaitReason::ViewsDisagree { view_seq: 5 },
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn covered_view_of_new_nodes_still_needs_everyone_for_a_cold_start() {
-        let r = reports(vec![("pcmk1", rep(NIL, -1).view(1, 1, &[1]))]);
-        assert!(matches!(
-            decide(&set(&THREE), &r),
-            Decision::Wait {
-                reason: WaitReason::ColdStartNeedsAll,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn running_primary_means_join_even_when_incomplete() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5)),
-            ("pcmk2", rep(U1, -1).primary()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(&d, Decision::Join { primary, .. } if *primary == set(&["pcmk2"])));
-        assert_eq!(d.explain(), "join the running Primary component on pcmk2");
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 500).stb()),
-            ("pcmk2", rep(U1, 7).primary()),
-            ("pcmk3", rep(U1, 7).primary()),
-        ]);
-        assert!(matches!(
-            decide(&set(&THREE), &r),
-            Decision::Join { primary, .. } if primary == set(&["pcmk2", "pcmk3"])
-        ));
-    }
-
-    #[test]
-    fn primary_outside_expected_blocks_bootstrap() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5)),
-            ("pcmk2", rep(U1, 6)),
-            ("pcmk3", rep(U1, 7)),
-            ("other", rep(U1, 7).primary()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Conflict { reason: ConflictReason::PrimaryOutsideExpected { nodes }, .. }
-                if *nodes == set(&["other"])
-        ));
-    }
-
-    #[test]
-    fn nodes_outside_expected_are_ignored_and_listed() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5)),
-            ("pcmk2", rep(U1, 6)),
-            ("pcmk3", rep(U1, 7)),
-            ("intruder", rep(U1, 9999).stb()),
-            ("alien", rep(U2, 1)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(winner(&d), "pcmk3");
-        assert_eq!(d.notes().ignored, set(&["alien", "intruder"]));
-        assert!(d.notes().foreign.is_empty());
-        assert!(d.explain().ends_with(
-            "; ignored reports from nodes outside the cluster address: alien, intruder"
-        ));
-        // Outsiders never count towards completeness.
-        let r = reports(vec![("pcmk1", rep(U1, 5)), ("intruder", rep(U1, 9))]);
-        assert!(matches!(
-            decide(&set(&["pcmk1", "pcmk2"]), &r),
-            Decision::Wait { .. }
-        ));
-    }
-
-    #[test]
-    fn joining_node_without_primary_is_awaited() {
-        // The Primary component vanished while pcmk2 was receiving a state transfer: its
-        // published seqno 500 is stale and its datadir may be half-written.
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 90)),
-            ("pcmk2", {
-                let mut j = rep(U1, 500);
-                j.state = NodeState::Joining;
-                j
-            }),
-            ("pcmk3", rep(U1, 80).view(3, 9, &[3])),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert!(matches!(
-            &d,
-            Decision::Wait { missing, reason: WaitReason::Joining { nodes }, .. }
-                if *missing == set(&["pcmk2"]) && *nodes == set(&["pcmk2"])
-        ));
-        assert!(d
-            .explain()
-            .starts_with("wait for pcmk2: joining although no Primary component runs: pcmk2;"));
-        // Once it stops and publishes a recovered position, the election proceeds.
-        let mut r = r;
-        r.insert(n("pcmk2"), rep(U1, 95));
-        assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
-    }
-
-    #[test]
-    fn nothing_expected_is_a_conflict() {
-        let r = reports(vec![("pcmk1", rep(U1, 5))]);
-        assert!(matches!(
-            decide(&BTreeSet::new(), &r),
-            Decision::Conflict {
-                reason: ConflictReason::NothingExpected,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn no_reports_at_all_means_wait_for_everyone() {
-        let d = decide(&set(&THREE), &BTreeMap::new());
-        assert!(matches!(&d, Decision::Wait { missing, .. } if *missing == set(&THREE)));
-        assert!(d.explain().starts_with("wait for pcmk1, pcmk2, pcmk3:"));
-    }
-
-    #[test]
-    fn actions_and_promotion_candidates() {
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5)),
-            ("pcmk2", rep(U1, 6)),
-            ("pcmk3", rep(U1, 4)),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::Bootstrap);
-        assert_eq!(
-            d.action_for(&n("pcmk1")),
-            NodeAction::AwaitBootstrap { node: n("pcmk2") }
-        );
-        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&["pcmk2"]));
-        assert_eq!(d.bootstrap_node(), Some(&n("pcmk2")));
-
-        let r = reports(vec![
-            ("pcmk1", rep(U1, 5)),
-            ("pcmk2", rep(U1, -1).primary()),
-        ]);
-        let d = decide(&set(&THREE), &r);
-        assert_eq!(d.action_for(&n("pcmk2")), NodeAction::AlreadyPrimary);
-        assert_eq!(
-            d.action_for(&n("pcmk3")),
-            NodeAction::Join {
-                peers: set(&["pcmk2"])
-            }
-        );
-        assert_eq!(d.promotion_candidates(&set(&THREE)), set(&THREE));
-
-        let d = decide(&set(&THREE), &reports(vec![("pcmk1", rep(U1, 5))]));
-        assert_eq!(d.action_for(&n("pcmk1")), NodeAction::Stay);
-        assert!(d.promotion_candidates(&set(&THREE)).is_empty());
-        assert_eq!(d.bootstrap_node(), None);
-    }
-
-    #[test]
-    fn single_node_cluster() {
-        let r = reports(vec![("solo", rep(U1, 3))]);
-        assert_eq!(winner(&decide(&set(&["solo"]), &r)), "solo");
-    }
-
-    /// Real files from a 3-node lab (tests/fixtures/README.md, "lab3"): node3 killed first,
-    /// node1+node2 killed later. Reports built from them exactly as the agent would.
-    fn lab3_report(gvw: &str, recover_log: &str) -> Report {
-        Report {
-            position: crate::galera::recover::parse(recover_log).unwrap(),
-            safe_to_bootstrap: false,
-            state: NodeState::Recovered,
-            at: 0,
-            view: Some(crate::galera::gvwstate::parse(gvw).unwrap().last_view()),
-        }
-    }
-
-    #[test]
-    fn real_three_node_crash_with_node_killed_earlier() {
-        let r1 = lab3_report(
-            fixture!("gvwstate/lab3-crash-n1.dat"),
-            fixture!("wsrep-recover/lab3-crash-n1.log"),
-        );
-        let r2 = lab3_report(
-            fixture!("gvwstate/lab3-crash-n2.dat"),
-            fixture!("wsrep-recover/lab3-crash-n2.log"),
-        );
-        let r3 = lab3_report(
-            fixture!("gvwstate/lab3-crash-n3.dat"),
-            fixture!("wsrep-recover/lab3-crash-n3.log"),
-        );
-        assert_eq!(
-            (
-                r1.position.seqno.get(),
-                r2.position.seqno.get(),
-                r3.position.seqno.get()
-            ),
-            (13, 13, 6)
-        );
-        let expected = set(&["node1", "node2", "node3"]);
-        let all = reports(vec![
-            ("node1", r1.clone()),
-            ("node2", r2.clone()),
-            ("node3", r3.clone()),
-        ]);
-        assert_eq!(winner(&decide(&expected, &all)), "node1");
-        // node3 (killed earlier, stale view) stays down: the saved views alone do not show that
-        // node1+node2 applied what node3 acknowledged before their view formed (issue 13): wait.
-        let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
-        assert!(matches!(
-            decide(&expected, &without3),
-            Decision::Wait {
-                reason: WaitReason::ViewNotApplied { cc_seqno: None, .. },
-                ..
-            }
-        ));
-        // Their logs show the view's configuration change at seqno 7 (after node3's 6 writes): safe
-        // to decide without node3.
-        let logged = |mut r: Report| {
-            if let Some(v) = r.view.as_mut() {
-                v.cc_seqno = Some(7);
-            }
-            r
-        };
-        let (r1, r2) = (logged(r1), logged(r2));
-        let without3 = reports(vec![("node1", r1.clone()), ("node2", r2.clone())]);
-        let d = decide(&expected, &without3);
-        assert_eq!(winner(&d), "node1");
-        assert_eq!(d.notes().excused, set(&["node3"]));
-        // Had they stopped applying before that change (seqno 7 > 13 + 1 here is impossible, so
-        // pretend the change came later), node3 is awaited again.
-        let late = |mut r: Report| {
-            if let Some(v) = r.view.as_mut() {
-                v.cc_seqno = Some(20);
-            }
-            r
-        };
-        let lagging = reports(vec![
-            ("node1", late(r1.clone())),
-            ("node2", late(r2.clone())),
-        ]);
-        assert!(matches!(
-            decide(&expected, &lagging),
-            Decision::Wait {
-                reason: WaitReason::ViewNotApplied {
-                    cc_seqno: Some(20),
-                    ..
-                },
-                ..
-            }
-        ));
-        // node2 stays down: it was in the last view, so its data may be newer: wait.
-        let without2 = reports(vec![("node1", r1), ("node3", r3)]);
-        assert!(matches!(
-            decide(&expected, &without2),
-            Decision::Wait {
-                reason: WaitReason::ViewNotCovered { view_seq: 4, .. },
-                ..
-            }
-        ));
-    }
-
-    // ---- property tests --------------------------------------------------------------------
-
-    const NAMES: [&str; 6] = ["a", "b", "c", "d", "e", "n10"];
-
-    fn arb_uuid() -> impl Strategy<Value = &'static str> {
-        prop_oneof![3 => Just(U1), 1 => Just(U2), 1 => Just(NIL)]
-    }
-
-    fn arb_report(primary_weight: u32) -> impl Strategy<Value = Report> {
-        (
-            arb_uuid(),
-            -1i64..6,
-            any::<bool>(),
-            prop_oneof![
-                6 => Just(NodeState::Recovered),
-                3 => Just(NodeState::Stopped),
-                1 => Just(NodeState::Joining),
-                1 => Just(NodeState::Incomplete),
-                primary_weight => Just(NodeState::Primary),
-            ],
-            proptest::option::of((
-                0u8..6,
-                0u64..4,
-                proptest::collection::btree_set(0u8..6, 1..4),
-                proptest::option::of(-1i64..7),
-            )),
-        )
-            .prop_map(|(uuid, seqno, stb, state, view)| {
-                let mut r = rep(uuid, seqno);
-                r.safe_to_bootstrap = stb;
-                r.state = state;
-                r.view = view.map(|(me, seq, ms, cc)| LastView {
-                    my_uuid: m(me),
-                    view_seq: seq,
-                    members: ms.into_iter().map(m).collect(),
-                    cc_seqno: cc,
-                    also_me: BTreeSet::new(),
-                });
-                r
-            })
-    }
-
-    fn arb_input(
-        primary_weight: u32,
-    ) -> impl Strategy<Value = (BTreeSet<NodeName>, Vec<(NodeName, Report)>)> {
-        (
-            proptest::collection::btree_set(proptest::sample::select(NAMES.to_vec()), 1..6),
-            proptest::collection::vec(
-                (
-                    proptest::sample::select(NAMES.to_vec()),
-                    arb_report(primary_weight),
-                ),
-                0..7,
-            ),
-        )
-            .prop_map(|(expected, list)| {
-                (
-                    expected.into_iter().map(n).collect(),
-                    list.into_iter().map(|(k, r)| (n(k), r)).collect(),
-                )
-            })
-    }
-
-    /// The spec of rule 3, restated independently: may the reporters decide without the rest?
-    fn oracle_covered(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> bool {
-        let views: Vec<&LastView> = reports
-            .iter()
-            .filter(|(k, _)| expected.contains(*k))
-            .filter_map(|(_, r)| r.view.as_ref())
-            .collect();
-        let Some(top) = views.iter().map(|v| v.view_seq).max() else {
-            return false;
-        };
-        let at_top: Vec<&&LastView> = views.iter().filter(|v| v.view_seq == top).collect();
-        let members = &at_top[0].members;
-        at_top.iter().all(|v| v.members == *members)
-            && members
-                .iter()
-                .all(|mu| at_top.iter().any(|v| v.my_uuid == *mu))
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        #[test]
-        fn insertion_order_does_not_matter(
-            (expected, list) in arb_input(1),
-            seed in any::<u64>(),
-        ) {
-            let forward: BTreeMap<NodeName, Report> = list.iter().cloned().collect();
-            // Same final map built in another order (last write per key must stay the same).
-            let mut shuffled: Vec<(usize, (NodeName, Report))> = list.iter().cloned().enumerate().collect();
-            let mut x = seed | 1;
-            for i in (1..shuffled.len()).rev() {
-                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
-            }
-            let mut other = BTreeMap::new();
-            let mut latest: BTreeMap<NodeName, usize> = BTreeMap::new();
-            for (i, (k, r)) in shuffled {
-                if latest.get(&k).is_none_or(|j| i > *j) {
-                    latest.insert(k.clone(), i);
-                    other.insert(k, r);
-                }
-            }
-            prop_assert_eq!(decide(&expected, &forward), decide(&expected, &other));
-        }
-
-        #[test]
-        fn bootstrap_winner_is_sound((expected, list) in arb_input(1)) {
-            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let d = decide(&expected, &reports);
-            if let Decision::Bootstrap { node, rule, .. } = &d {
-                prop_assert!(expected.contains(node));
-                let mine = &reports[node];
-                prop_assert!(reports.iter().all(|(k, r)| !expected.contains(k) || r.state != NodeState::Primary));
-                match rule {
-                    Rule::ColdStart => {
-                        prop_assert!(reports.iter().filter(|(k, _)| expected.contains(*k)).all(|(_, r)| r.position.is_empty()));
-                        prop_assert_eq!(Some(node), expected.iter().next());
-                    }
-                    Rule::HighestSeqno { uuid, seqno, .. } => {
-                        prop_assert_eq!(mine.position.uuid, *uuid);
-                        prop_assert_eq!(mine.position.seqno, *seqno);
-                        prop_assert!(seqno.is_known(), "an unknown seqno never wins");
-                        prop_assert!(!uuid.is_nil());
-                        for (k, r) in reports.iter().filter(|(k, r)| expected.contains(*k) && r.state != NodeState::Incomplete) {
-                            // Highest known seqno of its UUID among reporters with usable data.
-                            if r.position.uuid == *uuid {
-                                prop_assert!(r.position.seqno <= *seqno, "{k} has a higher seqno");
-                            }
-                        }
-                        // Its UUID is held by strictly more reporters than any other UUID.
-                        let count = |u: ClusterUuid| reports.iter()
-                            .filter(|(k, r)| expected.contains(*k) && r.position.uuid == u)
-                            .count();
-                        for r in reports.values().filter(|r| !r.position.is_empty() && r.position.uuid != *uuid) {
-                            prop_assert!(count(r.position.uuid) < count(*uuid), "foreign UUID could win");
-                        }
-                    }
-                }
-            }
-        }
-
-        #[test]
-        fn never_bootstrap_while_a_primary_is_reported((expected, list) in arb_input(4)) {
-            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let any_primary = reports.values().any(|r| r.state == NodeState::Primary);
-            let d = decide(&expected, &reports);
-            if any_primary {
-                prop_assert!(!matches!(d, Decision::Bootstrap { .. }), "{:?}", d);
-            }
-            if let Decision::Join { primary, .. } = &d {
-                prop_assert!(!primary.is_empty());
-                prop_assert!(primary.iter().all(|p| expected.contains(p) && reports[p].state == NodeState::Primary));
-            }
-        }
-
-        #[test]
-        fn wait_whenever_a_node_is_missing_and_no_view_covers_it((expected, list) in arb_input(1)) {
-            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let unreported: BTreeSet<NodeName> = expected.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
-            let joining: BTreeSet<NodeName> = reports.iter()
-                .filter(|(k, r)| expected.contains(*k) && r.state == NodeState::Joining)
-                .map(|(k, _)| k.clone())
-                .collect();
-            let primary = reports.iter().any(|(k, r)| expected.contains(k) && r.state == NodeState::Primary);
-            let outside_primary = reports.iter().any(|(k, r)| !expected.contains(k) && r.state == NodeState::Primary);
-            let d = decide(&expected, &reports);
-            let awaited: BTreeSet<NodeName> = unreported.union(&joining).cloned().collect();
-            let shortcut = joining.is_empty() && oracle_covered(&expected, &reports);
-            if !awaited.is_empty() && !primary && !outside_primary && !shortcut {
-                prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == awaited), "{:?}", d);
-            }
-            if let Decision::Wait { missing: m, .. } = &d {
-                prop_assert_eq!(m, &awaited);
-                prop_assert!(!awaited.is_empty());
-            }
-            if let Decision::Bootstrap { node, notes, .. } = &d {
-                prop_assert!(joining.is_empty());
-                prop_assert!(matches!(reports[node].state, NodeState::Recovered | NodeState::Stopped));
-                prop_assert_eq!(&notes.excused, &unreported);
-                prop_assert!(unreported.is_empty() || shortcut);
-            }
-        }
-
-        /// Interrupted transfers (issue 13): a node whose datadir may be half-copied from a donor is never
-        /// the bootstrap node, whatever seqno (e.g. the donor's) it shows, and it never decides alone.
-        #[test]
-        fn an_interrupted_transfer_never_bootstraps((expected, list) in arb_input(1)) {
-            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            if let Decision::Bootstrap { node, rule, .. } = decide(&expected, &reports) {
-                prop_assert_ne!(reports.get(&node).map(|r| r.state), Some(NodeState::Incomplete));
-                if let Rule::HighestSeqno { .. } = rule {
-                    prop_assert!(reports.iter().any(|(k, r)| expected.contains(k) && r.state != NodeState::Incomplete && !r.position.is_empty()));
-                }
-            }
-        }
-
-        #[test]
-        fn explain_is_one_line((expected, list) in arb_input(2)) {
-            let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
-            let text = decide(&expected, &reports).explain();
-            prop_assert!(!text.is_empty() && !text.contains('\n'));
-        }
-
-        /// Reports without saved views arrive in any order; every node decides on whatever
-        /// subset it has seen so far. Across all observers and times, at most one node is ever
-        /// chosen (here: every subset of the final reports is some observer's view).
-        #[test]
-        fn observers_of_partial_reports_never_choose_two_nodes(
-            (expected, list) in arb_input(0),
-        ) {
-            let all: BTreeMap<NodeName, Report> = list
-                .into_iter()
-                .map(|(k, mut r)| { r.view = None; (k, r) })
-                .collect();
-            let chosen = bootstrap_nodes_over_all_subsets(&expected, &all);
-            prop_assert!(chosen.len() <= 1, "{:?}", chosen);
-        }
-
-        /// Same, with realistic saved views: simulated Galera histories (kills, graceful stops,
-        /// writes, quorum loss) ending in a full crash. At most one node is ever chosen, and it
-        /// always holds the highest seqno of all nodes (no committed write is lost).
-        #[test]
-        fn simulated_crashes_choose_one_node_with_all_writes(
-            size in 1usize..=5,
-            ops in proptest::collection::vec((0u8..4, 0u8..8, 0u8..3), 0..12),
-            final_lags in proptest::collection::vec(0u8..3, 5),
-            slow_rewrite in any::<u8>(),
-            behind in any::<u8>(),
-            names in Just(NAMES.to_vec()).prop_shuffle(),
-        ) {
-            let reports = simulate(size, &ops, &final_lags, slow_rewrite, behind, &names);
-            let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
-            let chosen = bootstrap_nodes_over_all_subsets(&expected, &reports);
-            prop_assert!(chosen.len() <= 1, "{:?} from {:?}", chosen, reports);
-            let max = reports.values().map(|r| r.position.seqno).max();
-            for node in &chosen {
-                prop_assert_eq!(Some(reports[node].position.seqno), max, "{} would lose writes", node);
-            }
-            // With every report in, a decision is always reached.
-            let full = decide(&expected, &reports);
-            prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
-        }
-    }
-
-    fn bootstrap_nodes_over_all_subsets(
-        expected: &BTreeSet<NodeName>,
-        all: &BTreeMap<NodeName, Report>,
-    ) -> BTreeSet<NodeName> {
-        let keys: Vec<&NodeName> = all.keys().collect();
-        let mut chosen = BTreeSet::new();
-        for mask in 0u32..(1 << keys.len()) {
-            let seen: BTreeMap<NodeName, Report> = keys
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, k)| ((*k).clone(), all[*k].clone()))
-                .collect();
-            if let Decision::Bootstrap { node, .. } = decide(expected, &seen) {
-                chosen.insert(node);
-            }
-        }
-        chosen
-    }
-
-    struct SimNode {
-        alive: bool,
-        in_primary: bool,
-        seqno: i64,
-        stb: bool,
-        me: u8,
-        view: Option<LastView>,
-    }
-
-    /// A small model of a Galera cluster's Primary Component history. Assumptions (Galera's
-    /// guarantees): a view change takes a seqno of its own in the global order; a member saves the
-    /// view (gvwstate.dat) when it is delivered, and logs it with that seqno only once it has applied
-    /// everything before it; a killed node may lag behind only by write-sets committed since the last
-    /// view change; graceful stop deletes gvwstate.dat, a kill keeps it; the component stays Primary
-    /// only with a strict majority of the previous view. When the full crash hits right after a view
-    /// change, the members in `slow_rewrite` (a bit mask) had not rewritten gvwstate.dat yet and
-    /// still hold the previous view. The members in `behind` (a bit mask) were lagging appliers
-    /// (desynced, blocked by a backup, donating) when the full crash hit: they may not even have
-    /// applied the write-sets ordered before their saved view, which is what the nodes outside that
-    /// view acknowledged (issue 13).
-    fn simulate(
-        size: usize,
-        ops: &[(u8, u8, u8)],
-        final_lags: &[u8],
-        slow_rewrite: u8,
-        behind: u8,
-        names: &[&str],
-    ) -> BTreeMap<NodeName, Report> {
-        let mut nodes: Vec<SimNode> = (0..size)
-            .map(|i| SimNode {
-                alive: true,
-                in_primary: true,
-                seqno: 0,
-                stb: false,
-                me: i as u8,
-                view: None,
-            })
-            .collect();
-        let mut pc_seqno: i64 = 0;
-        let mut view_base: i64 = 0; // pc seqno at the last view change
-        let mut view_seq: u64 = 1;
-        let write_view = |nodes: &mut Vec<SimNode>, seq: u64, cc: i64| {
-            let members: BTreeSet<MemberUuid> = nodes
-                .iter()
-                .filter(|x| x.in_primary)
-                .map(|x| m(x.me))
-                .collect();
-            for x in nodes.iter_mut().filter(|x| x.in_primary) {
-                x.view = Some(LastView {
-                    my_uuid: m(x.me),
-                    view_seq: seq,
-                    members: members.clone(),
-                    cc_seqno: Some(cc),
-                    also_me: BTreeSet::new(),
-                });
-            }
-        };
-        write_view(&mut nodes, view_seq, view_base);
-        let mut previous_views: Vec<Option<LastView>> =
-            nodes.iter().map(|x| x.view.clone()).collect();
-        let mut view_changed_last = false;
-        for &(op, arg, lag) in ops {
-            view_changed_last = false;
-            let i = arg as usize % size;
-            let primary_count = nodes.iter().filter(|x| x.in_primary).count();
-            match op {
-                0 if primary_count > 0 => {
-                    pc_seqno += 1 + i64::from(arg % 3);
-                    for x in nodes.iter_mut().filter(|x| x.in_primary) {
-                        x.seqno = pc_seqno;
-                    }
-                }
-                1 | 2 if nodes[i].alive => {
-                    let graceful = op == 2;
-                    let was_primary = nodes[i].in_primary;
-                    let x = &mut nodes[i];
-                    x.alive = false;
-                    x.in_primary = false;
-                    if graceful {
-                        x.view = None;
-                        x.stb = was_primary && primary_count == 1;
-                    } else if was_primary {
-                        x.seqno = (pc_seqno - i64::from(lag)).max(view_base);
-                    }
-                    if was_primary {
-                        let remaining = primary_count - 1;
-                        if remaining > 0 && (graceful || remaining * 2 > primary_count) {
-                            view_seq += 1;
-                            pc_seqno += 1; // the configuration change's own seqno
-                            view_base = pc_seqno;
-                            for x in nodes.iter_mut().filter(|x| x.in_primary) {
-                                x.seqno = pc_seqno;
-                            }
-                            previous_views = nodes.iter().map(|x| x.view.clone()).collect();
-                            write_view(&mut nodes, view_seq, view_base);
-                            view_changed_last = true;
-                        } else {
-                            // Quorum lost: survivors apply what they have and go non-Primary.
-                            for x in nodes.iter_mut().filter(|x| x.in_primary) {
-                                x.in_primary = false;
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        // Full crash of whatever still runs: each may lag since the last view change.
-        for (k, x) in nodes.iter_mut().enumerate() {
-            if x.alive && x.in_primary && view_changed_last && slow_rewrite & (1 << k) != 0 {
-                x.view = previous_views[k].clone();
-            }
-            if x.alive {
-                x.alive = false;
-                if x.in_primary && behind & (1 << k) != 0 {
-                    // A lagging applier: up to a few write-sets behind, before the view change too.
-                    // Its log shows the view only if it got as far as applying the change.
-                    x.seqno = (pc_seqno - 2 - i64::from(final_lags[k])).max(0);
-                    let applied = x.seqno;
-                    if let Some(v) = x.view.as_mut() {
-                        if v.cc_seqno.is_some_and(|cc| applied < cc) {
-                            v.cc_seqno = None;
-                        }
-                    }
-                } else if x.in_primary {
-                    x.seqno = (pc_seqno - i64::from(final_lags[k])).max(view_base);
-                }
-            }
-        }
-        nodes
-            .iter()
-            .enumerate()
-            .map(|(k, x)| {
-                let mut r = rep(U1, x.seqno);
-                r.safe_to_bootstrap = x.stb;
-                r.view = x.view.clone();
-                (n(names[k]), r)
-            })
-            .collect()
-    }
-}
+#[path = "election_tests.rs"]
+mod tests;

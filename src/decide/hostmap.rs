@@ -315,14 +315,6 @@ impl Membership {
         self.by_node.get(node)
     }
 
-    /// The Pacemaker node for a Galera host as written in the address.
-    pub fn node_for_host(&self, host: &str) -> Option<&NodeName> {
-        self.by_node
-            .iter()
-            .find(|(_, h)| h.same_host(host))
-            .map(|(n, _)| n)
-    }
-
     /// `gcomm://host[:port],...[?options]` for exactly these nodes (e.g. the running Primary
     /// members a joiner should contact). Refuses an empty set: `gcomm://` alone bootstraps.
     pub fn gcomm_peers(&self, nodes: &BTreeSet<NodeName>) -> Result<String, HostmapError> {
@@ -485,10 +477,25 @@ mod tests {
         .unwrap();
         // galera10 is unmapped: its own node name; it is not confused with galera1.
         assert_eq!(m.expected(), set(&["galera10", "pcmk1", "pcmk2"]));
-        assert_eq!(m.node_for_host("galera1"), Some(&n("pcmk1")));
-        assert_eq!(m.node_for_host("GALERA1"), Some(&n("pcmk1")));
-        assert_eq!(m.node_for_host("galera"), None);
-        assert_eq!(m.node_for_host("galera100"), None);
+        // A map entry names its host case-insensitively (a DNS name), but only the whole host.
+        let upper =
+            Membership::from_params("gcomm://galera1:4567,galera2", "pcmk1:GALERA1").unwrap();
+        assert_eq!(
+            upper
+                .host_of(&n("pcmk1"))
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("galera1:4567")
+        );
+        for part in ["galera", "galera100"] {
+            assert!(matches!(
+                Membership::from_params(
+                    "gcomm://galera1:4567,galera10,galera2",
+                    &format!("pcmk1:{part}")
+                ),
+                Err(HostmapError::MapHostNotInAddress { .. })
+            ));
+        }
         assert!(m.contains(&n("pcmk1")) && !m.contains(&n("pcmk")) && !m.contains(&n("pcmk10")));
         assert_eq!(
             m.host_of(&n("pcmk1")).map(ToString::to_string).as_deref(),

@@ -8,6 +8,8 @@
 //!
 //! - [`promotion`]: the one verdict of an invocation (election + two_node_mode + override + score + plan).
 //!
+//! A file whose tests outgrow its code keeps them beside it as `<name>_tests.rs` (election, promotion).
+//!
 //! The actions layer does the I/O around these functions and logs from their results. The
 //! folder's purity is checked by `tests/architecture.rs`, which reads every file here at test time.
 

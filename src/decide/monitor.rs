@@ -6,10 +6,14 @@
 //! Primary component. A node that is receiving a state transfer is Promoted too (restarting it
 //! would restart the transfer from zero), but not `synced`, so the caller keeps the VIP off it.
 //!
+//! A Primary node with `read_only` ON fails as Promoted whatever role Pacemaker expects: it is
+//! in the component but refuses the writes a Promoted instance must take.
+//!
 //! Pure: the caller gathers the [`Observation`] (process check, marker file, one SQL query)
-//! and maps [`Status`] to the OCF exit code in its one mapping place.
+//! and exits with the verdict's [`OcfStatus`] as it is.
 
 use crate::galera::status::Health;
+use crate::ocf::OcfStatus;
 
 /// Whether a mysqld of this datadir runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,50 +62,29 @@ pub struct Observation {
     pub started: bool,
     /// Result of the wsrep status query; `None` when it was not attempted.
     pub health: Option<Result<Health, QueryFailure>>,
+    /// `@@read_only` as the same query read it; `None` when not read.
+    pub read_only: Option<bool>,
     pub role: RequestedRole,
-}
-
-/// The monitor outcome, named after OCF; the framework maps it to the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// 0: running as Unpromoted (mysqld stopped, this agent started the resource).
-    Success,
-    /// 1
-    GenericError,
-    /// 7
-    NotRunning,
-    /// 8
-    RunningPromoted,
-    /// 9
-    FailedPromoted,
-}
-
-impl Status {
-    /// The OCF exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            Status::Success => 0,
-            Status::GenericError => 1,
-            Status::NotRunning => 7,
-            Status::RunningPromoted => 8,
-            Status::FailedPromoted => 9,
-        }
-    }
 }
 
 /// The verdict: status, a one-line reason for failures, and whether the node is Synced (the
 /// only state in which it should carry client traffic, e.g. the VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
-    pub status: Status,
+    /// One of `Success`, `ErrGeneric`, `NotRunning`, `RunningPromoted`, `FailedPromoted`.
+    pub status: OcfStatus,
     pub reason: Option<String>,
+    /// The caller appends its evidence to the reason (which server it saw, the query's error
+    /// text): for every failure but read_only ON, where the server's answer is the whole reason.
+    pub evidence: bool,
     pub synced: bool,
 }
 
 impl Verdict {
-    fn new(status: Status, reason: Option<String>, synced: bool) -> Self {
+    fn new(status: OcfStatus, reason: Option<String>, synced: bool) -> Self {
         Verdict {
             status,
+            evidence: reason.is_some(),
             reason,
             synced,
         }
@@ -115,35 +98,45 @@ pub fn verdict(obs: &Observation) -> Verdict {
     // it as a Promoted instance; otherwise it is a plain error.
     let failed = |why: String| {
         let status = if promoted {
-            Status::FailedPromoted
+            OcfStatus::FailedPromoted
         } else {
-            Status::GenericError
+            OcfStatus::ErrGeneric
         };
         Verdict::new(status, Some(why), false)
+    };
+    // In the Primary component (or joining it): Promoted, unless it refuses writes.
+    let running = |synced: bool| match obs.read_only {
+        Some(true) => Verdict {
+            evidence: false,
+            ..Verdict::new(
+                OcfStatus::FailedPromoted,
+                Some("mariadbd runs in the Primary component but read_only is ON".to_string()),
+                false,
+            )
+        },
+        _ => Verdict::new(OcfStatus::RunningPromoted, None, synced),
     };
     match obs.process {
         Process::NotRunning if promoted => Verdict::new(
             if obs.started {
-                Status::FailedPromoted
+                OcfStatus::FailedPromoted
             } else {
-                Status::NotRunning
+                OcfStatus::NotRunning
             },
             Some("mysqld is not running but the resource should be Promoted".to_string()),
             false,
         ),
-        Process::NotRunning if obs.started => Verdict::new(Status::Success, None, false),
-        Process::NotRunning => Verdict::new(Status::NotRunning, None, false),
+        Process::NotRunning if obs.started => Verdict::new(OcfStatus::Success, None, false),
+        Process::NotRunning => Verdict::new(OcfStatus::NotRunning, None, false),
         Process::Running => match obs.health {
             None => failed("mysqld runs but its wsrep status was not checked".to_string()),
             Some(Err(kind)) => failed(format!("mysqld runs but {}", kind.describe())),
             Some(Ok(health)) => match health {
-                Health::Synced => Verdict::new(Status::RunningPromoted, None, true),
+                Health::Synced => running(true),
                 // Has all data but may be blocked or lagging while it feeds a joiner.
-                Health::Donor => Verdict::new(Status::RunningPromoted, None, false),
+                Health::Donor => running(false),
                 // In the Primary component, transfer under way: Promoted, not synced.
-                Health::Joiner | Health::Joined => {
-                    Verdict::new(Status::RunningPromoted, None, false)
-                }
+                Health::Joiner | Health::Joined => running(false),
                 Health::NonPrimary => {
                     failed("mysqld runs outside a Primary component (non-Primary)".to_string())
                 }
@@ -168,8 +161,10 @@ mod tests {
         process: Option<Process>,
         started: Option<bool>,
         health: Option<HealthCol>,
+        /// Whether read_only is ON (`Some(true)`) or not (`Some(false)`: off or not read).
+        read_only_on: Option<bool>,
         role: Option<RequestedRole>,
-        status: Status,
+        status: OcfStatus,
         synced: bool,
         has_reason: bool,
     }
@@ -222,13 +217,14 @@ mod tests {
 
     fn table() -> Vec<Row> {
         use HealthCol as H;
+        use OcfStatus::*;
         use Process::{NotRunning as Down, Running as Up};
         use RequestedRole::*;
-        use Status::*;
         let row = |process, started, health, role, status, synced, has_reason| Row {
             process,
             started,
             health,
+            read_only_on: None,
             role,
             status,
             synced,
@@ -321,6 +317,35 @@ mod tests {
                 true,
             ),
         ];
+        // Healthy as above only while read_only is not ON; with it, a failure as Promoted whatever
+        // role is expected.
+        let healthy = [
+            Health::Synced,
+            Health::Donor,
+            Health::Joiner,
+            Health::Joined,
+        ];
+        for r in &mut rows {
+            if r.health
+                .is_some_and(|c| healthy.iter().any(|h| c == H::Is(*h)))
+            {
+                r.read_only_on = Some(false);
+            }
+        }
+        for h in healthy {
+            rows.push(Row {
+                read_only_on: Some(true),
+                ..row(
+                    Some(Up),
+                    None,
+                    Some(H::Is(h)),
+                    None,
+                    FailedPromoted,
+                    false,
+                    true,
+                )
+            });
+        }
         for role in not_promoted {
             rows.push(row(
                 Some(Down),
@@ -345,7 +370,7 @@ mod tests {
                 None,
                 Some(H::PrimaryFailure),
                 role,
-                GenericError,
+                ErrGeneric,
                 false,
                 true,
             ));
@@ -354,7 +379,7 @@ mod tests {
                 None,
                 Some(H::Failed),
                 role,
-                GenericError,
+                ErrGeneric,
                 false,
                 true,
             ));
@@ -363,7 +388,7 @@ mod tests {
                 None,
                 Some(H::NotChecked),
                 role,
-                GenericError,
+                ErrGeneric,
                 false,
                 true,
             ));
@@ -381,52 +406,47 @@ mod tests {
         for process in [Process::NotRunning, Process::Running] {
             for started in [false, true] {
                 for health in &healths {
-                    for role in ALL_ROLES {
-                        let obs = Observation {
-                            process,
-                            started,
-                            health: *health,
-                            role,
-                        };
-                        let hits: Vec<&Row> = rows
-                            .iter()
-                            .filter(|r| {
-                                r.process.is_none_or(|p| p == process)
-                                    && r.started.is_none_or(|s| s == started)
-                                    && r.role.is_none_or(|x| x == role)
-                                    && r.health.is_none_or(|c| matches_col(c, *health))
-                            })
-                            .collect();
-                        assert_eq!(hits.len(), 1, "{obs:?} matches {} rows", hits.len());
-                        let want = hits[0];
-                        let got = verdict(&obs);
-                        assert_eq!(got.status, want.status, "{obs:?}");
-                        assert_eq!(got.synced, want.synced, "{obs:?}");
-                        assert_eq!(got.reason.is_some(), want.has_reason, "{obs:?}: {got:?}");
-                        if let Some(r) = &got.reason {
-                            assert!(!r.is_empty() && !r.contains('\n'));
+                    for read_only in [None, Some(false), Some(true)] {
+                        for role in ALL_ROLES {
+                            let obs = Observation {
+                                process,
+                                started,
+                                health: *health,
+                                read_only,
+                                role,
+                            };
+                            let on = read_only == Some(true);
+                            let hits: Vec<&Row> = rows
+                                .iter()
+                                .filter(|r| {
+                                    r.process.is_none_or(|p| p == process)
+                                        && r.started.is_none_or(|s| s == started)
+                                        && r.role.is_none_or(|x| x == role)
+                                        && r.health.is_none_or(|c| matches_col(c, *health))
+                                        && r.read_only_on.is_none_or(|o| o == on)
+                                })
+                                .collect();
+                            assert_eq!(hits.len(), 1, "{obs:?} matches {} rows", hits.len());
+                            let want = hits[0];
+                            let got = verdict(&obs);
+                            assert_eq!(got.status, want.status, "{obs:?}");
+                            assert_eq!(got.synced, want.synced, "{obs:?}");
+                            assert_eq!(got.reason.is_some(), want.has_reason, "{obs:?}: {got:?}");
+                            if let Some(r) = &got.reason {
+                                assert!(!r.is_empty() && !r.contains('\n'));
+                            }
+                            assert_eq!(
+                                got.evidence,
+                                want.has_reason && want.read_only_on != Some(true),
+                                "{obs:?}"
+                            );
+                            combinations += 1;
                         }
-                        combinations += 1;
                     }
                 }
             }
         }
-        assert_eq!(combinations, 2 * 2 * 13 * 3);
-    }
-
-    #[test]
-    fn codes_are_the_ocf_numbers() {
-        assert_eq!(
-            [
-                Status::Success,
-                Status::GenericError,
-                Status::NotRunning,
-                Status::RunningPromoted,
-                Status::FailedPromoted
-            ]
-            .map(Status::code),
-            [0, 1, 7, 8, 9]
-        );
+        assert_eq!(combinations, 2 * 2 * 13 * 3 * 3);
     }
 
     #[test]
@@ -435,9 +455,10 @@ mod tests {
             process: Process::Running,
             started: true,
             health: Some(Ok(Health::NonPrimary)),
+            read_only: None,
             role: RequestedRole::Promoted,
         });
-        assert_eq!(v.status, Status::FailedPromoted);
+        assert_eq!(v.status, OcfStatus::FailedPromoted);
         assert_eq!(
             v.reason.as_deref(),
             Some("mysqld runs outside a Primary component (non-Primary)")
@@ -446,12 +467,48 @@ mod tests {
             process: Process::Running,
             started: true,
             health: Some(Err(QueryFailure::Auth)),
+            read_only: None,
             role: RequestedRole::Unspecified,
         });
-        assert_eq!(v.status, Status::GenericError);
+        assert_eq!(v.status, OcfStatus::ErrGeneric);
         assert_eq!(
             v.reason.as_deref(),
             Some("mysqld runs but the check user was refused")
         );
+    }
+
+    /// A Primary (or joining) node with read_only ON fails as Promoted, also on a probe or when
+    /// Pacemaker expects it Unpromoted; the reason is the server's answer, nothing appended.
+    #[test]
+    fn read_only_on_fails_as_promoted_whatever_the_role() {
+        for health in [
+            Health::Synced,
+            Health::Donor,
+            Health::Joiner,
+            Health::Joined,
+        ] {
+            for role in ALL_ROLES {
+                let obs = Observation {
+                    process: Process::Running,
+                    started: false,
+                    health: Some(Ok(health)),
+                    read_only: Some(true),
+                    role,
+                };
+                let v = verdict(&obs);
+                assert_eq!(v.status, OcfStatus::FailedPromoted, "{obs:?}");
+                assert_eq!(
+                    v.reason.as_deref(),
+                    Some("mariadbd runs in the Primary component but read_only is ON")
+                );
+                assert!(!v.evidence && !v.synced, "{obs:?}");
+                let off = verdict(&Observation {
+                    read_only: Some(false),
+                    ..obs
+                });
+                assert_eq!(off.status, OcfStatus::RunningPromoted, "{obs:?}");
+                assert_eq!(off.synced, health == Health::Synced, "{obs:?}");
+            }
+        }
     }
 }

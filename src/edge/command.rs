@@ -83,14 +83,6 @@ pub enum CommandError {
     Timeout { program: String },
 }
 
-impl CommandError {
-    /// True when the program itself is missing (ENOENT/EACCES on exec).
-    pub fn is_missing_program(&self) -> bool {
-        matches!(self, CommandError::Spawn { source, .. }
-            if matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied))
-    }
-}
-
 fn scrubbed(program: &Path) -> std::process::Command {
     let mut c = std::process::Command::new(program);
     for (k, _) in std::env::vars_os() {
@@ -214,12 +206,17 @@ mod tests {
         assert_eq!(out.stdout, "$HOME;`id`\n");
     }
 
+    /// The exit reason of an action whose tool is missing names the program.
     #[tokio::test]
-    async fn missing_program_is_typed() {
+    async fn missing_program_is_a_spawn_error() {
         let e = output(&Cmd::new("/nonexistent/x"), soon())
             .await
             .unwrap_err();
-        assert!(e.is_missing_program());
+        assert!(matches!(e, CommandError::Spawn { .. }), "{e:?}");
+        assert!(
+            e.to_string().starts_with("cannot run /nonexistent/x: "),
+            "{e}"
+        );
     }
 
     #[tokio::test]
