@@ -115,11 +115,15 @@ fn decision_note(v: &StatusView) -> Option<String> {
             names(&contradicted)
         )
     } else {
-        format!(
+        let mut note = format!(
             "this decision rests on primary claims that cannot be confirmed from here ({}); check them \
              on those nodes (galera-ocf status there, or SHOW STATUS LIKE 'wsrep_cluster_status')",
             names(&unverified)
-        )
+        );
+        if !contradicted.is_empty() {
+            note.push_str(&format!("; contradicted: {}", names(&contradicted)));
+        }
+        note
     })
 }
 
