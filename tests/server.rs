@@ -863,6 +863,27 @@ fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
     );
     assert!(scan(Path::new(MARIADBD), &p.dir.join("n2/data")).is_empty());
     assert_eq!(p.score("n2"), None);
+    // Until Pacemaker demotes it, its Promoted monitor reports it running (no failure to count) and the
+    // synced attribute at 0 keeps the VIP away.
+    let promoted_monitor = p.run(
+        &p.agent("n2")
+            .set("OCF_RESKEY_CRM_meta_interval", "10000")
+            .set("OCF_RESKEY_CRM_meta_role", "Promoted"),
+        "monitor",
+    );
+    ok(&promoted_monitor, 8);
+    assert_eq!(
+        p.node_attrs("n2").get("galera-synced").map(String::as_str),
+        Some("0")
+    );
+    ok(&p.act("n2", "demote"), 0);
+    let after_demote = p.run(
+        &p.agent("n2")
+            .set("OCF_RESKEY_CRM_meta_interval", "10000")
+            .set("OCF_RESKEY_CRM_meta_role", "Promoted"),
+        "monitor",
+    );
+    assert_ne!(after_demote.code, 8, "the grace ends with the demote");
     // Something answers on the port (one connection, the agent's check), but no Primary component
     // forms: the joiner waits, bounded, then stops cleanly and fails; it never bootstraps.
     let mut listener = Command::new("ip")

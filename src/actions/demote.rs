@@ -27,6 +27,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     });
     common::clear_synced(ctx, &mut st).await?;
     st.promoted = false;
+    st.declined = None;
     st.score = Some(None);
     st.peers.clear();
     let report = common::local_report(cfg, ctx.deadline).await?;

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 
 use crate::actions::common::{self, Ctx};
 use crate::actions::ctx;
+use crate::actions::promote::DECLINE_GRACE;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole};
@@ -96,6 +97,11 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             f.describe()
         );
     }
+    if let (None, Some(m)) = (&found, &marker) {
+        if let Some(outcome) = declined_promote(cfg, m) {
+            return Ok(outcome);
+        }
+    }
     let q = match &found {
         Some(f) => Some(query(cfg, f.pid(), deadline).await),
         None => None,
@@ -132,6 +138,23 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         }
         (status, _, _) => Ok(Outcome::of(status)),
     }
+}
+
+/// A Promoted monitor right after a declined promote (`actions::promote::decline`): no server on purpose,
+/// the demote is on its way. Reported running (with `<rsc>-synced=0` published, so no VIP comes here) for
+/// [`DECLINE_GRACE`] seconds; afterwards the usual failure.
+fn declined_promote(cfg: &Config, marker: &State) -> Option<Outcome> {
+    let at = marker.declined?;
+    if role(cfg, Some(marker)) != RequestedRole::Promoted
+        || common::now().saturating_sub(at) >= DECLINE_GRACE
+    {
+        return None;
+    }
+    info!(
+        "promote was declined {} s ago: Promoted in name only, no server, until Pacemaker demotes it",
+        common::now().saturating_sub(at)
+    );
+    Some(Outcome::of(OcfStatus::RunningPromoted))
 }
 
 async fn unpromoted(cfg: &Config, deadline: Deadline, mut st: State) -> Result<Outcome, Error> {

@@ -117,18 +117,30 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
 }
 
 /// The election no longer wants this node promoted (it changed between Pacemaker's decision and now, e.g.
-/// a peer reported or left). mariadbd is not started. The score is taken away, and promote succeeds, as the
-/// stock agent does: a failed promote would count towards `migration-threshold` and soon ban a node the
-/// election may be waiting for. The marker keeps `promoted=false`, so the demote Pacemaker runs next (the
-/// score is gone) and every monitor see an Unpromoted instance; the reason is logged as a warning.
+/// a peer reported or left, or the claimed Primary nodes are gone). mariadbd is not started. The score is
+/// taken away and promote succeeds, as the stock agent does: a failed promote would count towards
+/// `migration-threshold` and soon ban a node the election may be waiting for. Until Pacemaker demotes the
+/// instance (its next transition, the score being gone) it is Promoted in name only: `<rsc>-synced=0`
+/// keeps the VIP away (the `vip-only-on-synced` rule), and the recurring Promoted monitor, which Pacemaker
+/// may run before that demote, reports it running ([`DECLINE_GRACE`]) instead of failing it: in the lab a
+/// failed monitor there followed every declined promote and banned the node after three.
 async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcome, Error> {
-    warn!("promote declined, mariadbd not started: {reason}; promotion score removed");
+    warn!(
+        "promote declined, mariadbd not started: {reason}; promotion score removed, Promoted in name \
+         only until Pacemaker demotes this instance"
+    );
     common::set_score(ctx, st, None, None).await?;
+    common::set_synced(ctx, st, false, None).await?;
     st.promoted = false;
+    st.declined = Some(common::now());
     st.peers.clear();
     state::save(&ctx.cfg.state_file(), st)?;
     Ok(Outcome::ok())
 }
+
+/// How long after a declined promote a Promoted monitor without a server still reports it running: enough
+/// for Pacemaker to run the demote its next transition holds; after that the instance is failed as usual.
+pub const DECLINE_GRACE: u64 = 120;
 
 /// After an unclean stop grastate.dat says seqno -1 and mariadbd (started without mysqld_safe) would
 /// offer Galera no position: a joiner would need a full SST instead of IST, a bootstrap node would start
@@ -339,6 +351,7 @@ async fn wait_ready(
 /// The state transfer runs (at once with promote_wait_synced=false, else when the wait ran out): Promoted,
 /// but `<rsc>-synced=0` keeps the VIP away until a monitor sees it Synced.
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
+    st.declined = None;
     common::set_score(ctx, st, Some(SCORE), None).await?;
     common::set_synced(ctx, st, false, None).await?;
     st.promoted = true;
@@ -374,6 +387,7 @@ async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
 }
 
 async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {
+    st.declined = None;
     if status.health() == Health::Synced {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
     }

@@ -35,6 +35,7 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
         ..State::default()
     });
     st.promoted = false;
+    st.declined = None;
     let known = st.report.clone();
     common::publish(ctx, &mut st, &report, known.as_deref()).await?;
     state::save(&path, &st)?;

@@ -26,6 +26,9 @@ pub struct State {
     pub peers: Vec<String>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
     pub decision: Option<String>,
+    /// When a promote was last declined (unix seconds): Pacemaker holds the instance Promoted without a
+    /// server until it demotes it (the score is gone); see `actions::promote::decline`.
+    pub declined: Option<u64>,
 }
 
 impl State {
@@ -53,6 +56,9 @@ impl State {
         if let Some(d) = &self.decision {
             s.push_str(&format!("decision={}\n", d.replace('\n', " ")));
         }
+        if let Some(t) = self.declined {
+            s.push_str(&format!("declined={t}\n"));
+        }
         s
     }
 
@@ -74,6 +80,7 @@ impl State {
                 })
                 .unwrap_or_default(),
             decision: kv.get("decision").map(|v| (*v).to_owned()),
+            declined: kv.get("declined").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -135,6 +142,7 @@ mod tests {
             synced: Some(true),
             peers: vec!["n1".into(), "n2".into()],
             decision: Some("join n1".into()),
+            declined: Some(1_796_000_000),
         };
         assert_eq!(State::parse(&s.render()), s);
         let s2 = State {
