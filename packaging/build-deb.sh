@@ -32,8 +32,8 @@ shlibs=
 if command -v dpkg-shlibdeps >/dev/null; then
   mkdir -p "$stage/debian"
   printf 'Source: galera-ocf\n\nPackage: galera-ocf\nArchitecture: any\n' >"$stage/debian/control"
-  shlibs=$(cd "$stage" && dpkg-shlibdeps -O "$root/usr/sbin/galera-ocf" 2>/dev/null \
-    | sed -n "s/^shlibs:Depends=//p" || true)
+  shlibs=$(cd "$stage" && { dpkg-shlibdeps -O "$root/usr/sbin/galera-ocf" 2>/dev/null || true; } \
+    | sed -n "s/^shlibs:Depends=//p")
 fi
 if [ -z "$shlibs" ]; then
   glibc=$(grep -aoE 'GLIBC_2\.[0-9]+' "$root/usr/sbin/galera-ocf" | sort -uV | tail -n1 | cut -d_ -f2 || true)

@@ -27,7 +27,8 @@
 # agent's meta-data (ocf:heartbeat:galera shares the parameter names), so one
 # missing piece does not hide the others.
 #
-# Needs root (mount namespace), crmsh, pacemaker-cli-utils, pcs, xmllint.
+# Needs root (mount namespace), crmsh, pacemaker-cli-utils, pcs, xmllint, mariadbd (mariadb-server); a
+# missing tool is a failure, never a skip.
 # Prints one closing line "N passed, N failed"; exit status 1 on any failure.
 set -uo pipefail
 
@@ -56,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in crm crm_verify crm_simulate crm_mon crm_resource crm_attribute cibadmin pcs xmllint; do
+for tool in crm crm_verify crm_simulate crm_mon crm_resource crm_attribute cibadmin pcs xmllint mariadbd; do
   if ! command -v "$tool" >/dev/null; then
     bad "required tool $tool is not installed"
     finish
@@ -77,6 +78,7 @@ else
     "checking against the stock agent's meta-data instead: $(head -c 300 "$work/ours.err" 2>/dev/null)"
   OCF_ROOT=/usr/lib/ocf /usr/lib/ocf/resource.d/heartbeat/galera meta-data >"$work/stock.xml"
   meta="$work/stock.xml"
+  # shellcheck disable=SC2016  # $1 belongs to the generated script, not to this one
   printf '#!/bin/sh\n[ "$1" = meta-data ] && exec cat "%s"\nexit 3\n' "$work/stock.xml" \
     >"$work/ocf/galera-ocf/galera"
   chmod 755 "$work/ocf/galera-ocf/galera"
@@ -238,11 +240,17 @@ check_behaviour() {
   crm_simulate -x "$s.1.xml" -S -O "$s.2.xml" >"$s.2.out" 2>&1
   CIB_file=$s.2.xml crm_mon -1 -r --output-as=xml >"$s.mon.xml" 2>/dev/null
   n=$(xmllint --xpath 'count(//resource[@id="galera"][@role="Promoted"])' "$s.mon.xml" 2>/dev/null)
-  [ "$n" = "$count" ] && ok "$label: all $count Galera instances Promoted" \
-    || bad "$label: expected $count Promoted galera instances, got '$n'"
+  if [ "$n" = "$count" ]; then
+    ok "$label: all $count Galera instances Promoted"
+  else
+    bad "$label: expected $count Promoted galera instances, got '$n'"
+  fi
   n=$(xmllint --xpath 'count(//resource[@id="maxscale"][@role="Started"])' "$s.mon.xml" 2>/dev/null)
-  [ "$n" = "$count" ] && ok "$label: MaxScale started on all $count nodes" \
-    || bad "$label: expected $count started maxscale instances, got '$n'"
+  if [ "$n" = "$count" ]; then
+    ok "$label: MaxScale started on all $count nodes"
+  else
+    bad "$label: expected $count started maxscale instances, got '$n'"
+  fi
   vip=$(xmllint --xpath 'string(//resource[@id="vip"][@role="Started"]/node/@name)' "$s.mon.xml" 2>/dev/null)
   if [ -n "$vip" ] \
     && xmllint --xpath "//resource[@id='galera'][@role='Promoted']/node[@name='$vip']" "$s.mon.xml" >/dev/null 2>&1 \
@@ -312,8 +320,11 @@ if new_cib "$pcs_cib" node1 node2 node3 \
   ok "pcs-setup.sh ran against a test CIB (pcs -f)"
   out=$(crm_verify -x "$pcs_cib" -V 2>&1)
   rc=$?
-  [ $rc -eq 0 ] && [ -z "$out" ] && ok "pcs: crm_verify -V clean" \
-    || bad "pcs: crm_verify -V (rc=$rc): $out"
+  if [ $rc -eq 0 ] && [ -z "$out" ]; then
+    ok "pcs: crm_verify -V clean"
+  else
+    bad "pcs: crm_verify -V (rc=$rc): $out"
+  fi
   # Same resources, clone meta and constraints as cluster.crm (ids included,
   # so docs and tests can name them whichever tool was used).
   if [ -n "$main_cib" ]; then
@@ -339,18 +350,22 @@ fi
 
 # --- non-crm files exist and say what they must ------------------------------
 for f in README.md manual-bootstrap.md galera.cnf pcs-setup.sh; do
-  [ -s "$ex/$f" ] && ok "crm-examples/$f present" || bad "crm-examples/$f missing"
+  if [ -s "$ex/$f" ]; then ok "crm-examples/$f present"; else bad "crm-examples/$f missing"; fi
 done
 if [ -s "$ex/galera.cnf" ]; then
   for key in wsrep_on wsrep_provider wsrep_cluster_name wsrep_sst_method wsrep_sst_auth \
     binlog_format innodb_autoinc_lock_mode; do
-    grep -qE "^[#[:space:]]*${key}[[:space:]]*=" "$ex/galera.cnf" && ok "galera.cnf sets $key" \
-      || bad "galera.cnf does not mention $key"
+    if grep -qE "^[#[:space:]]*${key}[[:space:]]*=" "$ex/galera.cnf"; then
+      ok "galera.cnf sets $key"
+    else
+      bad "galera.cnf does not mention $key"
+    fi
   done
 fi
 # mariadbd itself parses galera.cnf: --help --verbose reads every option
 # (unknown variables and the wsrep option checks abort it) and starts nothing.
-if command -v mariadbd >/dev/null && [ -s "$ex/galera.cnf" ]; then
+# (mariadbd is a required tool, checked at the top: its absence already failed the run.)
+if [ -s "$ex/galera.cnf" ]; then
   out=$(mariadbd --defaults-file="$ex/galera.cnf" --user=mysql --help --verbose 2>"$work/cnf.err")
   rc=$?
   if [ $rc -eq 0 ] && ! grep -q '\[ERROR\]' "$work/cnf.err" \
@@ -361,7 +376,7 @@ if command -v mariadbd >/dev/null && [ -s "$ex/galera.cnf" ]; then
     bad "mariadbd rejects galera.cnf (rc=$rc): $(grep -v max_open_files "$work/cnf.err" | head -3)"
   fi
 else
-  bad "mariadbd not installed: cannot check galera.cnf"
+  bad "crm-examples/galera.cnf missing or empty: mariadbd cannot check it"
 fi
 # galera.cnf against cluster.crm's galera parameters, as validate-all compares
 # them on a node (datadir/socket/pid-file, wsrep_on, provider, ROW, address).
@@ -390,8 +405,11 @@ else
 fi
 if [ -s "$ex/manual-bootstrap.md" ]; then
   for cmd in 'galera-ocf status' 'galera-ocf bootstrap --force' 'crm resource maintenance' 'crm configure property maintenance-mode'; do
-    grep -qF "$cmd" "$ex/manual-bootstrap.md" && ok "manual-bootstrap.md shows '$cmd'" \
-      || bad "manual-bootstrap.md lacks '$cmd'"
+    if grep -qF "$cmd" "$ex/manual-bootstrap.md"; then
+      ok "manual-bootstrap.md shows '$cmd'"
+    else
+      bad "manual-bootstrap.md lacks '$cmd'"
+    fi
   done
 fi
 

@@ -14,8 +14,10 @@
 # /var/log are overlays whose writes land in a temporary directory that is
 # deleted at the end. So "dpkg -i on this machine" without touching it.
 #
-# Needs root, target/release/galera-ocf (cargo build --release) and
-# ocf-metadata/galera.xml. Prints "N passed, N failed"; exit 1 on failure.
+# Needs root, target/release/galera-ocf (cargo build --release),
+# ocf-metadata/galera.xml and the tools dpkg, rpm/rpmbuild, crmsh, xmllint,
+# man (man-db); a missing tool is a failure, never a skip.
+# Prints "N passed, N failed"; exit 1 on failure.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,7 @@ golden="$top/ocf-metadata/galera.xml"
 work=$(mktemp -d /tmp/galera-ocf-packaging.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-for tool in dpkg dpkg-deb rpmbuild rpm crm_resource crm unshare xmllint; do
+for tool in dpkg dpkg-deb rpmbuild rpm crm_resource crm unshare xmllint man zcat; do
   command -v "$tool" >/dev/null || bad "required tool $tool is not installed"
 done
 [ "$(id -u)" = 0 ] || bad "must run as root (mount namespace for the install test)"
@@ -64,8 +66,11 @@ fi
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|' >"$work/deb.list"
 missing=()
 for p in "${expected[@]}"; do grep -qx "$p" "$work/deb.list" || missing+=("$p"); done
-[ ${#missing[@]} -eq 0 ] && ok ".deb contains binary, agent, meta-data, examples, man page" \
-  || bad ".deb lacks: ${missing[*]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  ok ".deb contains binary, agent, meta-data, examples, man page"
+else
+  bad ".deb lacks: ${missing[*]}"
+fi
 if dpkg-deb -c "$deb" | grep -E '^l.* \./usr/lib/ocf/resource\.d/galera-ocf/galera -> \.\./\.\./\.\./\.\./sbin/galera-ocf$' >/dev/null; then
   ok ".deb: OCF agent is a relative symlink to /usr/sbin/galera-ocf"
 else
@@ -86,8 +91,11 @@ dpk() { dpkg --root="$root" --log=/dev/null --force-not-root --force-depends "$@
 if dpk -i "$deb" >"$work/root-install.log" 2>&1; then
   n=0
   for p in "${expected[@]}"; do [ -e "$root$p" ] || [ -L "$root$p" ] || n=$((n + 1)); done
-  [ $n -eq 0 ] && ok "dpkg --root: installs into an empty root" \
-    || bad "dpkg --root: $n expected files missing after install"
+  if [ $n -eq 0 ]; then
+    ok "dpkg --root: installs into an empty root"
+  else
+    bad "dpkg --root: $n expected files missing after install"
+  fi
   dpkg --root="$root" -L galera-ocf >"$work/root-files" 2>/dev/null
   if dpk -r galera-ocf >"$work/root-remove.log" 2>&1; then
     left=$(cd "$root" && find . -path ./var/lib/dpkg -prune -o ! -type d -print | sed 's|^\.||')
@@ -148,15 +156,14 @@ else
   say FAIL "man page is not from 'galera-ocf man' (fallback page or missing)"
 fi
 if zcat /usr/share/man/man8/galera-ocf.8.gz | grep '^\.TH' >/dev/null; then
-  if command -v man >/dev/null; then
-    if MANWIDTH=80 man --warnings -l /usr/share/man/man8/galera-ocf.8.gz 2>"$work/man.err" | grep -i galera >/dev/null \
-      && [ ! -s "$work/man.err" ]; then
-      say ok "man page renders without warnings"
-    else
-      say FAIL "man page does not render cleanly: $(head -c 300 "$work/man.err")"
-    fi
+  # man(1) is a required tool (checked at the top, package man-db): never skipped.
+  if ! command -v man >/dev/null; then
+    say FAIL "man(1) is not installed (package man-db): the man page cannot be rendered"
+  elif MANWIDTH=80 man --warnings -l /usr/share/man/man8/galera-ocf.8.gz 2>"$work/man.err" | grep -i galera >/dev/null \
+    && [ ! -s "$work/man.err" ]; then
+    say ok "man page renders without warnings"
   else
-    say ok "man page is roff (.TH); man(1) not installed, not rendered"
+    say FAIL "man page does not render cleanly: $(head -c 300 "$work/man.err")"
   fi
 else
   say FAIL "man page has no .TH header"
@@ -200,8 +207,11 @@ if rpmf=$(bash "$top/packaging/build-rpm.sh" "$bin" "$work/out" 2>"$work/rpm.err
   sed 's/^/       /' "$work/rpm.all"
   missing=()
   for p in "${expected[@]}"; do grep -qx "$p" "$work/rpm.list" || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && ok ".rpm contains binary, agent, meta-data, examples, man page" \
-    || bad ".rpm lacks: ${missing[*]}"
+  if [ ${#missing[@]} -eq 0 ]; then
+    ok ".rpm contains binary, agent, meta-data, examples, man page"
+  else
+    bad ".rpm lacks: ${missing[*]}"
+  fi
   grep -v -e '^/usr/share/doc/galera-ocf/changelog.Debian.gz$' -e '^/usr/share/doc/galera-ocf/copyright$' \
     "$work/deb.list" | sort >"$work/deb.cmp"
   sort "$work/rpm.list" >"$work/rpm.cmp"
