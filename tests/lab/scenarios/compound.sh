@@ -152,7 +152,7 @@ scenario_interrupted-sst() {
   for f in ibdata1 ib_logfile0; do install -o mysql -g mysql -m 0660 "$LAB_DIR/nodes/node1/var-lib-mysql/$f" "$dd/$f"; done
   rm -rf "$dd/mysql" "$dd/lab"
   cp -a "$LAB_DIR/nodes/node1/var-lib-mysql/mysql" "$dd/mysql"
-  SEQNO[$j]=$(recover_seqno "$j")
+  SEQNO["$j"]=$(recover_seqno "$j")
   log "  $j's half copy recovers as seqno ${SEQNO[$j]:-none} (node1 ${SEQNO[node1]})"
   check "precondition: --wsrep-recover on $j's half copy prints the donor's position (${SEQNO[$j]:-none})" \
     [ "${SEQNO[$j]:--1}" -ge 0 ]
