@@ -98,7 +98,7 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         );
     }
     if let (None, Some(m)) = (&found, &marker) {
-        if let Some(outcome) = declined_promote(cfg, m) {
+        if let Some(outcome) = declined_promote(cfg, deadline, m).await {
             return Ok(outcome);
         }
     }
@@ -143,12 +143,35 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
 /// A Promoted monitor right after a declined promote (`actions::promote::decline`): no server on purpose,
 /// the demote is on its way. Reported running (with `<rsc>-synced=0` published, so no VIP comes here) for
 /// [`DECLINE_GRACE`] seconds; afterwards the usual failure.
-fn declined_promote(cfg: &Config, marker: &State) -> Option<Outcome> {
+///
+/// If meanwhile this node got its promotion score back (the election now wants it: e.g. it is the bootstrap
+/// node after all), waiting for a demote that never comes would stall the cluster for the whole grace: the
+/// monitor fails it instead, so Pacemaker recovers it and promotes it for real.
+async fn declined_promote(cfg: &Config, deadline: Deadline, marker: &State) -> Option<Outcome> {
     let at = marker.declined?;
     if role(cfg, Some(marker)) != RequestedRole::Promoted
         || common::now().saturating_sub(at) >= DECLINE_GRACE
     {
         return None;
+    }
+    let score_back = match ctx(cfg, deadline).await {
+        Ok(c) => match cib::query_status(deadline).await {
+            Ok(status) => common::known_score(&c, &status.attrs).flatten().is_some(),
+            Err(e) => {
+                warn!("{e}");
+                false
+            }
+        },
+        Err(e) => {
+            warn!("{e}");
+            false
+        }
+    };
+    if score_back {
+        return Some(Outcome::failed(
+            OcfStatus::FailedPromoted,
+            "the promote was declined, but the election now wants this node promoted: recover it",
+        ));
     }
     info!(
         "promote was declined {} s ago: Promoted in name only, no server, until Pacemaker demotes it",

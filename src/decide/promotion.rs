@@ -185,19 +185,24 @@ impl Verdict {
     }
 }
 
-/// A node Pacemaker reports Promoted runs in the Primary component whatever its report says yet.
+/// A node Pacemaker reports Promoted runs in the Primary component although its report does not say so
+/// yet, when its report is absent or still `joining` (attrd writes asynchronously). A node whose report
+/// says it is stopped (`stopped`, `recovered`, `incomplete`) is not overruled: Pacemaker also lists as
+/// Promoted an instance whose promote was declined (no server, see `actions::promote::decline`), and
+/// counting those as a running component made every declined node join the others, in a circle, in the
+/// lab (all mariadbd killed at once).
 fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, nodes: &BTreeSet<NodeName>) {
     for n in nodes {
-        reports
-            .entry(n.clone())
-            .or_insert_with(|| Report {
-                position: Position::EMPTY,
-                safe_to_bootstrap: false,
-                state: NodeState::Primary,
-                at: 0,
-                view: None,
-            })
-            .state = NodeState::Primary;
+        let r = reports.entry(n.clone()).or_insert_with(|| Report {
+            position: Position::EMPTY,
+            safe_to_bootstrap: false,
+            state: NodeState::Primary,
+            at: 0,
+            view: None,
+        });
+        if matches!(r.state, NodeState::Joining | NodeState::Primary) {
+            r.state = NodeState::Primary;
+        }
     }
 }
 

@@ -187,12 +187,12 @@ fn promoted_hint_counts_as_primary() {
         "c",
         &["a", "b", "c"],
         &[
-            ("a", report(5, NodeState::Stopped)),
+            ("a", report(5, NodeState::Joining)),
             ("b", report(5, NodeState::Stopped)),
             ("c", report(5, NodeState::Stopped)),
         ],
     );
-    assert!(matches!(&verdict(&f).decision, Decision::Bootstrap { node, .. } if *node == n("a")));
+    assert!(matches!(verdict(&f).decision, Decision::Wait { .. }));
     f.promoted = set(&["a"]);
     let v = verdict(&f);
     assert!(matches!(v.decision, Decision::Join { .. }));
@@ -286,4 +286,27 @@ fn fellow_joiners_are_never_anchors() {
     let mut w = facts("a", &["a", "b", "c"], &waiting);
     w.promoting = set(&["a", "b"]);
     assert!(matches!(verdict(&w).plan, PromotePlan::Decline(_)));
+}
+
+/// Pacemaker lists a declined instance (no server) as Promoted: a stopped report is not overruled by
+/// that, so declined nodes never count as a running component for each other.
+#[test]
+fn a_stopped_report_is_not_overruled_by_a_promoted_hint() {
+    let reports = [
+        ("a", report(9, NodeState::Recovered)),
+        ("b", report(9, NodeState::Recovered)),
+        ("c", report(9, NodeState::Recovered)),
+    ];
+    let mut on_b = facts("b", &["a", "b", "c"], &reports);
+    on_b.promoted = set(&["a", "b", "c"]);
+    let v = verdict(&on_b);
+    assert!(
+        matches!(&v.decision, Decision::Bootstrap { node, .. } if *node == n("a")),
+        "{v:?}"
+    );
+    assert_eq!(v.score, None);
+    // A node without any report yet still counts (its promote just published nothing so far).
+    let mut fresh = facts("b", &["a", "b", "c"], &reports[1..]);
+    fresh.promoted = set(&["a"]);
+    assert!(matches!(verdict(&fresh).decision, Decision::Join { .. }));
 }
