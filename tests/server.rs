@@ -857,7 +857,10 @@ fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
     );
     ok(&declined, 0);
     assert!(
-        declined.stderr.contains("no Galera port answers on n1"),
+        declined.stderr.contains("promote declined")
+            && declined
+                .stderr
+                .contains("n1 claims the Primary component but nothing answers on its Galera port"),
         "{}",
         declined.stderr
     );
@@ -884,11 +887,12 @@ fn joiner_that_cannot_sync_in_time_stops_its_server_and_fails() {
         "monitor",
     );
     assert_ne!(after_demote.code, 8, "the grace ends with the demote");
-    // Something answers on the port (one connection, the agent's check), but no Primary component
-    // forms: the joiner waits, bounded, then stops cleanly and fails; it never bootstraps.
+    // Something answers on the port (the agent's checks connect and close), but no Primary component
+    // forms: the joiner waits, bounded, then stops cleanly and fails; it never bootstraps. (socat forks a
+    // child per connection; each ends when its peer closes, the listener is ended below.)
     let mut listener = Command::new("ip")
         .args(["netns", "exec", &p.ns.0, "socat", "-u"])
-        .args(["TCP-LISTEN:4567,bind=127.0.0.1,reuseaddr", "/dev/null"])
+        .args(["TCP-LISTEN:4567,bind=127.0.0.1,reuseaddr,fork", "/dev/null"])
         .spawn()
         .unwrap();
     poll_until(Duration::from_secs(10), || {

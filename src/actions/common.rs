@@ -274,16 +274,45 @@ pub async fn gather_facts(
             },
         );
     }
+    let reports = reports(cfg, &status.attrs);
+    let stale = stale_claims(cfg, &me, &reports);
     Ok(Facts {
         promoting: promoting.into_iter().filter(|n| *n != me).collect(),
         me,
         expected,
-        reports: reports(cfg, &status.attrs),
+        stale,
+        reports,
         promoted,
         two_node_mode: cfg.two_node_mode,
         presence,
         forced: forced_node(&cfg.force_attr(), &status.attrs),
     })
+}
+
+/// Peers whose `state=primary` report is proven stale: nothing answers on their Galera port (one TCP
+/// connect each, only for nodes that claim to be Primary; a healthy cluster's Promoted monitors never get
+/// here). This node's own claim is judged by its own monitor, not here.
+fn stale_claims(
+    cfg: &Config,
+    me: &NodeName,
+    reports: &BTreeMap<NodeName, Report>,
+) -> BTreeSet<NodeName> {
+    let Some(m) = members_of(cfg) else {
+        return BTreeSet::new();
+    };
+    reports
+        .iter()
+        .filter(|(n, r)| r.state == NodeState::Primary && *n != me)
+        .filter_map(|(n, _)| Some((n, m.host_of(n)?)))
+        .filter(|(n, h)| {
+            let open = crate::edge::gcomm::any_listening(&[h], std::time::Duration::from_secs(1));
+            if !open {
+                info!("{n} claims the Primary component but nothing answers on its Galera port: stale");
+            }
+            !open
+        })
+        .map(|(n, _)| n.clone())
+        .collect()
 }
 
 /// This node's score from the CIB attributes (`Some(None)` = known absent).

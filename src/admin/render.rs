@@ -296,6 +296,7 @@ mod tests {
             two_node_mode: false,
             presence: BTreeMap::new(),
             forced: None,
+            stale: BTreeSet::new(),
         };
         StatusView {
             resource: "galera".into(),

@@ -15,6 +15,9 @@
 //!   history) or this node holds `safe_to_bootstrap=1` (Galera's own word that this node left the Primary
 //!   component last, so a cleanly stopped peer cannot hold newer writes). An online peer, an unclean one
 //!   (lost but not fenced) or one merely stopped (a ban, a failed or slow start) is waited for.
+//! - **Stale claims** — a node whose `state=primary` report is proven stale (its Galera port is closed:
+//!   its server died and its own monitor has not noticed yet) counts as not reported, so no node is given
+//!   a score to join a component that is gone, and every node's verdict agrees with what promote checks.
 //! - **Override** — `galera-ocf bootstrap --force NODE` makes NODE the bootstrap node while no Primary
 //!   component runs; a running Primary component always wins (everyone joins it).
 //! - **After a clean stop of every member** (every expected node reports `stopped`, read from a clean
@@ -63,6 +66,9 @@ pub struct Facts {
     pub presence: BTreeMap<NodeName, PeerPresence>,
     /// The node an administrator forced to bootstrap (`<rsc>-force-bootstrap=1`), if any.
     pub forced: Option<NodeName>,
+    /// Nodes whose `state=primary` report is proven stale (nothing answers on their Galera port): they
+    /// count as not reported, and Pacemaker's Promoted hints do not make them Primary again.
+    pub stale: BTreeSet<NodeName>,
 }
 
 /// What a promote of this node does.
@@ -101,7 +107,10 @@ pub struct Verdict {
 /// The one function the actions and the admin commands call.
 pub fn verdict(facts: &Facts) -> Verdict {
     let mut reports = facts.reports.clone();
-    overlay_primary(&mut reports, &facts.promoted);
+    // A dead node's primary claim is withdrawn until it reports again (after its own recovery).
+    reports.retain(|n, _| !facts.stale.contains(n));
+    let promoted: BTreeSet<NodeName> = facts.promoted.difference(&facts.stale).cloned().collect();
+    overlay_primary(&mut reports, &promoted);
     let (decision, excused) = elect(facts, &reports);
     let forced = facts
         .forced
@@ -260,17 +269,17 @@ fn with_promoting(
     if facts.promoting.is_empty() {
         return plan;
     }
+    let promoting: BTreeSet<NodeName> = facts.promoting.difference(&facts.stale).cloned().collect();
     let bootstrap = forced.or_else(|| decision.bootstrap_node());
     match plan {
         PromotePlan::Join { mut peers, anchors } => {
-            peers.extend(facts.promoting.iter().filter(|n| **n != facts.me).cloned());
+            peers.extend(promoting.iter().filter(|n| **n != facts.me).cloned());
             PromotePlan::Join { peers, anchors }
         }
         PromotePlan::Decline(_)
-            if bootstrap.is_some_and(|b| *b != facts.me && facts.promoting.contains(b)) =>
+            if bootstrap.is_some_and(|b| *b != facts.me && promoting.contains(b)) =>
         {
-            let peers: BTreeSet<NodeName> = facts
-                .promoting
+            let peers: BTreeSet<NodeName> = promoting
                 .iter()
                 .filter(|n| **n != facts.me)
                 .cloned()

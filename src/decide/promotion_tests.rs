@@ -51,6 +51,7 @@ fn facts(me: &str, expected: &[&str], reports: &[(&str, Report)]) -> Facts {
             })
             .collect(),
         forced: None,
+        stale: BTreeSet::new(),
     }
 }
 
@@ -309,4 +310,27 @@ fn a_stopped_report_is_not_overruled_by_a_promoted_hint() {
     let mut fresh = facts("b", &["a", "b", "c"], &reports[1..]);
     fresh.promoted = set(&["a"]);
     assert!(matches!(verdict(&fresh).decision, Decision::Join { .. }));
+}
+
+/// Every mariadbd killed at once: c's primary report is stale (its Galera port is closed). It counts as not
+/// reported, also when Pacemaker still lists it Promoted, so nobody gets a score to join it.
+#[test]
+fn a_stale_primary_claim_counts_as_not_reported() {
+    let reports = [
+        ("a", report(9, NodeState::Recovered)),
+        ("b", report(9, NodeState::Recovered)),
+        ("c", report(5, NodeState::Primary)),
+    ];
+    let mut on_a = facts("a", &["a", "b", "c"], &reports);
+    on_a.promoted = set(&["c"]);
+    assert!(matches!(verdict(&on_a).decision, Decision::Join { .. }));
+    on_a.stale = set(&["c"]);
+    let v = verdict(&on_a);
+    assert!(
+        matches!(&v.decision, Decision::Wait { missing, .. } if *missing == set(&["c"])),
+        "{v:?}"
+    );
+    assert_eq!(v.score, None);
+    on_a.promoting = set(&["b", "c"]);
+    assert!(matches!(verdict(&on_a).plan, PromotePlan::Decline(_)));
 }
