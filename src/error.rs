@@ -146,6 +146,14 @@ impl Error {
         }
     }
 
+    /// grastate.dat at `path` could not be read or edited (`galera::grastate`'s error).
+    pub fn grastate(path: &std::path::Path, e: crate::galera::grastate::GrastateError) -> Error {
+        Error::Grastate {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

@@ -372,10 +372,7 @@ pub fn mark_safe_to_bootstrap(cfg: &Config, verdict: &Verdict) -> Result<bool, E
     let Some(text) = datadir::read_optional(&path)? else {
         return Ok(false);
     };
-    let bad = |e: grastate::GrastateError| Error::Grastate {
-        path: path.clone(),
-        reason: e.to_string(),
-    };
+    let bad = |e| Error::grastate(&path, e);
     let parsed = grastate::parse(&text).map_err(bad)?;
     if !parsed.seqno.is_known() || parsed.safe_to_bootstrap == Some(true) {
         return Ok(false);

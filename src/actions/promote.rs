@@ -199,10 +199,6 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
     let Some(text) = datadir::read_optional(&path)? else {
         return Ok(());
     };
-    let bad = |e: grastate::GrastateError| Error::Grastate {
-        path: path.clone(),
-        reason: e.to_string(),
-    };
     // An interrupted transfer can leave grastate.dat empty or cut off: Galera reads such a file as "no
     // state" and asks for a full transfer, which is what is wanted; only a usable seqno must go.
     let known = match grastate::parse(&text) {
@@ -216,7 +212,10 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
         }
     };
     if known {
-        datadir::atomic_rewrite(&path, &grastate::with_unknown_seqno(&text).map_err(bad)?)?;
+        datadir::atomic_rewrite(
+            &path,
+            &grastate::with_unknown_seqno(&text).map_err(|e| Error::grastate(&path, e))?,
+        )?;
         info!(
             "promote: {}: seqno set to -1 after an interrupted state transfer (a full transfer follows)",
             path.display()
@@ -239,16 +238,10 @@ async fn bootstrap(ctx: &Ctx<'_>, position: Option<String>) -> Result<Started, E
     }
     let path = ctx.cfg.grastate_path();
     if let Some(text) = datadir::read_optional(&path)? {
-        let parsed = grastate::parse(&text).map_err(|e| Error::Grastate {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        let parsed = grastate::parse(&text).map_err(|e| Error::grastate(&path, e))?;
         if parsed.safe_to_bootstrap != Some(true) {
-            let new =
-                grastate::with_safe_to_bootstrap(&text, true).map_err(|e| Error::Grastate {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
+            let new = grastate::with_safe_to_bootstrap(&text, true)
+                .map_err(|e| Error::grastate(&path, e))?;
             datadir::atomic_rewrite(&path, &new)?;
             info!("promote: set safe_to_bootstrap: 1 in {}", path.display());
         }
