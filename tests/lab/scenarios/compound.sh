@@ -229,3 +229,144 @@ scenario_clone-stop-marks-one() {
   stop_writer_wait
   check_rows
 }
+
+# ---- outside-server (issue 13 class 6) ------------------------------------------------------------------
+# What: node3 is put in standby (Pacemaker stops its member cleanly); then an admin starts the server by
+#   hand on node3 as a systemd unit would: `/usr/sbin/mysqld` (argv[0] mysqld, not mariadbd), the datadir
+#   from my.cnf, no --datadir on its command line. It rejoins the cluster by itself. Then the agent is asked
+#   to start on node3 behind Pacemaker's back (crm_resource --force-start), then Pacemaker re-probes node3
+#   (crm resource refresh).
+# Asserts: the agent's start refuses (exit reason: the datadir is in use outside Pacemaker) and leaves the
+#   hand-started server alone (same PID, still Synced, no --wsrep-recover next to it); the probe finds the
+#   server, and since node3 is in standby Pacemaker stops it through the agent: it is gone, and at no point
+#   did two servers run on node3's datadir. node3 back online: all Promoted, no bootstrap anywhere, every
+#   acknowledged row on every node.
+register_scenario outside-server
+# server_pids NODE: every MariaDB server process of NODE (mariadbd or mysqld; --wsrep-recover runs excluded).
+server_pids() {
+  local p c
+  for p in $(pids_in_pidns "$(node_pidns "$1")"); do
+    case $(cat "/proc/$p/comm" 2>/dev/null) in mariadbd | mysqld) ;; *) continue ;; esac
+    c=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+    [[ $c == *--wsrep[-_]recover* ]] || echo "$p"
+  done
+  return 0
+}
+servers_on() { [ "$(server_pids "$1" | wc -l)" -eq "$2" ]; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+own_state_is() { [ "$(wsrep_own "$1")" = "$2" ]; }
+# The agent ran no --wsrep-recover on NODE since the file /tmp/lab-ref inside NODE was touched.
+no_recovery_since_ref() {
+  [ -z "$(node_exec "$1" find /run/resource-agents -name 'galera-ocf-*-recover.log' -newer /tmp/lab-ref 2>/dev/null)" ]
+}
+scenario_outside-server() {
+  local j=node3 pid out rc n before cmd
+  ours_only outside-server || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  node_exec node1 crm node standby "$j"
+  check "$j's member stopped by Pacemaker (standby)" wait_for "no server on $j" 120 servers_on "$j" 0 || return 1
+  wait_acks 10
+  mark_logs
+  log "  an admin starts the server on $j by hand: /usr/sbin/mysqld, datadir from my.cnf"
+  node_exec "$j" setsid runuser -u mysql -- /usr/sbin/mysqld </dev/null >/dev/null 2>&1 &
+  check "the hand-started server on $j is Synced in the Primary component" \
+    wait_for "$j Synced, started by hand" 180 own_state_is "$j" "Synced Primary 3" || return 1
+  mapfile -t before < <(server_pids "$j")
+  pid=${before[0]:-0}
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+  log "  hand-started server: pid $pid ($cmd)"
+  check "precondition: one server on $j, named mysqld, no --datadir on its command line" \
+    [ "${#before[@]}:$(cat "/proc/$pid/comm" 2>/dev/null):${cmd//*--datadir*/DATADIR}" = "1:mysqld:$cmd" ]
+  node_exec "$j" touch /tmp/lab-ref
+  out=$(node_exec "$j" crm_resource --force-start -r "$GALERA_RSC" 2>&1)
+  rc=$?
+  log "  crm_resource --force-start on $j (rc $rc): $(tr '\n' ' ' <<<"$out" | cut -c1-400)"
+  check "the agent's start refuses next to the hand-started server (rc $rc)" [ "$rc" -ne 0 ]
+  check "its reason says the datadir is in use outside Pacemaker" grep -q 'in use outside Pacemaker' <<<"$out"
+  check "the hand-started server is untouched (same pid, still Synced)" own_state_is "$j" "Synced Primary 3"
+  check "still exactly that server on $j" [ "$(server_pids "$j" | tr '\n' ' ')" = "$pid " ]
+  check "no --wsrep-recover ran next to the live server" no_recovery_since_ref "$j"
+  log "  Pacemaker re-probes $j (crm resource refresh)"
+  node_exec node1 crm resource refresh "$GALERA_RSC" "$j" >/dev/null 2>&1
+  check "the probe found the server and Pacemaker stopped it through the agent (standby)" \
+    wait_for "hand-started server stopped" 180 pid_gone "$pid" ||
+    node_exec node1 crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2
+  check "no server left on $j" servers_on "$j" 0
+  check "the agent logged a server it did not start" \
+    grep -q 'runs without a start recorded by this agent' "$LAB_DIR/nodes/$j/var-log/pacemaker/pacemaker.log"
+  node_exec node1 crm node online "$j"
+  check_all_up 300
+  check "no node bootstrapped ($(bootstrapped_nodes | tr '\n' ' '))" [ -z "$(bootstrapped_nodes)" ]
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+  for n in "${NODES[@]}"; do check "one server on $n" servers_on "$n" 1; done
+}
+
+# ---- lagging-appliers (issue 13 class 3) ----------------------------------------------------------------
+# What: the two nodes without the VIP hold FLUSH TABLES WITH READ LOCK (as a backup tool does): Galera
+#   desyncs and pauses them, so they receive the writer's write-sets but apply none. Writes go on through the
+#   VIP node V (acknowledged: committed on V). Then V loses power: the two others install a Primary view
+#   {L1, L2} and save it (gvwstate.dat) although they have not applied what V acknowledged; then they lose
+#   power too, before applying. L1 and L2 come back first, V later.
+# Asserts: the trap is real (ground truth: V's recovered seqno is above both others'; both saved views
+#   list exactly L1 and L2, a complete last Primary component without V); while V is away neither L1 nor
+#   L2 bootstraps (the rule "a complete saved view excuses the missing node" would bootstrap them and lose
+#   V's writes) and `galera-ocf status` says it waits for V; once V is back exactly one bootstrap, by V (the
+#   highest recovered seqno), and every acknowledged row is on every node.
+register_scenario lagging-appliers
+LAGGING_WAIT=${LAGGING_WAIT:-90}
+saved_view_members() { grep -c '^member:' "$LAB_DIR/nodes/$1/var-lib-mysql/gvwstate.dat" 2>/dev/null; }
+saved_view_has() { [ "$(saved_view_members "$1")" = "$2" ]; }
+applied_seqno() { sql_node "$1" "SHOW STATUS LIKE 'wsrep_last_committed'" 2>/dev/null | awk '{print $2}'; }
+desynced() { [ "$(wsrep_own "$1" | awk '{print $1}')" = Donor/Desynced ]; }
+bootstrap_seen() { [ -n "$(bootstrapped_nodes)" ]; }
+scenario_lagging-appliers() {
+  local v l=() n t0 a b js
+  ours_only lagging-appliers || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  v=$(vip_node)
+  for n in "${NODES[@]}"; do [ "$n" = "$v" ] || l+=("$n"); done
+  check "precondition: the VIP is on one node ($v), two others (${l[*]})" [ ${#l[@]} -eq 2 ] || return 1
+  for n in "${l[@]}"; do
+    log "  $n: FLUSH TABLES WITH READ LOCK held by a session (a backup)"
+    node_exec "$n" mariadb --no-defaults -uroot -S /run/mysqld/mysqld.sock -e \
+      "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(3600)" </dev/null >/dev/null 2>&1 &
+  done
+  for n in "${l[@]}"; do check "$n is desynced and paused" wait_for "$n Donor/Desynced" 30 desynced "$n" || return 1; done
+  wait_acks 30
+  a=$(applied_seqno "$v")
+  log "  applied seqno: $v $a, ${l[0]} $(applied_seqno "${l[0]}"), ${l[1]} $(applied_seqno "${l[1]}")"
+  mark_logs
+  log "  $v loses power; ${l[*]} install a Primary view of two without having applied $v's writes"
+  power_kill "$v"
+  for n in "${l[@]}"; do
+    check "$n saved a Primary view of exactly two members" wait_for "$n's gvwstate.dat: 2 members" 60 saved_view_has "$n" 2 ||
+      return 1
+  done
+  power_kill_many "${l[@]}"
+  stop_writer_wait
+  recover_all
+  check "precondition: $v holds writes the others never applied (${SEQNO[$v]} > ${SEQNO[${l[0]}]}, ${SEQNO[${l[1]}]})" \
+    [ "${SEQNO[$v]}" -gt "${SEQNO[${l[0]}]}" ] && [ "${SEQNO[$v]}" -gt "${SEQNO[${l[1]}]}" ]
+  for n in "${l[@]}"; do log "  $n's saved view: $(grep -E '^(view_id|member)' "$LAB_DIR/nodes/$n/var-lib-mysql/gvwstate.dat" | tr '\n' ' ')"; done
+  mark_logs
+  t0=$(now)
+  for n in "${l[@]}"; do start_node "$n"; done
+  check "neither ${l[0]} nor ${l[1]} bootstraps while $v is away (${LAGGING_WAIT} s)" never_within "$LAGGING_WAIT" bootstrap_seen
+  js=$(status_json "${l[0]}")
+  log "  status on ${l[0]}: $(jq -c '.decision' <<<"$js" 2>/dev/null)"
+  check "status says it waits for $v" json_true "$js" ".decision.kind == \"wait\" and (.decision.explain | test(\"$v\"))" ||
+    show_status "${l[0]}"
+  start_node "$v"
+  check_all_up 300
+  echo "TIMING lagging-appliers-recovery-after-$v $(elapsed "$t0")"
+  mapfile -t b < <(bootstrapped_nodes)
+  check_bootstrap_choice
+  check "the bootstrap node is $v (${b[*]:-none})" [ "${b[*]:-}" = "$v" ]
+  check_rows
+}
