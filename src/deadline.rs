@@ -69,6 +69,15 @@ impl Deadline {
         }
     }
 
+    /// The earlier of this deadline and `limit` from now (a bounded step inside a longer action).
+    pub fn within(&self, limit: Duration) -> Deadline {
+        let end = self.end.min(Instant::now() + limit);
+        Deadline {
+            end,
+            total: self.total.min(limit),
+        }
+    }
+
     pub fn total(&self) -> Duration {
         self.total
     }

@@ -118,6 +118,9 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         role: role(cfg, marker.as_ref()),
     };
     let v = verdict(&obs);
+    if v.reason.is_some() && matches!(obs.health, Some(Ok(Health::NonPrimary))) {
+        withdraw_primary_claim(cfg, deadline, marker.as_ref()).await;
+    }
     if let Some(reason) = v.reason {
         if !v.evidence {
             return Ok(Outcome::failed(v.status, reason));
@@ -137,6 +140,44 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             promoted(cfg, deadline, probe, st, q, v.synced).await
         }
         (status, _, _) => Ok(Outcome::of(status)),
+    }
+}
+
+/// This node's server runs outside any Primary component: its published `state=primary` report is no
+/// longer true, and other nodes' elections must not send joiners here (its Galera port is open, so they
+/// cannot tell). The report is deleted — not reported is what the election waits on — until the recovery
+/// Pacemaker runs next (demote, stop) publishes the position again. Best effort: the failure is reported
+/// either way.
+async fn withdraw_primary_claim(cfg: &Config, deadline: Deadline, marker: Option<&State>) {
+    let Some(m) = marker else { return };
+    let claims_primary = m
+        .report
+        .as_deref()
+        .and_then(|t| Report::parse(t).ok())
+        .is_some_and(|r| r.state == NodeState::Primary);
+    if !claims_primary {
+        return;
+    }
+    let c = match ctx(cfg, deadline).await {
+        Ok(c) => c,
+        Err(e) => {
+            warn!("withdrawing the primary claim: {e}");
+            return;
+        }
+    };
+    match cib::delete(&c.node, &cfg.report_attr(), deadline).await {
+        Ok(()) => {
+            info!(
+                "mariadbd is outside a Primary component: {} withdrawn (no state=primary claim)",
+                cfg.report_attr()
+            );
+            let mut st = m.clone();
+            st.report = None;
+            if let Err(e) = state::save(&cfg.state_file(), &st) {
+                warn!("{e}");
+            }
+        }
+        Err(e) => warn!("withdrawing the primary claim: {e}"),
     }
 }
 

@@ -46,6 +46,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         return already_running(ctx, &mut st, pid).await;
     }
     let plan = plan(ctx, &st).await?;
+    // Whether a transfer into this datadir was already unfinished before this promote (then it stays so).
+    let marked_before = datadir::transfer_marked(&cfg.datadir)?;
     let position = start_position(&st);
     let (mut started, bootstrap) = match plan {
         PromotePlan::Decline(reason) => return decline(ctx, &mut st, reason).await,
@@ -70,13 +72,18 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         }
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
     };
-    let ready = match wait_ready(ctx, &mut started, bootstrap).await {
+    let fresh_marker = !bootstrap && !marked_before;
+    let ready = match wait_ready(ctx, &st, &mut started, bootstrap).await {
         Ok(r) => r,
         Err(reason) => return Err(give_up(ctx, reason).await),
     };
     match &ready {
         Ready::Running(status) => finish(ctx, &mut st, status).await?,
         Ready::Transferring => transferring(ctx, &mut st).await?,
+        Ready::Abandoned(reason) => {
+            abandon(ctx, fresh_marker).await?;
+            return decline(ctx, &mut st, reason.clone()).await;
+        }
     }
     Ok(Outcome::ok())
 }
@@ -272,7 +279,20 @@ enum Ready {
     Running(WsrepStatus),
     /// A joiner whose state transfer is under way (socket not open yet), handed to the monitor.
     Transferring,
+    /// A joiner that never got a state transfer going, and the election no longer says join: the
+    /// component it was sent to is gone (see [`JOIN_RECHECK`]).
+    Abandoned(String),
 }
+
+/// How often a joiner that has neither a state transfer nor an answering server re-runs the election.
+///
+/// A `state=primary` report can outlive the component it names by up to a monitor interval: after a power
+/// loss of two nodes the survivor's server keeps running, non-Primary, with its Galera port open (so the
+/// stale-claim check cannot see it), until its own monitor withdraws the claim. A joiner sent there can
+/// never sync; before this it waited out its whole promote timeout (230 s in the soak, seed 23) and blocked
+/// the transition that would have recovered the survivor. A transfer, once it runs, proves a Primary
+/// component with a donor exists, so only joiners without one re-check.
+const JOIN_RECHECK: Duration = Duration::from_secs(5);
 
 async fn probe(
     ctx: &Ctx<'_>,
@@ -308,6 +328,7 @@ async fn probe(
 /// Wait until ready, mariadbd exits, or the deadline (leaving time to stop a joiner cleanly).
 async fn wait_ready(
     ctx: &Ctx<'_>,
+    st: &State,
     started: &mut Started,
     bootstrap: bool,
 ) -> Result<Ready, String> {
@@ -315,11 +336,31 @@ async fn wait_ready(
         (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
     let wait: Deadline = ctx.deadline.leaving(stop_slot);
     let wait_synced = ctx.cfg.promote_wait_synced;
+    let pid = i32::try_from(started.child.id()).ok();
+    let mut transfer_seen = false;
+    let mut next_recheck = std::time::Instant::now() + JOIN_RECHECK;
     loop {
         let last = match probe(ctx, started, bootstrap, wait_synced).await? {
             Ok(r) => return Ok(r),
             Err(last) => last,
         };
+        if !bootstrap && !transfer_seen {
+            transfer_seen = pid.is_some_and(|p| mysqld::state_transfer_in_progress(ctx.cfg, p));
+            if !transfer_seen && std::time::Instant::now() >= next_recheck {
+                next_recheck = std::time::Instant::now() + JOIN_RECHECK;
+                match plan(ctx, st).await {
+                    Ok(p) if !p.joins() => {
+                        return Ok(Ready::Abandoned(format!(
+                            "the Primary component this node was joining is gone before any state \
+                             transfer began (last: {last}); the election now says: {}",
+                            p.describe()
+                        )))
+                    }
+                    Ok(_) => {}
+                    Err(e) => warn!("promote: re-running the election: {e}"),
+                }
+            }
+        }
         if wait.expired() {
             // Out of time but the transfer runs: hand it to the monitor rather than kill it.
             if wait_synced && !bootstrap {
@@ -366,6 +407,22 @@ fn last_error(log: &std::path::Path) -> String {
         .find(|l| l.contains("[ERROR]"))
         .map(|l| format!(": {}", l.trim()))
         .unwrap_or_else(|| format!("; see {}", log.display()))
+}
+
+/// Stop a joiner that never started a transfer (bounded: its server may be stuck connecting to a
+/// component that is gone, and SIGTERM alone took 49 s in the lab). When this promote created the transfer
+/// marker and no transfer ever began, nothing was copied into the datadir: the marker goes, so the node
+/// keeps its real position (`--wsrep-recover` at the next start) instead of being published as incomplete,
+/// which would keep the most advanced node out of the next election.
+async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
+    crate::edge::lastview::refresh(ctx.cfg);
+    let s = mysqld::stop(ctx.cfg, ctx.deadline.within(Duration::from_secs(30))).await?;
+    info!("promote: {s}");
+    if fresh_marker && !ctx.cfg.datadir.join("sst_in_progress").exists() {
+        datadir::clear_transfer(&ctx.cfg.datadir)?;
+        info!("promote: no state transfer began; the transfer marker is removed");
+    }
+    Ok(())
 }
 
 /// A failed promote leaves no half-joined server behind.

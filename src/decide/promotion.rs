@@ -87,6 +87,29 @@ pub enum PromotePlan {
     Decline(String),
 }
 
+impl PromotePlan {
+    /// Whether this plan still sends a joiner on (a promote re-checks while no transfer runs).
+    pub fn joins(&self) -> bool {
+        matches!(self, PromotePlan::Join { .. })
+    }
+
+    /// One phrase for a log line or an exit reason.
+    pub fn describe(&self) -> String {
+        match self {
+            PromotePlan::Join { anchors, .. } => format!(
+                "join {}",
+                anchors
+                    .iter()
+                    .map(NodeName::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PromotePlan::Bootstrap => "bootstrap this node".to_string(),
+            PromotePlan::Decline(reason) => reason.clone(),
+        }
+    }
+}
+
 /// The verdict of one invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {

@@ -334,3 +334,19 @@ fn a_stale_primary_claim_counts_as_not_reported() {
     on_a.promoting = set(&["b", "c"]);
     assert!(matches!(verdict(&on_a).plan, PromotePlan::Decline(_)));
 }
+
+#[test]
+fn only_a_join_plan_keeps_a_joiner_waiting() {
+    let join = PromotePlan::Join {
+        peers: BTreeSet::new(),
+        anchors: [n("node3")].into_iter().collect(),
+    };
+    assert!(join.joins());
+    assert_eq!(join.describe(), "join node3");
+    assert!(!PromotePlan::Bootstrap.joins());
+    assert!(!PromotePlan::Decline("wait for node3".into()).joins());
+    assert_eq!(
+        PromotePlan::Decline("wait for node3".into()).describe(),
+        "wait for node3"
+    );
+}
