@@ -1,8 +1,27 @@
 # shellcheck shell=bash disable=SC2154  # here, LAB_DIR, NODES ... come from tests/lab/e2e, which sources this file
 # Compound failures (issue 13): two or three things going wrong in a row. Sourced by tests/lab/e2e, which
-# provides the helpers (check, power_kill_many, recover_all, bootstrapped_nodes, check_rows, ...).
-# Each scenario registers itself with `register_scenario NAME`; all of them run with our agent only (the
-# stock agent has no transfer marker, no saved-view copy and no declined promote to test).
+# provides the helpers (check, power_kill_many, recover_all, bootstrapped_nodes, check_rows, ...) and runs
+# every registered scenario in the order of its rank (`register_scenario NAME RANK`). All of them run with
+# our agent only (the stock agent has no transfer marker, no saved-view copy and no declined promote to test).
+#
+# Scenarios (our agent only; with the stock agent they log "skipped" and pass):
+#   clean-stop-evidence   node3 lost for good, then kill -9 of mariadbd on node1, node2 demoted (its clean
+#                         stop deletes its gvwstate.dat): `status` right after the kill does not present the
+#                         stale primary reports as a running component; node2 kept the agent's copy of the
+#                         last view; node1+node2 recover without node3, one bootstrap; rows everywhere.
+#   all-mysqld-killed     kill -9 of every mariadbd at once, Pacemaker up: all three Promoted again, at most
+#                         one bootstrap, no fail-count reaches migration-threshold; rows.
+#   interrupted-sst       node3 loses power mid-SST, then node1+node2: node3 publishes state=incomplete,
+#                         never bootstraps, joins by full SST (not IST); one bootstrap, highest seqno; rows.
+#   clone-stop-marks-one  `crm resource stop galera-clone`: exactly one grastate.dat says safe_to_bootstrap:
+#                         1, the one with the highest seqno, and starting the clone bootstraps exactly it; rows.
+#   outside-server        a server started by hand on node3 (in standby) outside Pacemaker: the agent's start
+#                         refuses next to it and leaves it alone (no --wsrep-recover beside it); the re-probe
+#                         finds it and Pacemaker stops it through the agent; never two servers on one datadir,
+#                         no bootstrap; rows.
+#   lagging-appliers      the two non-VIP nodes paused (FTWRL) while the VIP node acknowledges writes, then all
+#                         lose power: their complete saved view without the VIP node does not excuse it, so
+#                         they wait for it (no bootstrap, `status` says so); then exactly it bootstraps; rows.
 
 # ---- clean-stop-evidence --------------------------------------------------------------------------------
 # What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1 (held in standby
@@ -14,7 +33,7 @@
 #   before issue 13 the election waited for node3 forever because node2's saved view was gone), exactly one
 #   bootstrap, every acknowledged row on node1+node2; node2's datadir holds the agent's durable view copy;
 #   node3 then rejoins and every row is everywhere.
-register_scenario clean-stop-evidence
+register_scenario clean-stop-evidence 130
 scenario_clean-stop-evidence() {
   local pid b t0 js
   ours_only clean-stop-evidence || return 0
@@ -73,7 +92,7 @@ scenario_clean-stop-evidence() {
 # Asserts: all three Promoted again, at most one bootstrap, no node banned (no failed promote counted
 #   towards migration-threshold=3: fail-counts below 3, no instance left Stopped), every acknowledged row
 #   on every node. Then the failures are cleaned up for the scenarios after it.
-register_scenario all-mysqld-killed
+register_scenario all-mysqld-killed 140
 scenario_all-mysqld-killed() {
   local n pids=() b t0 fc
   ours_only all-mysqld-killed || return 0
@@ -117,7 +136,7 @@ scenario_all-mysqld-killed() {
 #   after power-on node3 publishes state=incomplete, never bootstraps, and joins by a full SST (not IST with
 #   the donor's position, which would leave it without the database directories forever); exactly one
 #   bootstrap, by the highest recovered seqno; every acknowledged row on every node, node3 included.
-register_scenario interrupted-sst
+register_scenario interrupted-sst 150
 INTERRUPT_SST_DELAY=${INTERRUPT_SST_DELAY:-40}
 scenario_interrupted-sst() {
   local j=node3 dd t0 n
@@ -199,7 +218,7 @@ interrupted_sst_restore() {
 # Asserts: afterwards exactly one node's grastate.dat says safe_to_bootstrap: 1, and it has the highest
 #   seqno (so `galera_new_cluster` there, MariaDB's own recovery procedure, works); starting the clone
 #   bootstraps exactly that node; every acknowledged row on every node.
-register_scenario clone-stop-marks-one
+register_scenario clone-stop-marks-one 160
 scenario_clone-stop-marks-one() {
   local n g safe=() best=-1 s b
   ours_only clone-stop-marks-one || return 0
@@ -241,7 +260,7 @@ scenario_clone-stop-marks-one() {
 #   server, and since node3 is in standby Pacemaker stops it through the agent: it is gone, and at no point
 #   did two servers run on node3's datadir. node3 back online: all Promoted, no bootstrap anywhere, every
 #   acknowledged row on every node.
-register_scenario outside-server
+register_scenario outside-server 170
 # server_pids NODE: every MariaDB server process of NODE (mariadbd or mysqld; --wsrep-recover runs excluded).
 server_pids() {
   local p c
@@ -316,7 +335,7 @@ scenario_outside-server() {
 #   L2 bootstraps (the rule "a complete saved view excuses the missing node" would bootstrap them and lose
 #   V's writes) and `galera-ocf status` says it waits for V; once V is back exactly one bootstrap, by V (the
 #   highest recovered seqno), and every acknowledged row is on every node.
-register_scenario lagging-appliers
+register_scenario lagging-appliers 180
 LAGGING_WAIT=${LAGGING_WAIT:-90}
 saved_view_members() { grep -c '^member:' "$LAB_DIR/nodes/$1/var-lib-mysql/gvwstate.dat" 2>/dev/null; }
 saved_view_has() { [ "$(saved_view_members "$1")" = "$2" ]; }
