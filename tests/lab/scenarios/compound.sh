@@ -22,6 +22,10 @@
 #   lagging-appliers      the two non-VIP nodes paused (FTWRL) while the VIP node acknowledges writes, then all
 #                         lose power: their complete saved view without the VIP node does not excuse it, so
 #                         they wait for it (no bootstrap, `status` says so); then exactly it bootstraps; rows.
+#   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
+#                         non-Primary, its Galera port open and its state=primary report not yet withdrawn:
+#                         no joiner waits out its promote on it; all Promoted within 150 s, at most one
+#                         bootstrap, no failed promote; rows.
 
 # ---- clean-stop-evidence --------------------------------------------------------------------------------
 # What: node3 is lost for good (power loss); then mariadbd alone is killed (-9) on node1 (held in standby
@@ -388,4 +392,43 @@ scenario_lagging-appliers() {
   check_bootstrap_choice
   check "the bootstrap node is $v (${b[*]:-none})" [ "${b[*]:-}" = "$v" ]
   check_rows
+}
+
+# ---- survivor-non-primary (found by the soak, seed 23 round 16) -----------------------------------------
+# What: node1 and node2 lose power together and are powered on at once; node3 keeps running alone,
+#   non-Primary, with its Galera port open, and its `state=primary` report stays in the CIB until its own
+#   monitor sees the change (up to its 10 s interval). The returning nodes' elections read that report.
+# Asserts: node3's monitor withdraws its claim; no promote fails (before the fix a joiner sent to node3
+#   waited out its promote timeout, 230 s + 49 s of SIGTERM, blocking the transition that recovers node3:
+#   all Promoted again only after ~310 s); all Promoted again within 150 s; at most one bootstrap; rows.
+register_scenario survivor-non-primary 190
+no_failed_promote() {
+  ! crm_mon_xml | xmllint --xpath "//failures/failure[@op_key='${GALERA_RSC}_promote_0']" - >/dev/null 2>&1
+}
+scenario_survivor-non-primary() {
+  local t0 b
+  ours_only survivor-non-primary || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  mark_logs
+  mark_pcmk_logs
+  t0=$(now)
+  log "  node1+node2 lose power and come straight back; node3 runs on alone, non-Primary"
+  power_kill_many node1 node2
+  start_node node1
+  start_node node2
+  check "all three Promoted again within 150 s" wait_for "3 Promoted + VIP + maxscale" 150 all_up 3 ||
+    { show_status node3; node_exec node3 crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2; }
+  echo "TIMING survivor-non-primary-recovery $(elapsed "$t0")"
+  check "node3's monitor withdrew its primary claim" \
+    pcmk_log_has node3 'outside a Primary component: .* withdrawn'
+  check "no promote failed" no_failed_promote
+  mapfile -t b < <(bootstrapped_nodes)
+  check "at most one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+  check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
+  check_all_up
 }
