@@ -66,15 +66,43 @@ pub fn log(level: Level, text: &str) {
     }
 }
 
-/// The one `ocf-exit-reason:` line of this invocation (and the same text as an ERROR log line in HA_LOGFILE).
-pub fn exit_reason(text: &str) {
+/// Pacemaker keeps the first 128 bytes of an exit reason (what `crm_mon` and the CIB's `exit-reason`
+/// show); the rest is dropped silently, seen in the lab as "...the data director".
+pub const EXIT_REASON_MAX: usize = 128;
+
+/// The exit reason as Pacemaker will keep it: one line of at most [`EXIT_REASON_MAX`] bytes, cut at a
+/// character boundary and marked with " ..." when it had to be shortened.
+pub fn exit_reason_line(text: &str) -> String {
     let one_line = text.replace('\n', " ");
-    eprintln!("ocf-exit-reason:{one_line}");
+    if one_line.len() <= EXIT_REASON_MAX {
+        return one_line;
+    }
+    const MARK: &str = " ...";
+    let mut end = EXIT_REASON_MAX - MARK.len();
+    while !one_line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{MARK}", &one_line[..end])
+}
+
+/// The admin commands' reason, whole: a person reads it on a terminal, not Pacemaker.
+pub fn admin_reason(text: &str) {
+    eprintln!("ocf-exit-reason:{}", text.replace('\n', " "));
+}
+
+/// The one `ocf-exit-reason:` line of this invocation (and the same text as an ERROR log line in
+/// HA_LOGFILE). A reason longer than Pacemaker keeps also goes out whole as an ERROR line first, so
+/// pacemaker.log has all of it.
+pub fn exit_reason(text: &str) {
+    let whole = text.replace('\n', " ");
+    let line = exit_reason_line(text);
+    if line != whole {
+        let tag = SINK.get().map_or("galera-ocf", |s| s.tag.as_str());
+        eprintln!("{tag}: ERROR: {whole}");
+    }
+    eprintln!("ocf-exit-reason:{line}");
     if let Some(path) = SINK.get().and_then(|s| s.logfile.as_ref()) {
-        append(
-            path,
-            &format!("{} ocf-exit-reason:{one_line}\n", timestamp()),
-        );
+        append(path, &format!("{} ocf-exit-reason:{whole}\n", timestamp()));
     }
 }
 
@@ -133,7 +161,24 @@ macro_rules! error {
 
 #[cfg(test)]
 mod tests {
-    use super::format_utc;
+    use super::{exit_reason_line, format_utc, EXIT_REASON_MAX};
+
+    #[test]
+    fn exit_reasons_fit_what_pacemaker_keeps() {
+        assert_eq!(exit_reason_line("short\nreason"), "short reason");
+        let exact = "x".repeat(EXIT_REASON_MAX);
+        assert_eq!(exit_reason_line(&exact), exact);
+        let long = format!("{} tail that Pacemaker would drop", "y".repeat(120));
+        let cut = exit_reason_line(&long);
+        assert_eq!(cut.len(), EXIT_REASON_MAX);
+        assert!(cut.ends_with(" ..."));
+        assert!(cut.starts_with(&"y".repeat(120)));
+        // Multi-byte characters are never split.
+        let wide = "é".repeat(100);
+        let cut = exit_reason_line(&wide);
+        assert!(cut.len() <= EXIT_REASON_MAX && cut.ends_with(" ..."));
+        assert!(cut.trim_end_matches(" ...").chars().all(|c| c == 'é'));
+    }
 
     #[test]
     fn utc_formatting() {

@@ -133,7 +133,7 @@ async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
 /// failed monitor there followed every declined promote and banned the node after three.
 async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcome, Error> {
     warn!(
-        "promote declined, mariadbd not started: {reason}; promotion score removed, Promoted in name \
+        "promote declined, no mariadbd running: {reason}; promotion score removed, Promoted in name \
          only until Pacemaker demotes this instance"
     );
     common::set_score(ctx, st, None, None).await?;

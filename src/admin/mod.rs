@@ -55,7 +55,7 @@ pub async fn run(cmd: Admin, env: &BTreeMap<String, String>) -> OcfStatus {
         Admin::Man => Ok(crate::man::print()),
     };
     result.unwrap_or_else(|e| {
-        crate::log::exit_reason(&e.to_string());
+        crate::log::admin_reason(&e.to_string());
         e.admin_exit_code()
     })
 }
