@@ -953,7 +953,7 @@ fn admin_status_and_forced_bootstrap() {
     // n1 is behind n2: not the safe candidate, so --yes alone is refused and nothing changes.
     let unsafe_ = admin(&cib, &["bootstrap", "--force", "n1", "--yes"]);
     assert_eq!(unsafe_.code, 1, "{}{}", unsafe_.stdout, unsafe_.stderr);
-    let reason = unsafe_.one_reason();
+    let reason = unsafe_.one_admin_reason();
     assert!(reason.contains("--accept-data-loss"), "{reason}");
     assert!(reason.contains("force n2 instead"), "{reason}");
     assert_eq!(attr(&cib, "n1", "galera-force-bootstrap"), None);
@@ -997,7 +997,7 @@ fn admin_status_and_forced_bootstrap() {
     );
     let refused = admin(&cib, &["bootstrap", "--force", "n3", "--yes"]);
     assert_eq!(refused.code, 1);
-    let reason = refused.one_reason();
+    let reason = refused.one_admin_reason();
     assert!(reason.contains("Primary component runs on n2"), "{reason}");
     // An admin command, so the reason names it, not a promote.
     assert!(reason.starts_with("bootstrap --force refused"), "{reason}");
@@ -1038,7 +1038,7 @@ fn admin_status_and_forced_bootstrap() {
     // not a member
     let bad = admin(&cib, &["bootstrap", "--force", "n9", "--yes"]);
     assert_eq!(bad.code, 1);
-    assert!(bad.one_reason().contains("n9"));
+    assert!(bad.one_admin_reason().contains("n9"));
 }
 
 /// A stand-in mariadbd (test fixture only) whose --wsrep-recover log reports a position.

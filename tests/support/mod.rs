@@ -52,8 +52,9 @@ impl Ran {
             .collect()
     }
 
-    /// Exactly one exit-reason line; return it.
-    pub fn one_reason(&self) -> &str {
+    /// Exactly one exit-reason line of an admin command (`galera-ocf status`, `bootstrap --force`): a
+    /// person reads it whole, so it is never cut.
+    pub fn one_admin_reason(&self) -> &str {
         let r = self.reasons();
         assert_eq!(
             r.len(),
@@ -62,6 +63,36 @@ impl Ran {
             self.stderr
         );
         r[0]
+    }
+
+    /// Exactly one exit-reason line, within the 128 bytes Pacemaker keeps; return the whole reason: the
+    /// line itself, or, when the agent had to cut it (" ..."), the ERROR line it logged whole just before.
+    pub fn one_reason(&self) -> &str {
+        let r = self.reasons();
+        assert_eq!(
+            r.len(),
+            1,
+            "expected exactly one exit reason:\n{}",
+            self.stderr
+        );
+        assert!(
+            r[0].len() <= 128,
+            "exit reason longer than Pacemaker keeps: {}",
+            r[0]
+        );
+        let Some(cut) = r[0].strip_suffix(" ...") else {
+            return r[0];
+        };
+        self.stderr
+            .lines()
+            .filter_map(|l| l.split_once(": ERROR: ").map(|(_, t)| t))
+            .find(|t| t.starts_with(cut))
+            .unwrap_or_else(|| {
+                panic!(
+                    "a cut exit reason without its whole ERROR line:\n{}",
+                    self.stderr
+                )
+            })
     }
 }
 
