@@ -22,7 +22,9 @@
 use std::path::PathBuf;
 
 use crate::edge::command::CommandError;
+use crate::galera::status::{Health, StatusError};
 use crate::ocf::OcfStatus;
+use crate::pcmk::cib::CibXmlError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -58,16 +60,61 @@ pub enum Error {
     Recover(String),
     #[error("reading the wsrep status over {socket}: {reason}")]
     Sql { socket: PathBuf, reason: String },
+    /// The CIB's or the fencer's XML could not be read.
     #[error("reading the cluster state: {0}")]
-    Cib(String),
-    #[error("start failed: {0}")]
-    Start(String),
-    #[error("stop failed: {0}")]
-    Stop(String),
+    CibXml(#[source] CibXmlError),
+    #[error("reading the cluster state: no ocf:galera-ocf:galera resource in the CIB (set OCF_RESOURCE_INSTANCE)")]
+    NoGaleraResource,
+    #[error("reading the cluster state: wsrep_cluster_address names no node")]
+    NoExpectedNode,
+    #[error("reading the cluster state: crm_node --name printed no node name")]
+    NoLocalNodeName,
+    /// Start found the data directory used by something Pacemaker does not control (`what`).
+    #[error(
+        "start failed: {} is in use outside Pacemaker's control: {what}; stop it, or let the probe find \
+         it (crm resource refresh) so that Pacemaker takes it over",
+        .datadir.display()
+    )]
+    DatadirInUse { datadir: PathBuf, what: String },
+    /// Only something the agent cannot signal (`left`, e.g. a lock holder in another PID namespace) holds
+    /// the data directory.
+    #[error("stop failed: {left}; it cannot be stopped from here")]
+    Unstoppable { left: String },
+    /// `left` of the data directory survived the stop's signals.
+    #[error("stop failed: {left} is still running (data directory {})", .datadir.display())]
+    SurvivedStop { left: String, datadir: PathBuf },
+    /// `left` of the data directory runs again (or still) once stop has cleaned up.
+    #[error("stop failed: {left} is still running")]
+    StillRunning { left: String },
     #[error("promote refused: {0}")]
     PromoteRefused(String),
+    /// The running server's wsrep status could not be read.
     #[error("promote failed: {0}")]
-    Promote(String),
+    PromoteStatus(#[source] StatusError),
+    /// A retried promote found the server running, but not Synced/Donor.
+    #[error(
+        "promote failed: mariadbd (pid {pid}) already runs but is {}; stop it first",
+        .health.as_str()
+    )]
+    AlreadyRunningUnhealthy { pid: i32, health: Health },
+    /// Never bootstrap from a data directory whose last state transfer was interrupted.
+    #[error(
+        "promote failed: {} holds an interrupted state transfer ({} present): it can only join a running \
+         Primary component, never bootstrap one; bootstrap the most advanced other node instead",
+        .datadir.display(),
+        crate::edge::datadir::TRANSFER_MARKER
+    )]
+    InterruptedTransfer { datadir: PathBuf },
+    /// Promote gave up (`reason`) and stopped its server.
+    #[error("promote failed: {reason}")]
+    PromoteGaveUp { reason: String },
+    /// Promote gave up (`reason`), and stopping its server failed too.
+    #[error("promote failed: {reason}; and stopping mariadbd failed: {stop}")]
+    PromoteGaveUpStopFailed {
+        reason: String,
+        #[source]
+        stop: Box<Error>,
+    },
     /// `galera-ocf bootstrap --force` would be unsafe or pointless now; nothing was changed.
     #[error("bootstrap --force refused: {0}")]
     OverrideRefused(String),
@@ -100,12 +147,21 @@ impl Error {
             Error::Grastate { .. } => OcfStatus::ErrGeneric,
             Error::Recover(_) => OcfStatus::ErrGeneric,
             Error::Sql { .. } => OcfStatus::ErrGeneric,
-            Error::Cib(_) => OcfStatus::ErrGeneric,
-            Error::Start(_) => OcfStatus::ErrGeneric,
-            Error::Stop(_) => OcfStatus::ErrGeneric,
+            Error::CibXml(_) => OcfStatus::ErrGeneric,
+            Error::NoGaleraResource => OcfStatus::ErrGeneric,
+            Error::NoExpectedNode => OcfStatus::ErrGeneric,
+            Error::NoLocalNodeName => OcfStatus::ErrGeneric,
+            Error::DatadirInUse { .. } => OcfStatus::ErrGeneric,
+            Error::Unstoppable { .. } => OcfStatus::ErrGeneric,
+            Error::SurvivedStop { .. } => OcfStatus::ErrGeneric,
+            Error::StillRunning { .. } => OcfStatus::ErrGeneric,
             Error::PromoteRefused(_) => OcfStatus::ErrGeneric,
             Error::OverrideRefused(_) => OcfStatus::ErrGeneric,
-            Error::Promote(_) => OcfStatus::ErrGeneric,
+            Error::PromoteStatus(_) => OcfStatus::ErrGeneric,
+            Error::AlreadyRunningUnhealthy { .. } => OcfStatus::ErrGeneric,
+            Error::InterruptedTransfer { .. } => OcfStatus::ErrGeneric,
+            Error::PromoteGaveUp { .. } => OcfStatus::ErrGeneric,
+            Error::PromoteGaveUpStopFailed { .. } => OcfStatus::ErrGeneric,
             Error::Internal(_) => OcfStatus::ErrGeneric,
         }
     }
@@ -209,12 +265,48 @@ mod tests {
                 },
                 1,
             ),
-            (Error::Cib("x".into()), 1),
-            (Error::Start("x".into()), 1),
-            (Error::Stop("x".into()), 1),
+            (Error::NoGaleraResource, 1),
+            (Error::NoExpectedNode, 1),
+            (Error::NoLocalNodeName, 1),
+            (
+                Error::DatadirInUse {
+                    datadir: "/d".into(),
+                    what: "w".into(),
+                },
+                1,
+            ),
+            (Error::Unstoppable { left: "l".into() }, 1),
+            (
+                Error::SurvivedStop {
+                    left: "l".into(),
+                    datadir: "/d".into(),
+                },
+                1,
+            ),
+            (Error::StillRunning { left: "l".into() }, 1),
             (Error::PromoteRefused("x".into()), 1),
             (Error::OverrideRefused("x".into()), 1),
-            (Error::Promote("x".into()), 1),
+            (
+                Error::AlreadyRunningUnhealthy {
+                    pid: 1,
+                    health: Health::Joiner,
+                },
+                1,
+            ),
+            (
+                Error::InterruptedTransfer {
+                    datadir: "/d".into(),
+                },
+                1,
+            ),
+            (Error::PromoteGaveUp { reason: "x".into() }, 1),
+            (
+                Error::PromoteGaveUpStopFailed {
+                    reason: "x".into(),
+                    stop: Box::new(Error::StillRunning { left: "l".into() }),
+                },
+                1,
+            ),
             (Error::Internal("x".into()), 1),
         ]
     }
@@ -232,6 +324,53 @@ mod tests {
             assert_eq!(e.admin_exit_code().code(), 1, "{e:?}");
         }
         assert_eq!(ADMIN_BAD_ARGUMENTS.code(), 2);
+    }
+
+    /// The typed variants render the sentences their preformatted predecessors did.
+    #[test]
+    fn typed_variants_render_the_old_sentences() {
+        let cases = [
+            (
+                Error::DatadirInUse {
+                    datadir: "/var/lib/mysql".into(),
+                    what: "mariadbd (pid 7)".into(),
+                },
+                "start failed: /var/lib/mysql is in use outside Pacemaker's control: mariadbd (pid 7); \
+                 stop it, or let the probe find it (crm resource refresh) so that Pacemaker takes it over",
+            ),
+            (
+                Error::SurvivedStop {
+                    left: "mariadbd (pid 7)".into(),
+                    datadir: "/d".into(),
+                },
+                "stop failed: mariadbd (pid 7) is still running (data directory /d)",
+            ),
+            (
+                Error::AlreadyRunningUnhealthy {
+                    pid: 7,
+                    health: Health::Joiner,
+                },
+                "promote failed: mariadbd (pid 7) already runs but is joiner; stop it first",
+            ),
+            (
+                Error::InterruptedTransfer {
+                    datadir: "/d".into(),
+                },
+                "promote failed: /d holds an interrupted state transfer (galera-ocf-joining.sst present): \
+                 it can only join a running Primary component, never bootstrap one; bootstrap the most \
+                 advanced other node instead",
+            ),
+            (
+                Error::PromoteGaveUpStopFailed {
+                    reason: "r".into(),
+                    stop: Box::new(Error::StillRunning { left: "l".into() }),
+                },
+                "promote failed: r; and stopping mariadbd failed: stop failed: l is still running",
+            ),
+        ];
+        for (e, text) in cases {
+            assert_eq!(e.to_string(), text);
+        }
     }
 
     #[test]

@@ -111,7 +111,9 @@ mod tests {
 
     #[test]
     fn runtime_errors_are_never_softened() {
-        let r: Result<Outcome, Error> = Err(Error::Stop("still running".into()));
+        let r: Result<Outcome, Error> = Err(Error::StillRunning {
+            left: "mariadbd (pid 1)".into(),
+        });
         assert!(!needs_process_check(Action::Stop, &r));
         let o = finish(Action::Stop, r, None);
         assert_eq!(o.status, OcfStatus::ErrGeneric);

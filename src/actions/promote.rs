@@ -93,16 +93,16 @@ async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outc
     let snap = sql::snapshot(ctx.cfg, 0, ctx.deadline)
         .await
         .map_err(|f| f.into_error(ctx.cfg))?;
-    let status = WsrepStatus::from_rows(&snap.wsrep).map_err(|e| Error::Promote(e.to_string()))?;
+    let status = WsrepStatus::from_rows(&snap.wsrep).map_err(Error::PromoteStatus)?;
     if matches!(status.health(), Health::Synced | Health::Donor) {
         info!("promote: mariadbd (pid {pid}) already runs Synced in a Primary component");
         finish(ctx, st, &status).await?;
         return Ok(Outcome::ok());
     }
-    Err(Error::Promote(format!(
-        "mariadbd (pid {pid}) already runs but is {}; stop it first",
-        status.health().as_str()
-    )))
+    Err(Error::AlreadyRunningUnhealthy {
+        pid,
+        health: status.health(),
+    })
 }
 
 /// The verdict at promote time, with the nodes the pre-promote notification named as promoted/promoting.
@@ -236,12 +236,9 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
 /// says: its files may be a donor's half copy.
 async fn bootstrap(ctx: &Ctx<'_>, position: Option<String>) -> Result<Started, Error> {
     if datadir::transfer_marked(&ctx.cfg.datadir)? {
-        return Err(Error::Promote(format!(
-            "{} holds an interrupted state transfer ({} present): it can only join a running Primary \
-             component, never bootstrap one; bootstrap the most advanced other node instead",
-            ctx.cfg.datadir.display(),
-            datadir::TRANSFER_MARKER
-        )));
+        return Err(Error::InterruptedTransfer {
+            datadir: ctx.cfg.datadir.clone(),
+        });
     }
     let path = ctx.cfg.grastate_path();
     if let Some(text) = datadir::read_optional(&path)? {
@@ -431,9 +428,14 @@ async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
     crate::edge::lastview::refresh(ctx.cfg);
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
         Ok(s) => info!("promote: {s}"),
-        Err(e) => return Error::Promote(format!("{reason}; and stopping mariadbd failed: {e}")),
+        Err(e) => {
+            return Error::PromoteGaveUpStopFailed {
+                reason,
+                stop: Box::new(e),
+            }
+        }
     }
-    Error::Promote(reason)
+    Error::PromoteGaveUp { reason }
 }
 
 async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {

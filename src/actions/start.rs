@@ -18,11 +18,10 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
     validate::validate(cfg, env, &ctx.node)?;
     // Before anything touches the datadir (install-db, --wsrep-recover): never next to a live server.
     if let Some(what) = mysqld::in_use(cfg) {
-        return Err(Error::Start(format!(
-            "{} is in use outside Pacemaker's control: {what}; stop it, or let the probe find it \
-             (crm resource refresh) so that Pacemaker takes it over",
-            cfg.datadir.display()
-        )));
+        return Err(Error::DatadirInUse {
+            datadir: cfg.datadir.clone(),
+            what,
+        });
     }
     mysqld::prepare_dirs(cfg)?;
     if cfg.enable_creation && !cfg.datadir.join("mysql").is_dir() {

@@ -41,7 +41,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     }
     state::remove(&cfg.state_file())?;
     if let Some(left) = mysqld::still_running(cfg) {
-        return Err(Error::Stop(format!("{left} is still running")));
+        return Err(Error::StillRunning { left });
     }
     Ok(Outcome::ok())
 }

@@ -76,7 +76,7 @@ struct View {
 
 /// Parameters: the CIB's primitive, overridden by OCF_* variables in the environment.
 fn config_from(cib_xml: &str, env: &BTreeMap<String, String>) -> Result<Config, Error> {
-    let prims = cib_xml::parse_primitives(cib_xml).map_err(|e| Error::Cib(e.to_string()))?;
+    let prims = cib_xml::parse_primitives(cib_xml).map_err(Error::CibXml)?;
     let wanted = crate::config::resource_name(env).ok();
     let prim = match &wanted {
         Some(id) => prims.iter().find(|p| &p.id == id),
@@ -97,11 +97,7 @@ fn config_from(cib_xml: &str, env: &BTreeMap<String, String>) -> Result<Config, 
     );
     let resource = wanted
         .or_else(|| prim.map(|p| p.id.clone()))
-        .ok_or_else(|| {
-            Error::Cib(
-                "no ocf:galera-ocf:galera resource in the CIB (set OCF_RESOURCE_INSTANCE)".into(),
-            )
-        })?;
+        .ok_or(Error::NoGaleraResource)?;
     Config::from_env(&merged, resource)
 }
 
@@ -109,7 +105,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     let deadline = Deadline::after(Duration::from_secs(30));
     let xml = cib::query_all(deadline).await?;
     let cfg = config_from(&xml, env)?;
-    let status = cib_xml::parse_status(&xml).map_err(|e| Error::Cib(e.to_string()))?;
+    let status = cib_xml::parse_status(&xml).map_err(Error::CibXml)?;
     // The verdict as any node would compute it; "me" only matters for this node's own score and plan,
     // which status does not show, so the lowest expected name stands in when this host is no member.
     let expected = common::expected(&cfg)?;
@@ -118,7 +114,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
         .ok()
         .filter(|h| NodeName::new(h).is_ok_and(|n| expected.contains(&n)))
         .or_else(|| expected.iter().next().map(|n| n.as_str().to_owned()))
-        .ok_or_else(|| Error::Cib("wsrep_cluster_address names no node".into()))?;
+        .ok_or(Error::NoExpectedNode)?;
     let facts = common::gather_facts(
         &cfg,
         &here,

@@ -87,7 +87,7 @@ pub async fn query_status(deadline: Deadline) -> Result<CibStatus, Error> {
     let out = command::checked(&cmd, deadline)
         .await
         .map_err(|e| cib_err("reading the CIB status section", e))?;
-    cib::parse_status(&out.stdout).map_err(|e| Error::Cib(e.to_string()))
+    cib::parse_status(&out.stdout).map_err(Error::CibXml)
 }
 
 /// Whether the fencer records a completed fencing of `node` (`stonith_admin --history`). Asked only in the
@@ -99,7 +99,7 @@ pub async fn fenced(node: &str, deadline: Deadline) -> Result<bool, Error> {
     let out = command::checked(&cmd, deadline)
         .await
         .map_err(|e| cib_err(&format!("reading the fence history of {node}"), e))?;
-    cib::fenced(&out.stdout, node).map_err(|e| Error::Cib(e.to_string()))
+    cib::fenced(&out.stdout, node).map_err(Error::CibXml)
 }
 
 /// The whole CIB (configuration and status) from one `cibadmin --query`, for the admin commands.
@@ -128,7 +128,7 @@ pub async fn local_node_name(deadline: Deadline) -> Result<String, Error> {
         .map_err(|e| cib_err("crm_node --name", e))?;
     let name = out.stdout.trim().to_owned();
     if name.is_empty() {
-        return Err(Error::Cib("crm_node --name printed no node name".into()));
+        return Err(Error::NoLocalNodeName);
     }
     Ok(name)
 }

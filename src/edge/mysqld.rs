@@ -485,9 +485,7 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     let first = t.survey();
     if first.servers.is_empty() {
         if let Some(left) = first.left(&ibdata1) {
-            return Err(Error::Stop(format!(
-                "{left}; it cannot be stopped from here"
-            )));
+            return Err(Error::Unstoppable { left });
         }
         remove_stale_pidfile(cfg);
         return Ok(Stopped::WasNotRunning);
@@ -516,10 +514,10 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     }
     match t.survey().left(&ibdata1) {
         None => Ok(outcome),
-        Some(left) => Err(Error::Stop(format!(
-            "{left} is still running (data directory {})",
-            cfg.datadir.display()
-        ))),
+        Some(left) => Err(Error::SurvivedStop {
+            left,
+            datadir: cfg.datadir.clone(),
+        }),
     }
 }
 
