@@ -53,6 +53,12 @@ scenario_clean-stop-evidence() {
   t0=$(now)
   log "  kill -9 of mariadbd (pid $pid) on node1; node2 is left alone without quorum"
   kill -9 "$pid"
+  # node1 is held in standby until node2 has been demoted: otherwise node1's restarted server may reach
+  # node2's still-running one and Galera re-forms their component by itself (no election needed), which
+  # hides the sequence this scenario is about. At once, before anything slow: under load (three labs and a
+  # build on two cores) the two status calls below took 10 s, Pacemaker had restarted node1's server by
+  # then, and node2's error log shows "Partial re-merge of primary ... found: 1 of 2": node2 stayed Primary.
+  node_exec node2 crm node standby node1
   # Issue 18: right now node1's and node2's reports still say primary; status must not present a join
   # decision built on them without saying the claims are unconfirmed or contradicted.
   js=$(status_json node1)
@@ -61,10 +67,6 @@ scenario_clean-stop-evidence() {
     json_true "$js" '(.decision.kind != "join") or (.decision.note != null)'
   check "status: node1's own primary claim is contradicted (its server is gone)" \
     json_true "$js" '[.nodes[] | select(.node == "node1")][0] | (.claim == null or .claim == "contradicted")'
-  # node1 is held in standby until node2 has been demoted: otherwise node1's restarted server may reach
-  # node2's still-running one and Galera re-forms their component by itself (no election needed), which
-  # hides the sequence this scenario is about.
-  node_exec node2 crm node standby node1
   check "node2's clean stop deleted its gvwstate.dat (the evidence Galera keeps)" \
     wait_for "node2's gvwstate.dat gone" 120 bash -c "[ ! -e '$LAB_DIR/nodes/node2/var-lib-mysql/gvwstate.dat' ]"
   check "node2 stopped its server (demoted: no Primary component left)" \
