@@ -415,7 +415,7 @@ async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
     crate::edge::lastview::refresh(ctx.cfg);
     let s = mysqld::stop(ctx.cfg, ctx.deadline.within(Duration::from_secs(30))).await?;
     info!("promote: {s}");
-    if fresh_marker && !ctx.cfg.datadir.join("sst_in_progress").exists() {
+    if fresh_marker && !mysqld::sst_file_present(ctx.cfg) {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
         info!("promote: no state transfer began; the transfer marker is removed");
     }

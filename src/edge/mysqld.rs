@@ -521,13 +521,22 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
     }
 }
 
+/// The file MariaDB's SST scripts keep in the datadir while a transfer runs.
+const SST_IN_PROGRESS: &str = "sst_in_progress";
+
+/// Whether `sst_in_progress` exists at all, whoever left it (after the server is gone, when no start time
+/// can tell a live transfer from a stale file: callers treat it as "a transfer may have begun").
+pub fn sst_file_present(cfg: &Config) -> bool {
+    cfg.datadir.join(SST_IN_PROGRESS).exists()
+}
+
 /// A joiner receiving a state transfer: MariaDB's SST scripts keep `<datadir>/sst_in_progress` while they
 /// run (wsrep_sst_common), and the server opens its socket only afterwards. A power loss in the middle of a
 /// transfer leaves the file behind, so it counts only when it was written after server `pid` started: a
 /// hung joiner must not look like one that is transferring (issue 13).
 pub fn state_transfer_in_progress(cfg: &Config, pid: i32) -> bool {
     let Ok(modified) =
-        std::fs::metadata(cfg.datadir.join("sst_in_progress")).and_then(|m| m.modified())
+        std::fs::metadata(cfg.datadir.join(SST_IN_PROGRESS)).and_then(|m| m.modified())
     else {
         return false;
     };
