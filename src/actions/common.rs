@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::actions::members;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
@@ -179,16 +180,6 @@ pub async fn clear_synced(ctx: &Ctx<'_>, state: &mut State) -> Result<(), Error>
     Ok(())
 }
 
-/// The parsed membership, for the rare caller that needs hosts too (`None` when the parameters are bad).
-pub fn members_of(cfg: &Config) -> Option<crate::decide::hostmap::Membership> {
-    crate::actions::members::membership(cfg).ok()
-}
-
-/// The expected members as node names.
-pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
-    crate::actions::members::expected(cfg)
-}
-
 /// Everyone's published reports from one CIB read; unreadable ones are logged and left out.
 pub fn reports(cfg: &Config, attrs: &NodeAttrs) -> BTreeMap<NodeName, Report> {
     let attr = cfg.report_attr();
@@ -245,7 +236,7 @@ pub async fn gather_facts(
     deadline: Deadline,
 ) -> Result<Facts, Error> {
     let me = NodeName::new(me).map_err(|e| Error::Args(format!("this node's name: {e}")))?;
-    let expected = expected(cfg)?;
+    let expected = members::expected(cfg)?;
     let mut presence = BTreeMap::new();
     for node in &expected {
         let p = status
@@ -297,7 +288,7 @@ fn stale_claims(
     me: &NodeName,
     reports: &BTreeMap<NodeName, Report>,
 ) -> BTreeSet<NodeName> {
-    let Some(m) = members_of(cfg) else {
+    let Ok(m) = members::membership(cfg) else {
         return BTreeSet::new();
     };
     reports

@@ -27,7 +27,7 @@ use crate::edge::datadir;
 use crate::edge::mysqld::{self, Started};
 use crate::edge::sql;
 use crate::edge::state::{self, State};
-use crate::error::Error;
+use crate::error::{Error, NotReady};
 use crate::exit::Outcome;
 use crate::galera::grastate;
 use crate::galera::report::{NodeState, Report};
@@ -269,7 +269,6 @@ fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
     }
 }
 
-/// One look at the server: `Ok(Some)` ready, `Ok(None)` not yet (with what it is), `Err` exited.
 /// What promote waited for.
 enum Ready {
     /// Answering in the Primary component: Synced, or (transfer handed to the monitor) Joiner/Joined.
@@ -291,23 +290,30 @@ enum Ready {
 /// component with a donor exists, so only joiners without one re-check.
 const JOIN_RECHECK: Duration = Duration::from_secs(5);
 
+/// One look at the starting server.
+enum Look {
+    Ready(Ready),
+    /// Not ready yet: what it is now (the exit reason's "last:" if the wait runs out).
+    NotYet(String),
+}
+
 async fn probe(
     ctx: &Ctx<'_>,
     started: &mut Started,
     bootstrap: bool,
     wait_synced: bool,
-) -> Result<Result<Ready, String>, String> {
+) -> Result<Look, NotReady> {
     if let Some(status) = started.exited() {
-        return Err(format!(
-            "mariadbd exited during promote ({status}){}",
-            last_error(&ctx.cfg.log)
-        ));
+        return Err(NotReady::Exited {
+            status,
+            log_hint: last_error(&ctx.cfg.log),
+        });
     }
     Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
         Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
-            Ok(st) if ready(&st, bootstrap, wait_synced) => Ok(Ready::Running(st)),
-            Ok(st) => Err(format!("wsrep {}", st.health().as_str())),
-            Err(e) => Err(e.to_string()),
+            Ok(st) if ready(&st, bootstrap, wait_synced) => Look::Ready(Ready::Running(st)),
+            Ok(st) => Look::NotYet(format!("wsrep {}", st.health().as_str())),
+            Err(e) => Look::NotYet(e.to_string()),
         },
         Err(f)
             if f.kind == QueryFailure::Connect
@@ -316,9 +322,9 @@ async fn probe(
                 && i32::try_from(started.child.id())
                     .is_ok_and(|pid| mysqld::state_transfer_in_progress(ctx.cfg, pid)) =>
         {
-            Ok(Ready::Transferring)
+            Look::Ready(Ready::Transferring)
         }
-        Err(f) => Err(f.text),
+        Err(f) => Look::NotYet(f.text),
     })
 }
 
@@ -328,7 +334,7 @@ async fn wait_ready(
     st: &State,
     started: &mut Started,
     bootstrap: bool,
-) -> Result<Ready, String> {
+) -> Result<Ready, NotReady> {
     let stop_slot =
         (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
     let wait: Deadline = ctx.deadline.leaving(stop_slot);
@@ -338,8 +344,8 @@ async fn wait_ready(
     let mut next_recheck = std::time::Instant::now() + JOIN_RECHECK;
     loop {
         let last = match probe(ctx, started, bootstrap, wait_synced).await? {
-            Ok(r) => return Ok(r),
-            Err(last) => last,
+            Look::Ready(r) => return Ok(r),
+            Look::NotYet(last) => last,
         };
         if !bootstrap && !transfer_seen {
             transfer_seen = pid.is_some_and(|p| mysqld::state_transfer_in_progress(ctx.cfg, p));
@@ -361,7 +367,7 @@ async fn wait_ready(
         if wait.expired() {
             // Out of time but the transfer runs: hand it to the monitor rather than kill it.
             if wait_synced && !bootstrap {
-                if let Ok(r) = probe(ctx, started, bootstrap, false).await? {
+                if let Look::Ready(r) = probe(ctx, started, bootstrap, false).await? {
                     info!(
                         "promote: not Synced within {:?} ({last}) but the state transfer is under way; \
                          promoting with the synced attribute at 0",
@@ -370,10 +376,10 @@ async fn wait_ready(
                     return Ok(r);
                 }
             }
-            return Err(format!(
-                "not Synced in a Primary component within {:?} (last: {last})",
-                wait.total()
-            ));
+            return Err(NotReady::TimedOut {
+                waited: wait.total(),
+                last,
+            });
         }
         tokio::time::sleep(POLL.min(wait.remaining())).await;
     }
@@ -423,7 +429,7 @@ async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
 }
 
 /// A failed promote leaves no half-joined server behind.
-async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
+async fn give_up(ctx: &Ctx<'_>, reason: NotReady) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
     crate::edge::lastview::refresh(ctx.cfg);
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
