@@ -26,7 +26,7 @@ use crate::edge::cib;
 use crate::edge::datadir;
 use crate::edge::mysqld::{self, Started};
 use crate::edge::sql;
-use crate::edge::state::{self, State};
+use crate::edge::state::{self, Published, State};
 use crate::error::{Error, NotReady};
 use crate::exit::Outcome;
 use crate::galera::grastate;
@@ -108,7 +108,7 @@ async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outc
 /// The verdict at promote time, with the nodes the pre-promote notification named as promoted/promoting.
 async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     let status = cib::query_status(ctx.deadline).await?;
-    let promoting = common::node_names(&st.peers);
+    let promoting = st.peers.clone();
     let facts = common::gather_facts(
         ctx.cfg,
         &ctx.node,
@@ -136,7 +136,7 @@ async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcom
         "promote declined, no mariadbd running: {reason}; promotion score removed, Promoted in name \
          only until Pacemaker demotes this instance"
     );
-    common::set_score(ctx, st, None, None).await?;
+    common::set_score(ctx, st, None, Published::Unknown).await?;
     common::set_synced(ctx, st, false, None).await?;
     st.promoted = false;
     st.declined = Some(common::now());
@@ -154,7 +154,7 @@ pub const DECLINE_GRACE: u64 = 120;
 /// the new cluster without its history. So the position `--wsrep-recover` found is passed on, as
 /// mysqld_safe does.
 fn start_position(st: &State) -> Option<String> {
-    let r = Report::parse(st.report.as_deref()?).ok()?;
+    let r = st.report.as_ref()?;
     (r.state == NodeState::Recovered && r.position.seqno.is_known() && !r.position.uuid.is_nil())
         .then(|| {
             format!(
@@ -186,14 +186,14 @@ async fn join(
         &format!("joining {addr} since {}\n", common::now()),
     )?;
     let started = mysqld::start(ctx.cfg, &args)?;
-    if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+    if let Some(r) = st.report.clone() {
         let joining = Report {
             state: NodeState::Joining,
             at: common::now(),
             ..r
         };
         let known = st.report.clone();
-        if let Err(e) = common::publish(ctx, st, &joining, known.as_deref()).await {
+        if let Err(e) = common::publish(ctx, st, &joining, known.as_ref()).await {
             warn!("{e}");
         }
     }
@@ -389,7 +389,7 @@ async fn wait_ready(
 /// but `<rsc>-synced=0` keeps the VIP away until a monitor sees it Synced.
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     st.declined = None;
-    common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
     common::set_synced(ctx, st, false, None).await?;
     st.promoted = true;
     st.peers.clear();
@@ -452,7 +452,7 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     common::publish(ctx, st, &primary_report(status), None).await?;
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
-    common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
     common::set_synced(ctx, st, status.health() == Health::Synced, None).await?;
     st.promoted = true;
     st.peers.clear();
@@ -472,9 +472,12 @@ mod tests {
 
     fn report(state: &str, seqno: i64) -> State {
         State {
-            report: Some(format!(
-                "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1"
-            )),
+            report: Some(
+                Report::parse(&format!(
+                    "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1"
+                ))
+                .unwrap(),
+            ),
             ..State::default()
         }
     }

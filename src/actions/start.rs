@@ -36,7 +36,7 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
     st.promoted = false;
     st.declined = None;
     let known = st.report.clone();
-    common::publish(ctx, &mut st, &report, known.as_deref()).await?;
+    common::publish(ctx, &mut st, &report, known.as_ref()).await?;
     state::save(&path, &st)?;
     common::elect_and_apply(ctx, &mut st, BTreeSet::new()).await?;
     state::save(&path, &st)?;
