@@ -207,8 +207,6 @@ scenario_interrupted-sst() {
   trap - EXIT
   interrupted_sst_restore
 }
-# pcmk_log_has NODE REGEX: the node's pacemaker.log since the mark has a matching line.
-pcmk_log_has() { [ "$(pcmk_log_since_mark "$1" | grep -c -- "$2")" -gt 0 ]; }
 interrupted_sst_restore_config() {
   local n
   for n in "${NODES[@]}"; do
