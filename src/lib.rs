@@ -27,7 +27,8 @@
 //!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
 //!                includes), state (the /run marker file)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
-//!                (edge); common.rs the steps several share (position, publish-on-change, gathering the
+//!                (edge); reload.rs is OCF 1.1 reload-agent (validate, check the new credentials, refresh
+//!                the marker; never touches mariadbd); common.rs the steps several share (position, publish-on-change, gathering the
 //!                verdict's facts), members.rs the expected members
 //! admin/         the admin commands `status` and `bootstrap --force`; render.rs (text/JSON, pure),
 //!                overrides.rs (the safe override candidate, pure)
