@@ -41,7 +41,9 @@ pub async fn run(
         credentials(cfg, deadline).await?;
     }
     refresh_marker(cfg)?;
-    info!("reload-agent: new parameters validated; mariadbd left running, the next monitor uses them");
+    info!(
+        "reload-agent: new parameters validated; mariadbd left running, the next monitor uses them"
+    );
     Ok(Outcome::ok())
 }
 
