@@ -50,9 +50,9 @@ pub async fn run(
 async fn credentials(cfg: &Config, deadline: Deadline) -> Result<(), Error> {
     match sql::snapshot(cfg, CREDENTIAL_CHECK_LEVEL, deadline).await {
         Ok(_) => Ok(()),
-        Err(f) if f.kind == QueryFailure::Auth => Err(Error::Sql {
-            socket: cfg.socket.clone(),
-            reason: format!("the new check_user/check_passwd is refused ({})", f.text),
+        Err(f) if f.kind == QueryFailure::Auth => Err(Error::ReloadLogin {
+            user: cfg.check_user.clone(),
+            reason: f.text,
         }),
         Err(f) => {
             warn!("reload-agent: credentials not verified: {}", f.text);

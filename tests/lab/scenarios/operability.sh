@@ -204,7 +204,7 @@ agent_login_refused() {
   out=$(node_exec "$1" env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE="$GALERA_RSC" OCF_RESKEY_CRM_meta_on_node="$1" \
     OCF_RESKEY_wsrep_cluster_address=gcomm://node1,node2,node3 OCF_RESKEY_check_user=galera_check \
     OCF_RESKEY_check_passwd="$2" /usr/lib/ocf/resource.d/galera-ocf/galera reload-agent 2>&1)
-  [ $? -eq 1 ] && grep -q 'ocf-exit-reason:.*refused' <<<"$out"
+  [ $? -eq 1 ] && grep -q 'ocf-exit-reason:reload refused: check_user galera_check cannot log in' <<<"$out"
 }
 check_logins() {
   sql_node "$1" "SELECT TOTAL_CONNECTIONS FROM INFORMATION_SCHEMA.USER_STATISTICS WHERE USER='galera_check'" |
