@@ -60,6 +60,10 @@ pub enum Error {
     Recover(String),
     #[error("reading the wsrep status over {socket}: {reason}")]
     Sql { socket: PathBuf, reason: String },
+    /// reload-agent: the new credentials do not log in. 1, not 6: a 6 stops the clone on every node, and
+    /// the running servers are fine; Pacemaker recovers this instance (its monitors would fail the same way).
+    #[error("reload refused: check_user {user} cannot log in with the new check_passwd: {reason}")]
+    ReloadLogin { user: String, reason: String },
     /// The CIB's or the fencer's XML could not be read.
     #[error("reading the cluster state: {0}")]
     CibXml(#[source] CibXmlError),
@@ -159,6 +163,7 @@ impl Error {
             Error::Grastate { .. } => OcfStatus::ErrGeneric,
             Error::Recover(_) => OcfStatus::ErrGeneric,
             Error::Sql { .. } => OcfStatus::ErrGeneric,
+            Error::ReloadLogin { .. } => OcfStatus::ErrGeneric,
             Error::CibXml(_) => OcfStatus::ErrGeneric,
             Error::NoGaleraResource => OcfStatus::ErrGeneric,
             Error::NoExpectedNode => OcfStatus::ErrGeneric,
@@ -272,6 +277,13 @@ mod tests {
             (
                 Error::Sql {
                     socket: "/s".into(),
+                    reason: "r".into(),
+                },
+                1,
+            ),
+            (
+                Error::ReloadLogin {
+                    user: "u".into(),
                     reason: "r".into(),
                 },
                 1,

@@ -27,8 +27,9 @@
 //!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
 //!                includes), state (the /run marker file)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
-//!                (edge); common.rs the steps several share (position, publish-on-change, gathering the
-//!                verdict's facts), members.rs the expected members
+//!                (edge); reload.rs is OCF 1.1 reload-agent (validate, log in with the new credentials,
+//!                refresh the marker; mariadbd untouched); common.rs the steps several share (position,
+//!                publish-on-change, gathering the verdict's facts), members.rs the expected members
 //! admin/         the admin commands `status` and `bootstrap --force`; render.rs (text/JSON, pure),
 //!                overrides.rs (the safe override candidate, pure)
 //! ```

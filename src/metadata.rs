@@ -9,6 +9,17 @@ use quick_xml::Writer;
 
 use crate::params::{Param, PARAMS};
 
+/// OCF 1.1 added `reloadable` to `<parameter>` and the `reload-agent` action; resource-agents' ra-api-1.dtd
+/// (4.12, Debian 12) declares neither, and ocf-tester validates meta-data against that DTD. The internal
+/// subset declares both: XML binds the first declaration of an attribute, and the internal subset is read
+/// before the external one, so `action name` is the DTD's list plus reload-agent. The document then stays
+/// valid for `xmllint --valid` with that DTD; Pacemaker and crmsh parse it without validating.
+const DOCTYPE: &str = "resource-agent SYSTEM \"ra-api-1.dtd\" [
+<!ATTLIST parameter reloadable (1|0) \"0\">
+<!ATTLIST action name (start|stop|recover|monitor|restart|migrate_to|migrate_from|promote|demote|notify|\
+status|reload|reload-agent|meta-data|usage|methods|validate-all) #REQUIRED>
+]";
+
 /// One `<action>` row. Timeouts are what a default resource definition gets; promote is long because a
 /// joiner waits for its state transfer inside it.
 struct ActionRow {
@@ -55,6 +66,7 @@ const ACTIONS: &[ActionRow] = &[
     row("notify", "30s"),
     row("status", "30s"),
     row("validate-all", "10s"),
+    row("reload-agent", "30s"),
     row("meta-data", "5s"),
 ];
 
@@ -80,9 +92,7 @@ type XmlResult<T> = Result<T, quick_xml::Error>;
 pub fn render() -> XmlResult<String> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
-    w.write_event(Event::DocType(BytesText::from_escaped(
-        "resource-agent SYSTEM \"ra-api-1.dtd\"",
-    )))?;
+    w.write_event(Event::DocType(BytesText::from_escaped(DOCTYPE)))?;
     w.create_element("resource-agent")
         .with_attribute(("name", "galera"))
         .with_attribute(("version", env!("CARGO_PKG_VERSION")))
@@ -129,6 +139,7 @@ fn parameter(w: &mut Writer<Vec<u8>>, p: &Param) -> XmlResult<()> {
         .with_attribute(("name", p.name))
         .with_attribute(("unique", flag(p.unique)))
         .with_attribute(("required", flag(p.required)))
+        .with_attribute(("reloadable", flag(p.reloadable)))
         .write_inner_content::<_, quick_xml::Error>(|w| {
             descriptions(w, p.long, p.short)?;
             let mut c = w
@@ -174,6 +185,25 @@ mod tests {
         assert!(xml.contains("role=\"Promoted\""));
         assert!(xml.contains("role=\"Unpromoted\""));
         assert!(xml.contains("<version>1.1</version>"));
+    }
+
+    /// Pacemaker (controld_metadata.c, 2.1.5) uses reload-agent only for an agent whose meta-data says OCF
+    /// version 1.1 or later *and* lists the action; without either, a changed parameter restarts it.
+    #[test]
+    fn reload_agent_is_advertised_with_the_reloadable_parameters() {
+        let xml = render().unwrap();
+        assert!(xml.contains("<action name=\"reload-agent\" timeout=\"30s\"/>"));
+        assert!(xml.contains("<!ATTLIST parameter reloadable (1|0) \"0\">"));
+        for p in PARAMS {
+            let head = format!(
+                "<parameter name=\"{}\" unique=\"{}\" required=\"{}\" reloadable=\"{}\">",
+                p.name,
+                flag(p.unique),
+                flag(p.required),
+                flag(p.reloadable)
+            );
+            assert!(xml.contains(&head), "{head}");
+        }
     }
 
     #[test]

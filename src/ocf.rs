@@ -64,11 +64,13 @@ pub enum Action {
     Notify,
     MetaData,
     ValidateAll,
+    /// OCF 1.1: apply changed `reloadable` parameters without restarting the service.
+    ReloadAgent,
     Usage,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Start,
         Action::Stop,
         Action::Monitor,
@@ -78,6 +80,7 @@ impl Action {
         Action::Notify,
         Action::MetaData,
         Action::ValidateAll,
+        Action::ReloadAgent,
         Action::Usage,
     ];
 
@@ -102,6 +105,7 @@ impl Action {
             Action::Notify => "notify",
             Action::MetaData => "meta-data",
             Action::ValidateAll => "validate-all",
+            Action::ReloadAgent => "reload-agent",
             Action::Usage => "usage",
         }
     }

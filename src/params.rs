@@ -31,6 +31,9 @@ pub struct Param {
     pub default: &'static str,
     pub required: bool,
     pub unique: bool,
+    /// OCF 1.1 `reloadable`: a change is applied by `reload-agent` under the running mariadbd, without a
+    /// restart. Only for values the agent reads afresh in every invocation and never hands to mariadbd.
+    pub reloadable: bool,
     pub short: &'static str,
     pub long: &'static str,
 }
@@ -48,8 +51,17 @@ const fn p(
         default,
         required: false,
         unique: false,
+        reloadable: false,
         short,
         long,
+    }
+}
+
+/// A row whose changes `reload-agent` applies (see [`Param::reloadable`]).
+const fn reloadable(row: Param) -> Param {
+    Param {
+        reloadable: true,
+        ..row
     }
 }
 
@@ -64,14 +76,14 @@ pub const PARAMS: &[Param] = &[
         "MariaDB server binary",
         "Path of the MariaDB server binary (mariadbd). The agent starts it directly, without mysqld_safe.",
     ),
-    p(
-        "client_binary",
-        Str,
-        "mysql",
-        "MySQL client binary (unused)",
-        "Accepted for compatibility with ocf:heartbeat:galera and ignored: this agent queries the server over \
-         its unix socket itself and never runs a client binary.",
-    ),
+    reloadable(p(
+            "client_binary",
+            Str,
+            "mysql",
+            "MySQL client binary (unused)",
+            "Accepted for compatibility with ocf:heartbeat:galera and ignored: this agent queries the server over \
+             its unix socket itself and never runs a client binary.",
+    )),
     p(
         "config",
         Str,
@@ -126,13 +138,13 @@ pub const PARAMS: &[Param] = &[
         "MariaDB socket",
         "The unix socket used by mariadbd (--socket). The agent reads the server status through it.",
     ),
-    p(
-        "enable_creation",
-        Boolean,
-        "false",
-        "Create the database if it does not exist",
-        "If the data directory holds no system tables, run mariadb-install-db before the first start.",
-    ),
+    reloadable(p(
+            "enable_creation",
+            Boolean,
+            "false",
+            "Create the database if it does not exist",
+            "If the data directory holds no system tables, run mariadb-install-db before the first start.",
+    )),
     p(
         "additional_parameters",
         Str,
@@ -161,62 +173,62 @@ pub const PARAMS: &[Param] = &[
         "A mapping of Pacemaker node names to the Galera names used in wsrep_cluster_address, in the form \
          pcmk1:galera1;pcmk2:galera2;pcmk3:galera3.",
     ),
-    p(
-        "check_user",
-        Str,
-        "root",
-        "MariaDB user for status checks",
-        "User the agent connects as over the unix socket to read the wsrep status. root with unix_socket \
-         authentication needs no password.",
-    ),
-    p(
-        "check_passwd",
-        Str,
-        "",
-        "Password of check_user",
-        "Password of check_user. It is sent only over the unix socket by the agent itself, never put on a \
-         command line or in a child's environment.",
-    ),
-    p(
-        "check_passwd_use_empty",
-        Boolean,
-        "false",
-        "Use an empty check_passwd",
-        "Accepted for compatibility with ocf:heartbeat:galera: an empty check_passwd is always sent as no \
-         password.",
-    ),
-    p(
-        "two_node_mode",
-        Boolean,
-        "false",
-        "Special recovery in a 2-node cluster",
-        "In a 2-node cluster, when the peer has not reported, decide without it, but only when Pacemaker \
-         shows it is gone for good: not a member of this partition, not expected back, and either fenced \
-         (the fencer's history records it) or this node left the Primary component last (its grastate.dat \
-         says safe_to_bootstrap: 1). A peer that is online but whose instance is stopped (a ban, a failed or \
-         slow start), or that was lost without being fenced, is waited for; galera-ocf status says so. \
-         Writes that only an excused peer committed are lost when it rejoins. Needs working fencing \
-         (stonith-enabled=true), like ocf:heartbeat:galera's option of the same name.",
-    ),
-    p(
-        "promote_wait_synced",
-        Boolean,
-        "true",
-        "Promote waits until Synced",
-        "true: a joining node's promote waits until the node is Synced, as long as the promote timeout \
-         allows. If by then its state transfer (SST/IST) is still under way, the transfer is not killed: \
-         promote succeeds and the node attribute <resource>-synced stays 0 until a monitor sees it Synced \
-         (use it in the VIP's location rule, as crm-examples/cluster.crm does); a joiner that is neither \
-         Synced nor transferring by then is stopped cleanly and the promote fails. false: promote returns \
-         as soon as the joiner answers in the Primary component or its transfer is under way.",
-    ),
-    p(
-        "test_table",
-        Str,
-        "mysql.user",
-        "Table read at OCF_CHECK_LEVEL 20",
-        "A table (schema.table) read by the monitor at OCF_CHECK_LEVEL=20.",
-    ),
+    reloadable(p(
+            "check_user",
+            Str,
+            "root",
+            "MariaDB user for status checks",
+            "User the agent connects as over the unix socket to read the wsrep status. root with unix_socket \
+             authentication needs no password.",
+    )),
+    reloadable(p(
+            "check_passwd",
+            Str,
+            "",
+            "Password of check_user",
+            "Password of check_user. It is sent only over the unix socket by the agent itself, never put on a \
+             command line or in a child's environment.",
+    )),
+    reloadable(p(
+            "check_passwd_use_empty",
+            Boolean,
+            "false",
+            "Use an empty check_passwd",
+            "Accepted for compatibility with ocf:heartbeat:galera: an empty check_passwd is always sent as no \
+             password.",
+    )),
+    reloadable(p(
+            "two_node_mode",
+            Boolean,
+            "false",
+            "Special recovery in a 2-node cluster",
+            "In a 2-node cluster, when the peer has not reported, decide without it, but only when Pacemaker \
+             shows it is gone for good: not a member of this partition, not expected back, and either fenced \
+             (the fencer's history records it) or this node left the Primary component last (its grastate.dat \
+             says safe_to_bootstrap: 1). A peer that is online but whose instance is stopped (a ban, a failed or \
+             slow start), or that was lost without being fenced, is waited for; galera-ocf status says so. \
+             Writes that only an excused peer committed are lost when it rejoins. Needs working fencing \
+             (stonith-enabled=true), like ocf:heartbeat:galera's option of the same name.",
+    )),
+    reloadable(p(
+            "promote_wait_synced",
+            Boolean,
+            "true",
+            "Promote waits until Synced",
+            "true: a joining node's promote waits until the node is Synced, as long as the promote timeout \
+             allows. If by then its state transfer (SST/IST) is still under way, the transfer is not killed: \
+             promote succeeds and the node attribute <resource>-synced stays 0 until a monitor sees it Synced \
+             (use it in the VIP's location rule, as crm-examples/cluster.crm does); a joiner that is neither \
+             Synced nor transferring by then is stopped cleanly and the promote fails. false: promote returns \
+             as soon as the joiner answers in the Primary component or its transfer is under way.",
+    )),
+    reloadable(p(
+            "test_table",
+            Str,
+            "mysql.user",
+            "Table read at OCF_CHECK_LEVEL 20",
+            "A table (schema.table) read by the monitor at OCF_CHECK_LEVEL=20.",
+    )),
 ];
 
 /// Look a row up by name.
@@ -271,6 +283,46 @@ mod tests {
             .map(|p| p.name)
             .collect();
         assert_eq!(req, ["wsrep_cluster_address"]);
+    }
+
+    /// The reloadable set is a decision per parameter (README "Changing parameters"): a row added later
+    /// must be decided on purpose, not inherit reloadability by accident.
+    #[test]
+    fn exactly_the_parameters_read_afresh_per_invocation_are_reloadable() {
+        let reload: Vec<_> = PARAMS
+            .iter()
+            .filter(|p| p.reloadable)
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(
+            reload,
+            [
+                "client_binary",
+                "enable_creation",
+                "check_user",
+                "check_passwd",
+                "check_passwd_use_empty",
+                "two_node_mode",
+                "promote_wait_synced",
+                "test_table",
+            ]
+        );
+        // What mariadbd was started with, or what identifies its files and processes, needs a restart.
+        for n in [
+            "binary",
+            "config",
+            "datadir",
+            "user",
+            "group",
+            "log",
+            "pid",
+            "socket",
+            "additional_parameters",
+            "wsrep_cluster_address",
+            "cluster_host_map",
+        ] {
+            assert!(find(n).is_some_and(|p| !p.reloadable), "{n}");
+        }
     }
 
     #[test]

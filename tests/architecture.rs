@@ -147,6 +147,7 @@ fn actions_holds_exactly_the_ocf_actions() {
         "monitor.rs",
         "notify.rs",
         "promote.rs",
+        "reload.rs",
         "start.rs",
         "stop.rs",
         "validate.rs",

@@ -73,16 +73,41 @@ fn meta_data_equals_the_golden_file() {
     );
 }
 
+/// Validated the way ocf-tester does (`xmllint --valid` on stdin, from the DTD's directory): the document's
+/// internal subset declares what OCF 1.1 added and ra-api-1.dtd (resource-agents 4.12) lacks.
 #[test]
 fn golden_meta_data_is_valid_against_the_ocf_dtd() {
-    let dtd = "/usr/share/resource-agents/ra-api-1.dtd";
-    require(&[dtd, "/usr/bin/xmllint"]);
+    let dir = "/usr/share/resource-agents";
+    require(&[&format!("{dir}/ra-api-1.dtd"), "/usr/bin/xmllint"]);
+    let golden = std::fs::File::open(repo_file("ocf-metadata/galera.xml")).unwrap();
     run_ok(
         Command::new("xmllint")
-            .args(["--noout", "--dtdvalid", dtd])
-            .arg(repo_file("ocf-metadata/galera.xml")),
+            .args(["--noout", "--valid", "-"])
+            .current_dir(dir)
+            .stdin(golden),
         "xmllint",
     );
+}
+
+/// Without the internal subset the OCF 1.1 additions are exactly what the plain DTD refuses: the subset
+/// is needed, and it hides nothing else.
+#[test]
+fn golden_meta_data_differs_from_the_plain_dtd_only_by_ocf_1_1_additions() {
+    let dtd = "/usr/share/resource-agents/ra-api-1.dtd";
+    require(&[dtd, "/usr/bin/xmllint"]);
+    let out = Command::new("xmllint")
+        .args(["--noout", "--dtdvalid", dtd])
+        .arg(repo_file("ocf-metadata/galera.xml"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines().filter(|l| l.contains("validity error")) {
+        assert!(
+            line.contains("attribute reloadable") || line.contains("\"reload-agent\""),
+            "{line}"
+        );
+    }
 }
 
 #[test]
@@ -627,6 +652,65 @@ fn monitor_and_probe_with_nothing_running_are_not_running() {
         .set("OCF_RESKEY_CRM_meta_interval", "20000")
         .run("monitor");
     assert_eq!(recurring.code, 7, "{}", recurring.stderr);
+}
+
+fn marker(s: &Setup) -> std::path::PathBuf {
+    s.dir.join("run/galera-ocf-galera.state")
+}
+
+/// reload-agent with nothing running: the new values are validated, the cached election explanation is
+/// dropped (the next monitor explains under the new values), what was published stays cached, and the
+/// data directory is not touched.
+#[test]
+fn reload_agent_refreshes_the_marker_and_changes_nothing_else() {
+    let s = Setup::new();
+    std::fs::write(
+        marker(&s),
+        "started=5\nrole=promoted\nreport=v1 uuid=x seqno=3\nscore=100\nsynced=1\ndecision=join node2\n",
+    )
+    .unwrap();
+    let before = snapshot(&s.datadir());
+    let out = s
+        .agent()
+        .param("check_user", "galera_check")
+        .param("check_passwd", "rotated")
+        .param("two_node_mode", "false")
+        .run("reload-agent");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.reasons().is_empty());
+    assert_eq!(
+        std::fs::read_to_string(marker(&s)).unwrap(),
+        "started=5\nrole=promoted\nreport=v1 uuid=x seqno=3\nscore=100\nsynced=1\n"
+    );
+    assert_eq!(snapshot(&s.datadir()), before);
+}
+
+#[test]
+fn reload_agent_of_a_stopped_instance_creates_no_marker() {
+    let s = Setup::new();
+    let out = s.agent().run("reload-agent");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!marker(&s).exists());
+}
+
+/// A configuration that fails validation fails the reload with its reason, and the marker is left as it
+/// was (a failed reload applied nothing).
+#[test]
+fn reload_agent_with_a_broken_configuration_fails_and_keeps_the_marker() {
+    let s = Setup::new();
+    let text = "started=5\nrole=unpromoted\ndecision=wait node3\n";
+    std::fs::write(marker(&s), text).unwrap();
+    let out = s
+        .agent()
+        .param("wsrep_cluster_address", "gcomm://node2,node3")
+        .run("reload-agent");
+    assert_ne!(out.code, 0);
+    assert!(
+        out.one_reason().contains("wsrep_cluster_address"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(marker(&s)).unwrap(), text);
 }
 
 #[test]

@@ -600,6 +600,43 @@ fn password_never_reaches_a_child_and_files_are_private() {
     ok(&lab.run(&agent, "stop"), 0);
 }
 
+/// reload-agent under a running, Promoted server: a new password that MariaDB refuses fails the reload
+/// with its reason (and without printing the password); the accepted one succeeds; neither touches the
+/// server (same PIDs), and a monitor with the new credentials is Promoted.
+#[test]
+fn reload_agent_checks_the_new_login_and_leaves_the_server_alone() {
+    let lab = Lab::new("reload");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let before = lab.servers();
+    assert_eq!(before.len(), 1, "{before:?}");
+    lab.sql("CREATE USER 'galera_check'@'localhost' IDENTIFIED BY 'rotated-pw'");
+    let with = |pw: &str| {
+        lab.agent()
+            .param("check_user", "galera_check")
+            .param("check_passwd", pw)
+    };
+    let r = lab.run(&with("stale-pw"), "reload-agent");
+    ok(&r, 1);
+    assert!(r
+        .one_reason()
+        .starts_with("reload refused: check_user galera_check cannot log in"));
+    assert!(
+        !r.stderr.contains("stale-pw"),
+        "the password must never be printed"
+    );
+    ok(&lab.run(&with("rotated-pw"), "reload-agent"), 0);
+    assert_eq!(lab.servers(), before);
+    ok(
+        &lab.run(
+            &with("rotated-pw").set("OCF_RESKEY_CRM_meta_interval", "10000"),
+            "monitor",
+        ),
+        8,
+    );
+    ok(&lab.act("stop"), 0);
+}
+
 #[test]
 fn deeper_monitor_levels_read_a_table() {
     let lab = Lab::new("levels");

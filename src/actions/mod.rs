@@ -6,6 +6,7 @@ pub mod members;
 pub mod monitor;
 pub mod notify;
 pub mod promote;
+pub mod reload;
 pub mod start;
 pub mod stop;
 pub mod validate;
@@ -90,6 +91,7 @@ pub async fn run(
             validate::validate(cfg, env, &node_name_offline(cfg))?;
             Ok(Outcome::ok())
         }
+        Action::ReloadAgent => reload::run(cfg, env, &node_name_offline(cfg), deadline).await,
         Action::MetaData | Action::Usage => Ok(Outcome::ok()),
         Action::Monitor => monitor::run(cfg, deadline, cfg.meta.interval_ms == 0).await,
         Action::Status => monitor::run(cfg, deadline, true).await,
