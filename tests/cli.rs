@@ -654,6 +654,10 @@ fn monitor_and_probe_with_nothing_running_are_not_running() {
     assert_eq!(recurring.code, 7, "{}", recurring.stderr);
 }
 
+/// A report as the marker caches it (the state file keeps only reports it can read).
+const REPORT: &str =
+    "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno=3 safe_to_bootstrap=0 state=primary at=1";
+
 fn marker(s: &Setup) -> std::path::PathBuf {
     s.dir.join("run/galera-ocf-galera.state")
 }
@@ -666,7 +670,9 @@ fn reload_agent_refreshes_the_marker_and_changes_nothing_else() {
     let s = Setup::new();
     std::fs::write(
         marker(&s),
-        "started=5\nrole=promoted\nreport=v1 uuid=x seqno=3\nscore=100\nsynced=1\ndecision=join node2\n",
+        format!(
+            "started=5\nrole=promoted\nreport={REPORT}\nscore=100\nsynced=1\ndecision=join node2\n"
+        ),
     )
     .unwrap();
     let before = snapshot(&s.datadir());
@@ -680,7 +686,7 @@ fn reload_agent_refreshes_the_marker_and_changes_nothing_else() {
     assert!(out.reasons().is_empty());
     assert_eq!(
         std::fs::read_to_string(marker(&s)).unwrap(),
-        "started=5\nrole=promoted\nreport=v1 uuid=x seqno=3\nscore=100\nsynced=1\n"
+        format!("started=5\nrole=promoted\nreport={REPORT}\nscore=100\nsynced=1\n")
     );
     assert_eq!(snapshot(&s.datadir()), before);
 }

@@ -88,10 +88,16 @@ mod tests {
         let st = State {
             started: 7,
             promoted: true,
-            report: Some("v1 uuid=x seqno=3".into()),
-            score: Some(Some(100)),
+            report: Some(
+                crate::galera::report::Report::parse(
+                    "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno=3 safe_to_bootstrap=0 \
+                     state=primary at=1",
+                )
+                .unwrap(),
+            ),
+            score: crate::edge::state::Published::Value(100),
             synced: Some(true),
-            peers: vec!["node2".into()],
+            peers: [crate::decide::NodeName::new("node2").unwrap()].into(),
             decision: Some("waiting on node3".into()),
             declined: None,
         };
