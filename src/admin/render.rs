@@ -18,7 +18,7 @@ pub struct Row {
     pub node: String,
     pub expected: bool,
     pub report: Option<Report>,
-    /// `<rsc>-synced` as published (1, 0, absent).
+    /// `<rsc>-synced` as published (1, desynced, 0, absent).
     pub synced: Option<String>,
     /// The promotion score as published.
     pub score: Option<String>,

@@ -10,6 +10,7 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
+use crate::decide::monitor::Serving;
 use crate::error::Error;
 
 /// What the file holds. `score`: `Some(Some(n))` = published n, `Some(None)` = deleted, `None` = unknown.
@@ -20,8 +21,8 @@ pub struct State {
     pub promoted: bool,
     pub report: Option<String>,
     pub score: Option<Option<u32>>,
-    /// What `<rsc>-synced` was last set to (`None` = not published).
-    pub synced: Option<bool>,
+    /// What `<rsc>-synced` was last set to (`None` = not published or unreadable: republished).
+    pub synced: Option<Serving>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
     pub peers: Vec<String>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
@@ -47,8 +48,8 @@ impl State {
             Some(None) => s.push_str("score=none\n"),
             None => {}
         }
-        if let Some(b) = self.synced {
-            s.push_str(&format!("synced={}\n", u8::from(b)));
+        if let Some(v) = self.synced {
+            s.push_str(&format!("synced={}\n", v.as_attr()));
         }
         if !self.peers.is_empty() {
             s.push_str(&format!("peers={}\n", self.peers.join(",")));
@@ -69,7 +70,7 @@ impl State {
             promoted: kv.get("role") == Some(&"promoted"),
             report: kv.get("report").map(|v| (*v).to_owned()),
             score: kv.get("score").map(|v| v.parse().ok()),
-            synced: kv.get("synced").map(|v| *v == "1"),
+            synced: kv.get("synced").and_then(|v| Serving::from_attr(v)),
             peers: kv
                 .get("peers")
                 .map(|v| {
@@ -139,7 +140,7 @@ mod tests {
             promoted: true,
             report: Some("v1 uuid=x seqno=3".into()),
             score: Some(None),
-            synced: Some(true),
+            synced: Some(Serving::Fallback),
             peers: vec!["n1".into(), "n2".into()],
             decision: Some("join n1".into()),
             declined: Some(1_796_000_000),
@@ -150,6 +151,9 @@ mod tests {
             ..State::default()
         };
         assert_eq!(State::parse(&s2.render()), s2);
+        // A file written by an earlier version (synced=1/0) reads the same.
+        assert_eq!(State::parse("synced=1\n").synced, Some(Serving::Yes));
+        assert_eq!(State::parse("synced=0\n").synced, Some(Serving::No));
     }
 
     #[test]
