@@ -147,7 +147,8 @@ scenario_mysqld-crash() {
 #   monitor's SHOW statements), then NONE; in between all three nodes desynced at once.
 # Asserts: V publishes desynced, the VIP answers from another node within the bound, writes go on; after OFF
 #   V publishes 1 again and the VIP does not move back (stickiness: the serving node it is on keeps it, one
-#   move, no flap); all three desynced: the VIP stays on its node and answers, writes go on; W with
+#   move, no flap); all three desynced, the VIP node last: the VIP stays on it and answers (a desynced node
+#   is the fallback when nobody serves), writes go on, and it stays there when they serve again; W with
 #   reject_queries=ALL publishes 0 and the VIP answers from another node; after NONE W is 1 again; no failed
 #   action, no fail-count (desync and reject_queries move the VIP only, they never restart mariadbd); rows.
 #   The variables are reset on every node whatever happens.
@@ -178,7 +179,7 @@ scenario_vip-serving() {
   return $rc
 }
 vip_serving_steps() {
-  local v w x n t0
+  local v w x n t0 others
   start_writer
   wait_acks 10
   v=$(vip_node)
@@ -197,16 +198,24 @@ vip_serving_steps() {
   check "$v publishes 1 again" wait_for "$v: $GALERA_RSC-synced=1" 30 serving_attr_is "$v" 1
   check "the VIP stays on $w (stickiness: no move back to $v)" never_within 15 vip_left "$w"
 
-  log "  all three: SET GLOBAL wsrep_desync=ON (nobody serving in sync: the VIP falls back to a desynced node)"
-  for n in "${NODES[@]}"; do check "SET GLOBAL wsrep_desync=ON on $n" set_global "$n" "wsrep_desync=ON"; done
-  for n in "${NODES[@]}"; do
+  # The two others first, the VIP node last: when the last serving node is desynced nobody serves, and the
+  # VIP must stay on it rather than stop (desynced is not 0). Back: the VIP node first, so it serves again
+  # before the others and the VIP has no reason to move at all.
+  others=()
+  for n in "${NODES[@]}"; do [ "$n" = "$w" ] || others+=("$n"); done
+  log "  ${others[*]}, then $w (VIP): SET GLOBAL wsrep_desync=ON (nobody left serving in sync)"
+  for n in "${others[@]}" "$w"; do
+    check "SET GLOBAL wsrep_desync=ON on $n" set_global "$n" "wsrep_desync=ON"
     check "$n publishes desynced" wait_for "$n: $GALERA_RSC-synced=desynced" 30 serving_attr_is "$n" desynced
   done
   check "the VIP stays on $w and answers while every node is desynced" never_within 15 vip_left "$w"
   check "the VIP answers from $w" vip_answers_from "$w"
   check "writes go on" wait_acks 5
-  for n in "${NODES[@]}"; do check "SET GLOBAL wsrep_desync=OFF on $n" set_global "$n" "wsrep_desync=OFF"; done
-  for n in "${NODES[@]}"; do check "$n publishes 1 again" wait_for "$n: $GALERA_RSC-synced=1" 30 serving_attr_is "$n" 1; done
+  for n in "$w" "${others[@]}"; do
+    check "SET GLOBAL wsrep_desync=OFF on $n" set_global "$n" "wsrep_desync=OFF"
+    check "$n publishes 1 again" wait_for "$n: $GALERA_RSC-synced=1" 30 serving_attr_is "$n" 1
+  done
+  check "the VIP is still on $w" vip_answers_from "$w"
 
   w=$(vip_node)
   log "  $w (VIP): SET GLOBAL wsrep_reject_queries=ALL"
