@@ -86,8 +86,6 @@ pub enum Error {
     /// `left` of the data directory runs again (or still) once stop has cleaned up.
     #[error("stop failed: {left} is still running")]
     StillRunning { left: String },
-    #[error("promote refused: {0}")]
-    PromoteRefused(String),
     /// The running server's wsrep status could not be read.
     #[error("promote failed: {0}")]
     PromoteStatus(#[source] StatusError),
@@ -107,11 +105,11 @@ pub enum Error {
     InterruptedTransfer { datadir: PathBuf },
     /// Promote gave up (`reason`) and stopped its server.
     #[error("promote failed: {reason}")]
-    PromoteGaveUp { reason: String },
+    PromoteGaveUp { reason: NotReady },
     /// Promote gave up (`reason`), and stopping its server failed too.
     #[error("promote failed: {reason}; and stopping mariadbd failed: {stop}")]
     PromoteGaveUpStopFailed {
-        reason: String,
+        reason: NotReady,
         #[source]
         stop: Box<Error>,
     },
@@ -124,6 +122,20 @@ pub enum Error {
 
 /// The exit code of an admin command whose command line does not parse (clap's message on stderr).
 pub const ADMIN_BAD_ARGUMENTS: OcfStatus = OcfStatus::ErrArgs;
+
+/// Why the server a promote started never became ready.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotReady {
+    /// mariadbd exited; `log_hint` is the server log's last `[ERROR]` line (or where the log is).
+    #[error("mariadbd exited during promote ({status}){log_hint}")]
+    Exited { status: String, log_hint: String },
+    /// The wait ran out; `last` is what the server said at the last look.
+    #[error("not Synced in a Primary component within {waited:?} (last: {last})")]
+    TimedOut {
+        waited: std::time::Duration,
+        last: String,
+    },
+}
 
 impl Error {
     /// An admin command's exit code for this error: 1 (`OCF_ERR_GENERIC`), whatever the error; the
@@ -155,7 +167,6 @@ impl Error {
             Error::Unstoppable { .. } => OcfStatus::ErrGeneric,
             Error::SurvivedStop { .. } => OcfStatus::ErrGeneric,
             Error::StillRunning { .. } => OcfStatus::ErrGeneric,
-            Error::PromoteRefused(_) => OcfStatus::ErrGeneric,
             Error::OverrideRefused(_) => OcfStatus::ErrGeneric,
             Error::PromoteStatus(_) => OcfStatus::ErrGeneric,
             Error::AlreadyRunningUnhealthy { .. } => OcfStatus::ErrGeneric,
@@ -284,7 +295,6 @@ mod tests {
                 1,
             ),
             (Error::StillRunning { left: "l".into() }, 1),
-            (Error::PromoteRefused("x".into()), 1),
             (Error::OverrideRefused("x".into()), 1),
             (
                 Error::AlreadyRunningUnhealthy {
@@ -299,10 +309,21 @@ mod tests {
                 },
                 1,
             ),
-            (Error::PromoteGaveUp { reason: "x".into() }, 1),
+            (
+                Error::PromoteGaveUp {
+                    reason: NotReady::TimedOut {
+                        waited: std::time::Duration::from_secs(1),
+                        last: "x".into(),
+                    },
+                },
+                1,
+            ),
             (
                 Error::PromoteGaveUpStopFailed {
-                    reason: "x".into(),
+                    reason: NotReady::Exited {
+                        status: "x".into(),
+                        log_hint: String::new(),
+                    },
                     stop: Box::new(Error::StillRunning { left: "l".into() }),
                 },
                 1,
@@ -362,10 +383,23 @@ mod tests {
             ),
             (
                 Error::PromoteGaveUpStopFailed {
-                    reason: "r".into(),
+                    reason: NotReady::Exited {
+                        status: "exit status: 1".into(),
+                        log_hint: "; see /l".into(),
+                    },
                     stop: Box::new(Error::StillRunning { left: "l".into() }),
                 },
-                "promote failed: r; and stopping mariadbd failed: stop failed: l is still running",
+                "promote failed: mariadbd exited during promote (exit status: 1); see /l; and stopping \
+                 mariadbd failed: stop failed: l is still running",
+            ),
+            (
+                Error::PromoteGaveUp {
+                    reason: NotReady::TimedOut {
+                        waited: std::time::Duration::from_secs(30),
+                        last: "wsrep Joiner".into(),
+                    },
+                },
+                "promote failed: not Synced in a Primary component within 30s (last: wsrep Joiner)",
             ),
         ];
         for (e, text) in cases {

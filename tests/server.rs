@@ -1257,6 +1257,23 @@ impl Drop for HandStarted {
 
 /// The option file of a hand-started server: the test's settings plus what the agent would have passed
 /// on the command line (datadir, socket, pid file, log, user, cluster address).
+impl Lab {
+    /// A server of this lab's datadir started by hand as an admin would (`mysqld` from a directory of its
+    /// own, the datadir only in its option file), alone in a Primary component of its own.
+    fn start_by_hand(&self, pid_file: &str) -> HandStarted {
+        let socket = self.dir.join("run/mysqld.sock");
+        let cnf = hand_cnf(
+            MY_CNF,
+            &self.dir.join("data"),
+            &socket,
+            &self.dir.join("run").join(pid_file),
+            &self.dir.join("hand-error.log"),
+            "gcomm://127.0.0.1",
+        );
+        HandStarted::start(&self.ns, self.dir.path(), "hand", &cnf, &socket)
+    }
+}
+
 fn hand_cnf(
     base: &str,
     data: &Path,
@@ -1284,16 +1301,7 @@ fn hand_started_server_is_probed_refused_by_start_and_stopped() {
     require(&["/usr/bin/strace"]);
     let lab = Lab::new("hand");
     let data = lab.dir.join("data");
-    let socket = lab.dir.join("run/mysqld.sock");
-    let cnf = hand_cnf(
-        MY_CNF,
-        &data,
-        &socket,
-        &lab.dir.join("run/mysqld.pid"),
-        &lab.dir.join("hand-error.log"),
-        "gcomm://127.0.0.1",
-    );
-    let mut server = HandStarted::start(&lab.ns, lab.dir.path(), "hand", &cnf, &socket);
+    let mut server = lab.start_by_hand("mysqld.pid");
     let pid = server.pid();
     let argv = cmdline_of(pid);
     assert!(
@@ -1419,17 +1427,7 @@ fn hand_started_servers_of_two_datadirs_are_told_apart() {
 #[test]
 fn hand_started_server_out_of_sight_of_the_pid_namespace_blocks_start_and_stop() {
     let lab = Lab::new("pidns");
-    let data = lab.dir.join("data");
-    let socket = lab.dir.join("run/mysqld.sock");
-    let cnf = hand_cnf(
-        MY_CNF,
-        &data,
-        &socket,
-        &lab.dir.join("run/hand.pid"),
-        &lab.dir.join("hand-error.log"),
-        "gcomm://127.0.0.1",
-    );
-    let mut server = HandStarted::start(&lab.ns, lab.dir.path(), "hand", &cnf, &socket);
+    let mut server = lab.start_by_hand("hand.pid");
     // The agent in a PID namespace of its own (as in a container): /proc shows no mariadbd, only the
     // InnoDB lock (F_GETLK: write-locked, pid 0) tells that the datadir is in use.
     let hidden = |action: &str| {

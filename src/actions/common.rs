@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::actions::members;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::Serving;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
 use crate::decide::NodeName;
 use crate::edge::cib::{self, CibStatus, NodeAttrs};
-use crate::edge::state::State;
+use crate::edge::state::{Published, State};
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
@@ -104,14 +105,14 @@ async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> 
     Ok(rec.position)
 }
 
-/// Two reports that differ only in `at` mean the same: keep the old text so nothing is republished.
-fn keep_time(new: &Report, known: Option<&str>) -> Report {
+/// Two reports that differ only in `at` mean the same: keep the old one so nothing is republished.
+fn keep_time(new: &Report, known: Option<&Report>) -> Report {
     let mut r = new.clone();
-    if let Some(prev) = known.and_then(|t| Report::parse(t).ok()) {
+    if let Some(prev) = known {
         if (Report {
             at: prev.at,
             ..r.clone()
-        }) == prev
+        }) == *prev
         {
             r.at = prev.at;
         }
@@ -124,16 +125,15 @@ pub async fn publish(
     ctx: &Ctx<'_>,
     state: &mut State,
     report: &Report,
-    known: Option<&str>,
+    known: Option<&Report>,
 ) -> Result<(), Error> {
-    let text = keep_time(report, known).render();
-    if known == Some(text.as_str()) {
-        state.report = Some(text);
-        return Ok(());
+    let report = keep_time(report, known);
+    if known != Some(&report) {
+        let text = report.render();
+        cib::set(&ctx.node, &ctx.cfg.report_attr(), &text, ctx.deadline).await?;
+        info!("published {}={text}", ctx.cfg.report_attr());
     }
-    cib::set(&ctx.node, &ctx.cfg.report_attr(), &text, ctx.deadline).await?;
-    info!("published {}={text}", ctx.cfg.report_attr());
-    state.report = Some(text);
+    state.report = Some(report);
     Ok(())
 }
 
@@ -142,18 +142,16 @@ pub async fn set_score(
     ctx: &Ctx<'_>,
     state: &mut State,
     want: Option<u32>,
-    known: Option<Option<u32>>,
+    known: Published<u32>,
 ) -> Result<(), Error> {
-    if known == Some(want) {
-        state.score = Some(want);
-        return Ok(());
+    if !known.is(want.as_ref()) {
+        cib::promotion(&ctx.node, &ctx.cfg.resource, want, ctx.deadline).await?;
+        match want {
+            Some(s) => info!("promotion score of {} set to {s}", ctx.node),
+            None => info!("promotion score of {} removed", ctx.node),
+        }
     }
-    cib::promotion(&ctx.node, &ctx.cfg.resource, want, ctx.deadline).await?;
-    match want {
-        Some(s) => info!("promotion score of {} set to {s}", ctx.node),
-        None => info!("promotion score of {} removed", ctx.node),
-    }
-    state.score = Some(want);
+    state.score = Published::known(want);
     Ok(())
 }
 
@@ -179,16 +177,6 @@ pub async fn clear_synced(ctx: &Ctx<'_>, state: &mut State) -> Result<(), Error>
     cib::delete(&ctx.node, &ctx.cfg.synced_attr(), ctx.deadline).await?;
     state.synced = None;
     Ok(())
-}
-
-/// The parsed membership, for the rare caller that needs hosts too (`None` when the parameters are bad).
-pub fn members_of(cfg: &Config) -> Option<crate::decide::hostmap::Membership> {
-    crate::actions::members::membership(cfg).ok()
-}
-
-/// The expected members as node names.
-pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
-    crate::actions::members::expected(cfg)
 }
 
 /// Everyone's published reports from one CIB read; unreadable ones are logged and left out.
@@ -247,7 +235,7 @@ pub async fn gather_facts(
     deadline: Deadline,
 ) -> Result<Facts, Error> {
     let me = NodeName::new(me).map_err(|e| Error::Args(format!("this node's name: {e}")))?;
-    let expected = expected(cfg)?;
+    let expected = members::expected(cfg)?;
     let mut presence = BTreeMap::new();
     for node in &expected {
         let p = status
@@ -299,7 +287,7 @@ fn stale_claims(
     me: &NodeName,
     reports: &BTreeMap<NodeName, Report>,
 ) -> BTreeSet<NodeName> {
-    let Some(m) = members_of(cfg) else {
+    let Ok(m) = members::membership(cfg) else {
         return BTreeSet::new();
     };
     reports
@@ -317,12 +305,18 @@ fn stale_claims(
         .collect()
 }
 
-/// This node's score from the CIB attributes (`Some(None)` = known absent).
-pub fn known_score(ctx: &Ctx<'_>, attrs: &NodeAttrs) -> Option<Option<u32>> {
+/// This node's score from the CIB attributes. A node with no attributes at all, or a value that is not a
+/// score, counts as not known (written again); a node with attributes but no score, as absent.
+pub fn known_score(ctx: &Ctx<'_>, attrs: &NodeAttrs) -> Published<u32> {
     let key = cib::promotion_attr(&ctx.cfg.resource);
-    attrs
-        .get(&ctx.node)
-        .map(|a| a.get(&key).and_then(|v| v.trim().parse().ok()))
+    match attrs.get(&ctx.node).map(|a| a.get(&key)) {
+        None => Published::Unknown,
+        Some(None) => Published::Absent,
+        Some(Some(v)) => v
+            .trim()
+            .parse()
+            .map_or(Published::Unknown, Published::Value),
+    }
 }
 
 /// Run the election for an Unpromoted (stopped) instance and set this node's score accordingly:
@@ -355,7 +349,7 @@ pub async fn elect_and_apply(
         .get(&ctx.node)
         .and_then(|a| a.get(&ctx.cfg.report_attr()));
     if own.is_none() {
-        if let Some(r) = state.report.clone().and_then(|t| Report::parse(&t).ok()) {
+        if let Some(r) = state.report.clone() {
             publish(ctx, state, &r, None).await?;
         }
     }

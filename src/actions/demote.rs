@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::actions::common::{self, Ctx};
-use crate::edge::state::{self, State};
+use crate::edge::state::{self, Published, State};
 use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
@@ -28,11 +28,11 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     common::clear_synced(ctx, &mut st).await?;
     st.promoted = false;
     st.declined = None;
-    st.score = Some(None);
+    st.score = Published::Absent;
     st.peers.clear();
     let report = common::local_report(cfg, ctx.deadline).await?;
     let known = st.report.clone();
-    common::publish(ctx, &mut st, &report, known.as_deref()).await?;
+    common::publish(ctx, &mut st, &report, known.as_ref()).await?;
     state::save(&path, &st)?;
     Ok(Outcome::ok())
 }

@@ -25,7 +25,7 @@ use crate::deadline::Deadline;
 use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Serving};
 use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
-use crate::edge::state::{self, State};
+use crate::edge::state::{self, Published, State};
 use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
@@ -157,8 +157,7 @@ async fn withdraw_primary_claim(cfg: &Config, deadline: Deadline, marker: Option
     let Some(m) = marker else { return };
     let claims_primary = m
         .report
-        .as_deref()
-        .and_then(|t| Report::parse(t).ok())
+        .as_ref()
         .is_some_and(|r| r.state == NodeState::Primary);
     if !claims_primary {
         return;
@@ -202,7 +201,7 @@ async fn declined_promote(cfg: &Config, deadline: Deadline, marker: &State) -> O
     }
     let score_back = match ctx(cfg, deadline).await {
         Ok(c) => match cib::query_status(deadline).await {
-            Ok(status) => common::known_score(&c, &status.attrs).flatten().is_some(),
+            Ok(status) => matches!(common::known_score(&c, &status.attrs), Published::Value(_)),
             Err(e) => {
                 warn!("{e}");
                 false
@@ -267,7 +266,7 @@ async fn keep_transferring(
         started: common::now(),
         ..State::default()
     });
-    if st.promoted && st.score == Some(Some(SCORE)) && st.synced == Some(Serving::No) {
+    if st.promoted && st.score == Published::Value(SCORE) && st.synced == Some(Serving::No) {
         return Ok(());
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
@@ -280,8 +279,8 @@ async fn keep_transferring(
 
 /// A published `state=primary` report of the same cluster stays valid while the node runs: its seqno is
 /// not refreshed at every write (that would mean a crm_attribute call per monitor).
-fn is_current_primary(text: Option<&str>, status: &WsrepStatus) -> bool {
-    text.and_then(|t| Report::parse(t).ok()).is_some_and(|r| {
+fn is_current_primary(report: Option<&Report>, status: &WsrepStatus) -> bool {
+    report.is_some_and(|r| {
         r.state == NodeState::Primary
             && status
                 .cluster_state_uuid
@@ -305,9 +304,9 @@ async fn keep_published(
         ..State::default()
     });
     let cached_ok = st.promoted
-        && st.score == Some(Some(SCORE))
+        && st.score == Published::Value(SCORE)
         && st.synced == Some(serving)
-        && is_current_primary(st.report.as_deref(), status);
+        && is_current_primary(st.report.as_ref(), status);
     if !probe && cached_ok {
         return Ok(());
     }
@@ -320,7 +319,9 @@ async fn keep_published(
         let attrs = cib::query_status(deadline).await?.attrs;
         let own = attrs.get(&c.node);
         (
-            own.and_then(|a| a.get(&cfg.report_attr())).cloned(),
+            // A published text this version cannot read is not known: it is replaced.
+            own.and_then(|a| a.get(&cfg.report_attr()))
+                .and_then(|t| Report::parse(t).ok()),
             common::known_score(&c, &attrs),
             own.map(|a| {
                 a.get(&cfg.synced_attr())
@@ -330,16 +331,10 @@ async fn keep_published(
     } else {
         (st.report.clone(), st.score, Some(st.synced))
     };
-    if is_current_primary(known_report.as_deref(), status) {
+    if is_current_primary(known_report.as_ref(), status) {
         st.report = known_report;
     } else {
-        common::publish(
-            &c,
-            &mut st,
-            &primary_report(status),
-            known_report.as_deref(),
-        )
-        .await?;
+        common::publish(&c, &mut st, &primary_report(status), known_report.as_ref()).await?;
     }
     common::set_score(&c, &mut st, Some(SCORE), known_score).await?;
     common::set_synced(&c, &mut st, serving, known_synced).await?;
@@ -381,12 +376,13 @@ mod tests {
     #[test]
     fn a_primary_report_stays_current_while_the_cluster_is_the_same() {
         let text = format!("v1 uuid={U} seqno=5 safe_to_bootstrap=0 state=primary at=1");
-        assert!(is_current_primary(Some(&text), &status(U)));
+        let primary = Report::parse(&text).unwrap();
+        assert!(is_current_primary(Some(&primary), &status(U)));
         assert!(!is_current_primary(
-            Some(&text),
+            Some(&primary),
             &status("7b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10")
         ));
-        let stopped = text.replace("state=primary", "state=stopped");
+        let stopped = Report::parse(&text.replace("state=primary", "state=stopped")).unwrap();
         assert!(!is_current_primary(Some(&stopped), &status(U)));
         assert!(!is_current_primary(None, &status(U)));
     }

@@ -54,7 +54,7 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let stopped = mysqld::find(ctx.cfg).is_none();
     match (n.kind, n.op) {
         (NotifyType::Pre, NotifyOp::Promote) => {
-            st.peers = n.promoted.union(&n.promote).cloned().collect();
+            st.peers = common::node_names(n.promoted.union(&n.promote));
             info!("pre-promote: peers {:?}", st.peers);
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
@@ -64,13 +64,13 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             let verdict = common::elect_and_apply(ctx, &mut st, still_promoted(&n)).await?;
             if n.op != NotifyOp::Start && common::mark_safe_to_bootstrap(ctx.cfg, &verdict)? {
                 // Publish the mark too, so every node's verdict sees that somebody is marked.
-                if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+                if let Some(r) = st.report.clone() {
                     let marked = Report {
                         safe_to_bootstrap: true,
                         ..r
                     };
                     let known = st.report.clone();
-                    common::publish(ctx, &mut st, &marked, known.as_deref()).await?;
+                    common::publish(ctx, &mut st, &marked, known.as_ref()).await?;
                 }
             }
         }
@@ -101,7 +101,7 @@ async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result
     if promoted.is_empty() || st.promoted {
         return Ok(());
     }
-    if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+    if let Some(r) = st.report.clone() {
         if r.safe_to_bootstrap {
             info!("post-promote: clearing the stale safe_to_bootstrap=1 of this node's report");
             let cleared = Report {
@@ -109,7 +109,7 @@ async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result
                 ..r
             };
             let known = st.report.clone();
-            common::publish(ctx, st, &cleared, known.as_deref()).await?;
+            common::publish(ctx, st, &cleared, known.as_ref()).await?;
         }
     }
     common::elect_and_apply(ctx, st, promoted).await?;

@@ -26,8 +26,8 @@ use crate::edge::cib;
 use crate::edge::datadir;
 use crate::edge::mysqld::{self, Started};
 use crate::edge::sql;
-use crate::edge::state::{self, State};
-use crate::error::Error;
+use crate::edge::state::{self, Published, State};
+use crate::error::{Error, NotReady};
 use crate::exit::Outcome;
 use crate::galera::grastate;
 use crate::galera::report::{NodeState, Report};
@@ -108,7 +108,7 @@ async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outc
 /// The verdict at promote time, with the nodes the pre-promote notification named as promoted/promoting.
 async fn plan(ctx: &Ctx<'_>, st: &State) -> Result<PromotePlan, Error> {
     let status = cib::query_status(ctx.deadline).await?;
-    let promoting = common::node_names(&st.peers);
+    let promoting = st.peers.clone();
     let facts = common::gather_facts(
         ctx.cfg,
         &ctx.node,
@@ -136,7 +136,7 @@ async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcom
         "promote declined, no mariadbd running: {reason}; promotion score removed, Promoted in name \
          only until Pacemaker demotes this instance"
     );
-    common::set_score(ctx, st, None, None).await?;
+    common::set_score(ctx, st, None, Published::Unknown).await?;
     common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = false;
     st.declined = Some(common::now());
@@ -154,7 +154,7 @@ pub const DECLINE_GRACE: u64 = 120;
 /// the new cluster without its history. So the position `--wsrep-recover` found is passed on, as
 /// mysqld_safe does.
 fn start_position(st: &State) -> Option<String> {
-    let r = Report::parse(st.report.as_deref()?).ok()?;
+    let r = st.report.as_ref()?;
     (r.state == NodeState::Recovered && r.position.seqno.is_known() && !r.position.uuid.is_nil())
         .then(|| {
             format!(
@@ -186,14 +186,14 @@ async fn join(
         &format!("joining {addr} since {}\n", common::now()),
     )?;
     let started = mysqld::start(ctx.cfg, &args)?;
-    if let Some(r) = st.report.as_deref().and_then(|t| Report::parse(t).ok()) {
+    if let Some(r) = st.report.clone() {
         let joining = Report {
             state: NodeState::Joining,
             at: common::now(),
             ..r
         };
         let known = st.report.clone();
-        if let Err(e) = common::publish(ctx, st, &joining, known.as_deref()).await {
+        if let Err(e) = common::publish(ctx, st, &joining, known.as_ref()).await {
             warn!("{e}");
         }
     }
@@ -269,7 +269,6 @@ fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
     }
 }
 
-/// One look at the server: `Ok(Some)` ready, `Ok(None)` not yet (with what it is), `Err` exited.
 /// What promote waited for.
 enum Ready {
     /// Answering in the Primary component: Synced, or (transfer handed to the monitor) Joiner/Joined.
@@ -291,23 +290,30 @@ enum Ready {
 /// component with a donor exists, so only joiners without one re-check.
 const JOIN_RECHECK: Duration = Duration::from_secs(5);
 
+/// One look at the starting server.
+enum Look {
+    Ready(Ready),
+    /// Not ready yet: what it is now (the exit reason's "last:" if the wait runs out).
+    NotYet(String),
+}
+
 async fn probe(
     ctx: &Ctx<'_>,
     started: &mut Started,
     bootstrap: bool,
     wait_synced: bool,
-) -> Result<Result<Ready, String>, String> {
+) -> Result<Look, NotReady> {
     if let Some(status) = started.exited() {
-        return Err(format!(
-            "mariadbd exited during promote ({status}){}",
-            last_error(&ctx.cfg.log)
-        ));
+        return Err(NotReady::Exited {
+            status,
+            log_hint: last_error(&ctx.cfg.log),
+        });
     }
     Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
         Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
-            Ok(st) if ready(&st, bootstrap, wait_synced) => Ok(Ready::Running(st)),
-            Ok(st) => Err(format!("wsrep {}", st.health().as_str())),
-            Err(e) => Err(e.to_string()),
+            Ok(st) if ready(&st, bootstrap, wait_synced) => Look::Ready(Ready::Running(st)),
+            Ok(st) => Look::NotYet(format!("wsrep {}", st.health().as_str())),
+            Err(e) => Look::NotYet(e.to_string()),
         },
         Err(f)
             if f.kind == QueryFailure::Connect
@@ -316,9 +322,9 @@ async fn probe(
                 && i32::try_from(started.child.id())
                     .is_ok_and(|pid| mysqld::state_transfer_in_progress(ctx.cfg, pid)) =>
         {
-            Ok(Ready::Transferring)
+            Look::Ready(Ready::Transferring)
         }
-        Err(f) => Err(f.text),
+        Err(f) => Look::NotYet(f.text),
     })
 }
 
@@ -328,7 +334,7 @@ async fn wait_ready(
     st: &State,
     started: &mut Started,
     bootstrap: bool,
-) -> Result<Ready, String> {
+) -> Result<Ready, NotReady> {
     let stop_slot =
         (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
     let wait: Deadline = ctx.deadline.leaving(stop_slot);
@@ -338,8 +344,8 @@ async fn wait_ready(
     let mut next_recheck = std::time::Instant::now() + JOIN_RECHECK;
     loop {
         let last = match probe(ctx, started, bootstrap, wait_synced).await? {
-            Ok(r) => return Ok(r),
-            Err(last) => last,
+            Look::Ready(r) => return Ok(r),
+            Look::NotYet(last) => last,
         };
         if !bootstrap && !transfer_seen {
             transfer_seen = pid.is_some_and(|p| mysqld::state_transfer_in_progress(ctx.cfg, p));
@@ -361,7 +367,7 @@ async fn wait_ready(
         if wait.expired() {
             // Out of time but the transfer runs: hand it to the monitor rather than kill it.
             if wait_synced && !bootstrap {
-                if let Ok(r) = probe(ctx, started, bootstrap, false).await? {
+                if let Look::Ready(r) = probe(ctx, started, bootstrap, false).await? {
                     info!(
                         "promote: not Synced within {:?} ({last}) but the state transfer is under way; \
                          promoting with the synced attribute at 0",
@@ -370,10 +376,10 @@ async fn wait_ready(
                     return Ok(r);
                 }
             }
-            return Err(format!(
-                "not Synced in a Primary component within {:?} (last: {last})",
-                wait.total()
-            ));
+            return Err(NotReady::TimedOut {
+                waited: wait.total(),
+                last,
+            });
         }
         tokio::time::sleep(POLL.min(wait.remaining())).await;
     }
@@ -383,7 +389,7 @@ async fn wait_ready(
 /// but `<rsc>-synced=0` keeps the VIP away until a monitor sees it Synced.
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     st.declined = None;
-    common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
     common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = true;
     st.peers.clear();
@@ -423,7 +429,7 @@ async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
 }
 
 /// A failed promote leaves no half-joined server behind.
-async fn give_up(ctx: &Ctx<'_>, reason: String) -> Error {
+async fn give_up(ctx: &Ctx<'_>, reason: NotReady) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
     crate::edge::lastview::refresh(ctx.cfg);
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
@@ -446,7 +452,7 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     common::publish(ctx, st, &primary_report(status), None).await?;
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
-    common::set_score(ctx, st, Some(SCORE), None).await?;
+    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
     // The server variables (desync, reject_queries, read_only) are the monitor's to add: a server promote
     // just started has them from my.cnf at most, and the first Promoted monitor republishes on a change.
     common::set_synced(
@@ -474,9 +480,12 @@ mod tests {
 
     fn report(state: &str, seqno: i64) -> State {
         State {
-            report: Some(format!(
-                "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1"
-            )),
+            report: Some(
+                Report::parse(&format!(
+                    "v1 uuid=6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10 seqno={seqno} safe_to_bootstrap=0 state={state} at=1"
+                ))
+                .unwrap(),
+            ),
             ..State::default()
         }
     }

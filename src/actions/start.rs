@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::actions::common::{self, Ctx};
 use crate::actions::validate;
 use crate::edge::command::{self, Cmd};
-use crate::edge::mysqld;
 use crate::edge::state::{self, State};
+use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 
@@ -24,7 +24,7 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
         });
     }
     mysqld::prepare_dirs(cfg)?;
-    if cfg.enable_creation && !cfg.datadir.join("mysql").is_dir() {
+    if cfg.enable_creation && !datadir::has_system_tables(&cfg.datadir) {
         install_db(ctx).await?;
     }
     let report = common::local_report(cfg, ctx.deadline).await?;
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
     st.promoted = false;
     st.declined = None;
     let known = st.report.clone();
-    common::publish(ctx, &mut st, &report, known.as_deref()).await?;
+    common::publish(ctx, &mut st, &report, known.as_ref()).await?;
     state::save(&path, &st)?;
     common::elect_and_apply(ctx, &mut st, BTreeSet::new()).await?;
     state::save(&path, &st)?;

@@ -29,12 +29,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::time::Duration;
 
-use crate::actions::common;
+use crate::actions::{common, members};
 use crate::cli::Admin;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::election::Decision;
-use crate::decide::promotion::{self, Verdict, SCORE};
+use crate::decide::promotion::{self, Facts, Verdict, SCORE};
 use crate::decide::NodeName;
 use crate::edge::cib;
 use crate::error::Error;
@@ -108,7 +108,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
     let status = cib_xml::parse_status(&xml).map_err(Error::CibXml)?;
     // The verdict as any node would compute it; "me" only matters for this node's own score and plan,
     // which status does not show, so the lowest expected name stands in when this host is no member.
-    let expected = common::expected(&cfg)?;
+    let expected = members::expected(&cfg)?;
     let here = cib::local_node_name(Deadline::after(Duration::from_secs(5)))
         .await
         .ok()
@@ -132,7 +132,7 @@ async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
         .ok();
     let (local, live_seqno) = local_server(&cfg, Deadline::after(Duration::from_secs(3))).await;
     let live = local_name.clone().zip(live_seqno);
-    let evidence = evidence(&cfg, &facts.reports, local_name, local).await;
+    let evidence = evidence(&cfg, &facts, local_name, local).await;
     Ok(View {
         cfg,
         status,
@@ -176,10 +176,11 @@ async fn local_server(cfg: &Config, deadline: Deadline) -> (claims::LocalServer,
 }
 
 /// Pacemaker's current roles (one `crm_mon`) and, for every peer claiming the Primary component, whether
-/// its Galera port answers.
+/// its Galera port answers. `gather_facts` has already tried those ports (its `stale` set); only the node
+/// that stood in for "me" there was not tried, because an action judges its own claim by its own monitor.
 async fn evidence(
     cfg: &Config,
-    reports: &BTreeMap<NodeName, Report>,
+    facts: &Facts,
     here: Option<String>,
     local: claims::LocalServer,
 ) -> claims::Evidence {
@@ -190,16 +191,20 @@ async fn evidence(
             None
         }
     };
-    let membership = common::members_of(cfg);
+    let membership = members::membership(cfg).ok();
     let mut port_open = BTreeMap::new();
-    for (node, r) in reports {
+    for (node, r) in &facts.reports {
         if r.state != crate::galera::report::NodeState::Primary
             || here.as_deref() == Some(node.as_str())
         {
             continue;
         }
         if let Some(host) = membership.as_ref().and_then(|m| m.host_of(node)) {
-            let open = crate::edge::gcomm::any_listening(&[host], Duration::from_secs(1));
+            let open = if *node == facts.me {
+                crate::edge::gcomm::any_listening(&[host], Duration::from_secs(1))
+            } else {
+                !facts.stale.contains(node)
+            };
             port_open.insert(node.as_str().to_owned(), open);
         }
     }

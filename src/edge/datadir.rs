@@ -32,6 +32,12 @@ pub fn read_tail(path: &Path, max: usize) -> Vec<u8> {
     text[text.len().saturating_sub(max)..].to_vec()
 }
 
+/// Whether the datadir holds the system tables (its `mysql/` database): what `enable_creation` checks
+/// before it runs mariadb-install-db.
+pub fn has_system_tables(datadir: &Path) -> bool {
+    datadir.join("mysql").is_dir()
+}
+
 /// The transfer marker's file name (see the module doc).
 pub const TRANSFER_MARKER: &str = "galera-ocf-joining.sst";
 

@@ -2,29 +2,63 @@
 //! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
 //! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
 //!
-//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`). /run is a tmpfs, so the
-//! marker disappears with a reboot — exactly when Pacemaker wipes the transient attributes too.
+//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`), parsed
+//! into domain types here, once. /run is a tmpfs, so the marker disappears with a reboot — exactly when
+//! Pacemaker wipes the transient attributes too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::decide::monitor::Serving;
+use crate::decide::NodeName;
 use crate::error::Error;
+use crate::galera::report::Report;
 
-/// What the file holds. `score`: `Some(Some(n))` = published n, `Some(None)` = deleted, `None` = unknown.
+/// What a node attribute holds as far as this node knows: the cache that lets a steady-state monitor skip
+/// crm_attribute, so "not known" must never be mistaken for "deleted".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Published<T> {
+    /// Nothing known (no cache, or the CIB was not read): the next write must happen.
+    #[default]
+    Unknown,
+    /// Known to be absent (deleted, or never set).
+    Absent,
+    /// Known to hold this value.
+    Value(T),
+}
+
+impl<T: PartialEq> Published<T> {
+    /// `Value(v)` for `Some(v)`, `Absent` for `None`: what the attribute should be.
+    pub fn known(value: Option<T>) -> Published<T> {
+        value.map_or(Published::Absent, Published::Value)
+    }
+
+    /// Whether it is known to hold exactly `want` (`None` = absent).
+    pub fn is(&self, want: Option<&T>) -> bool {
+        match (self, want) {
+            (Published::Value(v), Some(w)) => v == w,
+            (Published::Absent, None) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What the file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     pub started: u64,
     /// Whether this node's instance was last promoted (a vanished mariadbd then means FAILED_PROMOTED).
     pub promoted: bool,
-    pub report: Option<String>,
-    pub score: Option<Option<u32>>,
+    /// The report this node last published (`None`: none, or not known).
+    pub report: Option<Report>,
+    /// This node's promotion score.
+    pub score: Published<u32>,
     /// What `<rsc>-synced` was last set to (`None` = not published or unreadable: republished).
     pub synced: Option<Serving>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
-    pub peers: Vec<String>,
+    pub peers: BTreeSet<NodeName>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
     pub decision: Option<String>,
     /// When a promote was last declined (unix seconds): Pacemaker holds the instance Promoted without a
@@ -41,18 +75,19 @@ impl State {
         };
         let mut s = format!("started={}\nrole={role}\n", self.started);
         if let Some(r) = &self.report {
-            s.push_str(&format!("report={r}\n"));
+            s.push_str(&format!("report={}\n", r.render()));
         }
         match self.score {
-            Some(Some(n)) => s.push_str(&format!("score={n}\n")),
-            Some(None) => s.push_str("score=none\n"),
-            None => {}
+            Published::Value(n) => s.push_str(&format!("score={n}\n")),
+            Published::Absent => s.push_str("score=none\n"),
+            Published::Unknown => {}
         }
         if let Some(v) = self.synced {
             s.push_str(&format!("synced={}\n", v.as_attr()));
         }
         if !self.peers.is_empty() {
-            s.push_str(&format!("peers={}\n", self.peers.join(",")));
+            let names: Vec<&str> = self.peers.iter().map(NodeName::as_str).collect();
+            s.push_str(&format!("peers={}\n", names.join(",")));
         }
         if let Some(d) = &self.decision {
             s.push_str(&format!("decision={}\n", d.replace('\n', " ")));
@@ -68,17 +103,17 @@ impl State {
         State {
             started: kv.get("started").and_then(|v| v.parse().ok()).unwrap_or(0),
             promoted: kv.get("role") == Some(&"promoted"),
-            report: kv.get("report").map(|v| (*v).to_owned()),
-            score: kv.get("score").map(|v| v.parse().ok()),
+            // An unreadable cached report or score is not known: the next action publishes it again.
+            report: kv.get("report").and_then(|v| Report::parse(v).ok()),
+            score: match kv.get("score") {
+                None => Published::Unknown,
+                Some(&"none") => Published::Absent,
+                Some(v) => v.parse().map_or(Published::Unknown, Published::Value),
+            },
             synced: kv.get("synced").and_then(|v| Serving::from_attr(v)),
             peers: kv
                 .get("peers")
-                .map(|v| {
-                    v.split(',')
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|v| v.split(',').filter_map(|p| NodeName::new(p).ok()).collect())
                 .unwrap_or_default(),
             decision: kv.get("decision").map(|v| (*v).to_owned()),
             declined: kv.get("declined").and_then(|v| v.parse().ok()),
@@ -138,22 +173,36 @@ mod tests {
         let s = State {
             started: 5,
             promoted: true,
-            report: Some("v1 uuid=x seqno=3".into()),
-            score: Some(None),
+            report: Some(
+                Report::parse(
+                    "v1 uuid=6f2b4c1e-0000-4000-8000-000000000001 seqno=3 safe_to_bootstrap=0 \
+                     state=recovered at=7",
+                )
+                .unwrap(),
+            ),
+            score: Published::Absent,
             synced: Some(Serving::Fallback),
-            peers: vec!["n1".into(), "n2".into()],
+            peers: ["n1", "n2"]
+                .into_iter()
+                .map(|n| NodeName::new(n).unwrap())
+                .collect(),
             decision: Some("join n1".into()),
             declined: Some(1_796_000_000),
         };
         assert_eq!(State::parse(&s.render()), s);
         let s2 = State {
-            score: Some(Some(100)),
+            score: Published::Value(100),
             ..State::default()
         };
         assert_eq!(State::parse(&s2.render()), s2);
         // A file written by an earlier version (synced=1/0) reads the same.
         assert_eq!(State::parse("synced=1\n").synced, Some(Serving::Yes));
         assert_eq!(State::parse("synced=0\n").synced, Some(Serving::No));
+        assert_eq!(
+            State::parse("started=1\nscore=x\n").score,
+            Published::Unknown
+        );
+        assert_eq!(State::parse("started=1\nreport=garbage\n").report, None);
     }
 
     #[test]

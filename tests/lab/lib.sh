@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # constants used by the scripts that source this file
-# Shared helpers of the 3-node lab (sourced by every script in tests/lab/).
+# Shared helpers of the 3-node lab (sourced by every script in tests/lab/). LAB_NODES=2 makes it a 2-node
+# lab instead (node1, node2; corosync two_node, crm-examples/two-node.crm loaded on top of cluster.crm).
 # The lab's layout, names and addresses live here only; everything else asks these functions.
 #
 # Layout of $LAB_DIR (default /var/tmp/galera-lab):
@@ -15,7 +16,16 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_TOP=$(cd "$LAB_SRC/../.." && pwd)
 LAB_DIR=${LAB_DIR:-/var/tmp/galera-lab}
 LAB_AGENT=${LAB_AGENT:-ours}          # ours | stock
-NODES=(node1 node2 node3)
+# use_nodes N: this shell (and the lab commands it runs) works on an N-node lab.
+use_nodes() {
+  case $1 in
+    2) NODES=(node1 node2) ;;
+    3) NODES=(node1 node2 node3) ;;
+    *) echo "LAB_NODES must be 2 or 3 (got $1)" >&2; exit 2 ;;
+  esac
+  export LAB_NODES=$1
+}
+use_nodes "${LAB_NODES:-3}"
 # Network names are host-wide. The default lab uses the plain names (labbr0, node1..3, labclient); a lab with
 # another LAB_DIR gets names tagged from its path, so two labs on one machine never tear down each other's
 # network (each is its own L2 segment, so both can use the same 198.18.0.0/24 addresses).
@@ -174,5 +184,6 @@ maxscale_count() {
 n_promoted_is() { [ "$(promoted_nodes | wc -l)" -eq "$1" ]; }
 vip_answers() { [ -n "$(sql_vip "SELECT @@hostname" 2>/dev/null)" ]; }
 all_up() {
-  n_promoted_is "${1:-3}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${1:-3}" ] && vip_answers
+  n_promoted_is "${1:-${#NODES[@]}}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${1:-${#NODES[@]}}" ] &&
+    vip_answers
 }

@@ -207,8 +207,6 @@ scenario_interrupted-sst() {
   trap - EXIT
   interrupted_sst_restore
 }
-# pcmk_log_has NODE REGEX: the node's pacemaker.log since the mark has a matching line.
-pcmk_log_has() { [ "$(pcmk_log_since_mark "$1" | grep -c -- "$2")" -gt 0 ]; }
 interrupted_sst_restore_config() {
   local n
   for n in "${NODES[@]}"; do
@@ -231,11 +229,7 @@ scenario_clone-stop-marks-one() {
   local n g safe=() best=-1 s b
   ours_only clone-stop-marks-one || return 0
   ensure_lab || return 1
-  start_writer
-  wait_acks 10
-  stop_writer_wait
-  node_exec node1 crm resource stop galera-clone
-  check "every galera instance stopped" wait_for "galera clone stopped" 240 galera_stopped || return 1
+  quiesce_and_stop_clone || return 1
   for n in "${NODES[@]}"; do
     g=$LAB_DIR/nodes/$n/var-lib-mysql/grastate.dat
     log "  $n grastate: $(grep -E '^(seqno|safe_to_bootstrap)' "$g" | tr '\n' ' ')"

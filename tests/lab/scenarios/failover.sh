@@ -92,12 +92,7 @@ scenario_partition() {
   check "nobody bootstrapped" none_bootstrapped
   unset LAB_VIEW_NODE
   failcount_zero "$v" || log "  (the failure $v's monitor recorded while isolated is cleaned up now)"
-  check "crm resource cleanup galera-clone exits 0" node_exec "$(any_node)" crm resource cleanup galera-clone
-  check_all_up
-  check "no failed actions left after the cleanup" wait_for "no failed actions" 60 no_failed_actions
-  wait_acks 10
-  stop_writer_wait
-  check_rows
+  cleanup_and_check_rows
 }
 
 # ---- mysqld-crash ---------------------------------------------------------------------------------------
@@ -131,12 +126,7 @@ scenario_mysqld-crash() {
   # without it the node would need a full SST.
   check_rejoin_by_ist "$v"
   check "nobody bootstrapped" none_bootstrapped
-  check "crm resource cleanup galera-clone exits 0" node_exec "$(any_node)" crm resource cleanup galera-clone
-  check_all_up
-  check "no failed actions left after the cleanup" wait_for "no failed actions" 60 no_failed_actions
-  wait_acks 10
-  stop_writer_wait
-  check_rows
+  cleanup_and_check_rows
 }
 
 # ---- vip-serving (issue 16) -----------------------------------------------------------------------------

@@ -61,11 +61,7 @@ scenario_force-bootstrap() {
     same_last_committed "${NODES[@]}"
   log "  power loss of all three at once; node3 stays off for good"
   power_kill_many "${NODES[@]}"
-  recover_all
-  mark_logs
-  start_node node1
-  start_node node2
-  check "node1 and node2 published their reports" wait_for "2 reports" 120 n_reports_are node1 2
+  recover_and_start_node1_node2
   js=$(status_json node1)
   check "the election waits for node3" json_true "$js" '.decision.kind == "wait" and (.decision.explain | test("node3"))'
   show_status node1

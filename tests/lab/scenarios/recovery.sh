@@ -130,11 +130,7 @@ scenario_missing-node() {
   log "  negative case: power loss of all three at once; only node1+node2 come back"
   power_kill_many "${NODES[@]}"
   stop_writer_wait
-  recover_all
-  mark_logs
-  start_node node1
-  start_node node2
-  check "node1 and node2 published their reports" wait_for "2 reports" 120 n_reports_are node1 2
+  recover_and_start_node1_node2
   js=$(status_json node1)
   show_status node1
   check "status --json: the decision is to wait, for node3" \
@@ -168,11 +164,7 @@ scenario_conflicting-state() {
   local n g b ours seq3 why=""
   ours_only conflicting-state || return 0
   ensure_lab || return 1
-  start_writer
-  wait_acks 10
-  stop_writer_wait
-  node_exec node1 crm resource stop galera-clone
-  check "every galera instance stopped" wait_for "galera clone stopped" 240 galera_stopped || return 1
+  quiesce_and_stop_clone || return 1
   ours=$(awk -F': *' '/^uuid/ {print $2}' "$LAB_DIR/nodes/node1/var-lib-mysql/grastate.dat")
   seq3=$(awk -F': *' '/^seqno/ {print $2 + 100000}' "$LAB_DIR/nodes/node3/var-lib-mysql/grastate.dat")
   for n in node1 node2; do
