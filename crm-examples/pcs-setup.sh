@@ -69,10 +69,14 @@ pcs_ constraint colocation add vip with Promoted galera-clone INFINITY \
 # shellcheck disable=SC1010 # "then" is a pcs keyword here, not the shell's
 pcs_ constraint order promote galera-clone then start vip kind=Mandatory \
   id=promote-before-vip
-# Never on a node that is not Synced (a joiner still in its state transfer):
-# the agent sets galera-synced=0 there; see cluster.crm for why.
+# Only where clients are served: never on galera-synced=0 (a joiner, a node
+# rejecting queries or read-only), preferably (200 > resource-stickiness 100)
+# on galera-synced=1 rather than on a Donor or desynced node (desynced); see
+# cluster.crm for why.
 pcs_ constraint location vip rule constraint-id=vip-only-on-synced \
   score=-INFINITY galera-synced eq 0
+pcs_ constraint location vip rule constraint-id=vip-prefers-serving \
+  score=200 galera-synced eq 1
 # VIP only where MaxScale runs, MaxScale started first (a group cannot hold a
 # clone, so colocation + order do what a group would do).
 pcs_ constraint colocation add vip with maxscale-clone INFINITY \

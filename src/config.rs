@@ -261,8 +261,9 @@ impl Config {
         format!("{}-report", self.resource)
     }
 
-    /// `<resource>-synced`: 1 while this node runs Synced (the VIP's location rule can require it), 0 while
-    /// it runs but is not Synced (state transfer, donor), absent when mariadbd is stopped.
+    /// `<resource>-synced`: what this node offers clients while mariadbd runs, for the VIP's location rules
+    /// (`decide::monitor::Serving`): 1 Synced and serving, `desynced` a Donor or desynced by an admin, 0
+    /// not at all (state transfer, `wsrep_reject_queries`, read_only); absent when mariadbd is stopped.
     pub fn synced_attr(&self) -> String {
         format!("{}-synced", self.resource)
     }

@@ -21,7 +21,8 @@
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
 //! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
-//!                verdict (a monitor's OcfStatus, read_only ON included), hostmap, my.cnf vs the
+//!                verdict (a monitor's OcfStatus, read_only ON included, and what the node offers
+//!                clients for the VIP: desync, reject_queries, read_only), hostmap, my.cnf vs the
 //!                parameters, server (which processes are servers of the data directory)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
@@ -44,7 +45,9 @@
 //!   (`galera::report` grammar); removed by stop.
 //! - promotion score (`master-<rsc>`): set by the node itself from the election — the bootstrap node, or
 //!   every node once a Primary component runs; removed by demote/stop.
-//! - `<rsc>-synced`: 1/0 while mariadbd runs (for the VIP's location rule); removed by demote/stop.
+//! - `<rsc>-synced`: what the node offers clients while mariadbd runs (`decide::monitor::Serving`: 1
+//!   serving, `desynced` a Donor or desynced node, 0 none), for the VIP's location rules; removed by
+//!   demote/stop.
 //! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
 //!   role, and a cache of what was published so steady-state monitors fork nothing.

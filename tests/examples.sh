@@ -9,7 +9,9 @@
 #     all three Galera instances promoted, the VIP on a Promoted node with
 #     MaxScale, a MaxScale failure elsewhere leaves the VIP alone, one under
 #     the VIP moves it, galera-synced=0 under the VIP moves it (a joiner still
-#     in its state transfer), and no promoted instance means no VIP;
+#     in its state transfer), galera-synced=desynced under it moves it to a
+#     serving node and it does not move back, every node desynced leaves it
+#     where it is, and no promoted instance means no VIP;
 #   * pcs-setup.sh builds the same configuration with `pcs -f` on a test CIB,
 #     which passes crm_verify and behaves the same in crm_simulate;
 #   * galera.cnf agrees with cluster.crm's parameters: `galera-ocf validate-all`
@@ -276,6 +278,36 @@ check_behaviour() {
   CIB_file=$s.unsynced.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v 0 >/dev/null 2>&1
   out=$(crm_simulate -x "$s.unsynced.xml" -S 2>&1 | summary)
   expect_vip_move "$label" "$vip" "galera-synced=0 on the VIP node" "$out"
+  # Issue 16: every node serving (1); the VIP node desynced (a Donor, an admin's wsrep_desync): the VIP
+  # moves to a serving node; the desynced node serving again: the VIP stays (stickiness); every node
+  # desynced: the VIP stays where it is instead of stopping.
+  cp "$s.2.xml" "$s.serving.xml"
+  for n in "$@"; do CIB_file=$s.serving.xml crm_attribute -N "$n" -l reboot -n galera-synced -v 1 >/dev/null 2>&1; done
+  out=$(crm_simulate -x "$s.serving.xml" -S 2>&1 | summary)
+  if grep -qE '\* [A-Za-z]+ +vip ' <<<"$out"; then
+    bad "$label: every node at galera-synced=1 moved the VIP: $out"
+  else
+    ok "$label: every node serving leaves the VIP where it is"
+  fi
+  cp "$s.serving.xml" "$s.desynced.xml"
+  CIB_file=$s.desynced.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v desynced >/dev/null 2>&1
+  crm_simulate -x "$s.desynced.xml" -S -O "$s.moved.xml" >"$s.moved.out" 2>&1
+  expect_vip_move "$label" "$vip" "galera-synced=desynced on the VIP node" "$(summary <"$s.moved.out")"
+  CIB_file=$s.moved.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v 1 >/dev/null 2>&1
+  out=$(crm_simulate -x "$s.moved.xml" -S 2>&1 | summary)
+  if grep -qE '\* [A-Za-z]+ +vip ' <<<"$out"; then
+    bad "$label: the VIP moved back to $vip once it was serving again (flapping): $out"
+  else
+    ok "$label: the VIP stays on its new node when $vip serves again (stickiness)"
+  fi
+  cp "$s.serving.xml" "$s.alldesynced.xml"
+  for n in "$@"; do CIB_file=$s.alldesynced.xml crm_attribute -N "$n" -l reboot -n galera-synced -v desynced >/dev/null 2>&1; done
+  out=$(crm_simulate -x "$s.alldesynced.xml" -S 2>&1 | summary)
+  if grep -qE '\* [A-Za-z]+ +vip ' <<<"$out"; then
+    bad "$label: every node desynced touched the VIP (it must stay on a desynced node): $out"
+  else
+    ok "$label: every node desynced: the VIP stays where it is"
+  fi
   out=$(crm_simulate -x "$s.2.xml" -i "galera_monitor_10000@$vip=1" -S 2>&1 | summary)
   if grep -qE "\* (Stop|Move|Restart) +vip " <<<"$out"; then
     ok "$label: Galera failing under the VIP takes the VIP down first"

@@ -656,6 +656,44 @@ fn deeper_monitor_levels_read_a_table() {
     ok(&lab.act("stop"), 0);
 }
 
+/// Issue 16: what the node offers clients (`galera-synced`: 1, desynced, 0) follows an admin's
+/// wsrep_desync, wsrep_reject_queries and read_only, while the monitor keeps saying Promoted (8): MariaDB
+/// answers the monitor's SHOW statements even with reject_queries=ALL or ALL_KILL. read_only ON fails only
+/// at OCF_CHECK_LEVEL=10.
+#[test]
+fn monitor_publishes_what_the_node_offers_clients() {
+    let lab = Lab::new("serving");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    let synced = || lab.attrs().get("galera-synced").cloned();
+    assert_eq!(synced().as_deref(), Some("1"));
+    for (set, want) in [
+        ("wsrep_desync=ON", "desynced"),
+        ("wsrep_desync=OFF", "1"),
+        ("wsrep_reject_queries=ALL", "0"),
+        ("wsrep_reject_queries=NONE", "1"),
+        ("wsrep_reject_queries=ALL_KILL", "0"),
+        ("wsrep_reject_queries=NONE", "1"),
+        ("read_only=ON", "0"),
+    ] {
+        lab.sql(&format!("SET GLOBAL {set}"));
+        ok(&lab.monitor(), 8);
+        assert_eq!(synced().as_deref(), Some(want), "after SET GLOBAL {set}");
+    }
+    let deep = lab
+        .agent()
+        .set("OCF_RESKEY_CRM_meta_interval", "10000")
+        .set("OCF_RESKEY_CRM_meta_role", "Promoted")
+        .set("OCF_CHECK_LEVEL", "10");
+    let r = lab.run(&deep, "monitor");
+    ok(&r, 9);
+    assert!(r.one_reason().contains("read_only is ON"), "{}", r.stderr);
+    lab.sql("SET GLOBAL read_only=OFF");
+    ok(&lab.monitor(), 8);
+    assert_eq!(synced().as_deref(), Some("1"));
+    ok(&lab.act("stop"), 0);
+}
+
 /// Two agent "nodes" (n1 on 127.0.0.1, n2 on 127.0.0.2) in one network namespace, one CIB file.
 struct Pair {
     _servers: [ServerGuard; 2],

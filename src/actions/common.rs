@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::actions::members;
 use crate::config::Config;
 use crate::deadline::Deadline;
+use crate::decide::monitor::Serving;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
 use crate::decide::NodeName;
 use crate::edge::cib::{self, CibStatus, NodeAttrs};
@@ -154,19 +155,20 @@ pub async fn set_score(
     Ok(())
 }
 
-/// Publish `<rsc>-synced` unless `known` already matches.
+/// Publish `<rsc>-synced` (what this node offers clients, `decide::monitor::Serving`) unless `known`
+/// already matches.
 pub async fn set_synced(
     ctx: &Ctx<'_>,
     state: &mut State,
-    synced: bool,
-    known: Option<Option<bool>>,
+    serving: Serving,
+    known: Option<Option<Serving>>,
 ) -> Result<(), Error> {
-    if known != Some(Some(synced)) {
-        let v = if synced { "1" } else { "0" };
+    if known != Some(Some(serving)) {
+        let v = serving.as_attr();
         cib::set(&ctx.node, &ctx.cfg.synced_attr(), v, ctx.deadline).await?;
         info!("{}={v}", ctx.cfg.synced_attr());
     }
-    state.synced = Some(synced);
+    state.synced = Some(serving);
     Ok(())
 }
 

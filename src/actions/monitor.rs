@@ -3,8 +3,10 @@
 //!
 //! - no mariadbd, no marker → 7; no mariadbd, marker of an Unpromoted instance → 0 (a recurring monitor
 //!   re-runs the election on one CIB read); no mariadbd while Promoted → 9.
-//! - mariadbd runs → Primary and Synced/Donor/catching up → 8 (9 with read_only ON); otherwise 9 (1 when
-//!   nobody expects it Promoted) with the reason.
+//! - mariadbd runs → Primary and Synced/Donor/catching up → 8 (9 with read_only ON at OCF_CHECK_LEVEL >=
+//!   10); otherwise 9 (1 when nobody expects it Promoted) with the reason. `<rsc>-synced` says what a
+//!   Promoted node offers clients (`decide::monitor::Serving`: 1, desynced, 0), from the wsrep status and
+//!   the server variables of the same round trip.
 //!
 //! A healthy Promoted node's recurring monitor forks nothing: marker read, pid file + /proc check, one SQL
 //! round trip; crm_attribute runs only when what this node published has to change.
@@ -20,7 +22,7 @@ use crate::actions::ctx;
 use crate::actions::promote::DECLINE_GRACE;
 use crate::config::Config;
 use crate::deadline::Deadline;
-use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole};
+use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Serving};
 use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, Published, State};
@@ -29,33 +31,35 @@ use crate::error::Error;
 use crate::exit::Outcome;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report};
-use crate::galera::status::{Health, WsrepStatus};
+use crate::galera::status::{Health, ServerVars, WsrepStatus};
 use crate::ocf::OcfStatus;
 
 /// What one SQL round trip produced.
 struct Query {
     health: Result<Health, QueryFailure>,
     status: Option<WsrepStatus>,
-    read_only: Option<bool>,
+    server: ServerVars,
     detail: Option<String>,
 }
 
 async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
     match sql::snapshot(cfg, cfg.check_level, deadline).await {
-        Ok(Snapshot { wsrep, read_only }) => match WsrepStatus::from_rows(&wsrep) {
-            Ok(st) => Query {
-                health: Ok(st.health()),
-                status: Some(st),
-                read_only,
-                detail: None,
-            },
-            Err(e) => Query {
-                health: Err(QueryFailure::Query),
-                status: None,
-                read_only,
-                detail: Some(e.to_string()),
-            },
-        },
+        Ok(Snapshot { wsrep, vars }) => {
+            match (WsrepStatus::from_rows(&wsrep), ServerVars::from_rows(&vars)) {
+                (Ok(st), Ok(server)) => Query {
+                    health: Ok(st.health()),
+                    status: Some(st),
+                    server,
+                    detail: None,
+                },
+                (Err(e), _) | (_, Err(e)) => Query {
+                    health: Err(QueryFailure::Query),
+                    status: None,
+                    server: ServerVars::default(),
+                    detail: Some(e.to_string()),
+                },
+            }
+        }
         Err(f)
             if f.kind == QueryFailure::Connect
                 && pid.is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p)) =>
@@ -64,14 +68,14 @@ async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
             Query {
                 health: Ok(Health::Joiner),
                 status: None,
-                read_only: None,
+                server: ServerVars::default(),
                 detail: None,
             }
         }
         Err(f) => Query {
             health: Err(f.kind),
             status: None,
-            read_only: None,
+            server: ServerVars::default(),
             detail: Some(f.text),
         },
     }
@@ -114,7 +118,8 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         },
         started: marker.is_some(),
         health: q.as_ref().map(|q| q.health),
-        read_only: q.as_ref().and_then(|q| q.read_only),
+        server: q.as_ref().map(|q| q.server).unwrap_or_default(),
+        read_only_fails: cfg.check_level >= 10,
         role: role(cfg, marker.as_ref()),
     };
     let v = verdict(&obs);
@@ -137,7 +142,7 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
     match (v.status, marker, q) {
         (OcfStatus::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
         (OcfStatus::RunningPromoted, st, Some(q)) => {
-            promoted(cfg, deadline, probe, st, q, v.synced).await
+            promoted(cfg, deadline, probe, st, q, v.serving).await
         }
         (status, _, _) => Ok(Outcome::of(status)),
     }
@@ -236,7 +241,7 @@ async fn promoted(
     probe: bool,
     st: Option<State>,
     q: Query,
-    synced: bool,
+    serving: Serving,
 ) -> Result<Outcome, Error> {
     if let (Ok(h @ (Health::Joiner | Health::Joined)), Some(_)) = (q.health, &q.status) {
         info!(
@@ -245,7 +250,7 @@ async fn promoted(
         );
     }
     match &q.status {
-        Some(status) => keep_published(cfg, deadline, probe, status, st, synced).await?,
+        Some(status) => keep_published(cfg, deadline, probe, status, st, serving).await?,
         None => keep_transferring(cfg, deadline, st).await?,
     }
     Ok(Outcome::of(OcfStatus::RunningPromoted))
@@ -261,13 +266,13 @@ async fn keep_transferring(
         started: common::now(),
         ..State::default()
     });
-    if st.promoted && st.score == Published::Value(SCORE) && st.synced == Some(false) {
+    if st.promoted && st.score == Published::Value(SCORE) && st.synced == Some(Serving::No) {
         return Ok(());
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
     let (score, synced) = (st.score, Some(st.synced));
     common::set_score(&c, &mut st, Some(SCORE), score).await?;
-    common::set_synced(&c, &mut st, false, synced).await?;
+    common::set_synced(&c, &mut st, Serving::No, synced).await?;
     st.promoted = true;
     state::save(&cfg.state_file(), &st)
 }
@@ -292,7 +297,7 @@ async fn keep_published(
     probe: bool,
     status: &WsrepStatus,
     st: Option<State>,
-    synced: bool,
+    serving: Serving,
 ) -> Result<(), Error> {
     let mut st = st.unwrap_or(State {
         started: common::now(),
@@ -300,12 +305,12 @@ async fn keep_published(
     });
     let cached_ok = st.promoted
         && st.score == Published::Value(SCORE)
-        && st.synced == Some(synced)
+        && st.synced == Some(serving)
         && is_current_primary(st.report.as_ref(), status);
     if !probe && cached_ok {
         return Ok(());
     }
-    if synced {
+    if status.health() == Health::Synced {
         // The join is complete: the datadir holds a whole copy now (see edge::datadir's marker).
         crate::edge::datadir::clear_transfer(&cfg.datadir)?;
     }
@@ -318,7 +323,10 @@ async fn keep_published(
             own.and_then(|a| a.get(&cfg.report_attr()))
                 .and_then(|t| Report::parse(t).ok()),
             common::known_score(&c, &attrs),
-            own.map(|a| a.get(&cfg.synced_attr()).map(|v| v.trim() == "1")),
+            own.map(|a| {
+                a.get(&cfg.synced_attr())
+                    .and_then(|v| Serving::from_attr(v))
+            }),
         )
     } else {
         (st.report.clone(), st.score, Some(st.synced))
@@ -329,7 +337,7 @@ async fn keep_published(
         common::publish(&c, &mut st, &primary_report(status), known_report.as_ref()).await?;
     }
     common::set_score(&c, &mut st, Some(SCORE), known_score).await?;
-    common::set_synced(&c, &mut st, synced, known_synced).await?;
+    common::set_synced(&c, &mut st, serving, known_synced).await?;
     let before = state::load(&cfg.state_file())?;
     st.promoted = true;
     if before.as_ref() != Some(&st) {

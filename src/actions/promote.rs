@@ -19,7 +19,7 @@ use crate::actions::common::{self, Ctx};
 use crate::actions::members;
 use crate::actions::monitor::primary_report;
 use crate::deadline::Deadline;
-use crate::decide::monitor::QueryFailure;
+use crate::decide::monitor::{serving, QueryFailure, Serving};
 use crate::decide::promotion::{self, PromotePlan, SCORE};
 use crate::decide::NodeName;
 use crate::edge::cib;
@@ -31,7 +31,7 @@ use crate::error::{Error, NotReady};
 use crate::exit::Outcome;
 use crate::galera::grastate;
 use crate::galera::report::{NodeState, Report};
-use crate::galera::status::{ClusterStatus, Health, WsrepStatus};
+use crate::galera::status::{ClusterStatus, Health, ServerVars, WsrepStatus};
 
 const POLL: Duration = Duration::from_millis(500);
 
@@ -137,7 +137,7 @@ async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcom
          only until Pacemaker demotes this instance"
     );
     common::set_score(ctx, st, None, Published::Unknown).await?;
-    common::set_synced(ctx, st, false, None).await?;
+    common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = false;
     st.declined = Some(common::now());
     st.peers.clear();
@@ -390,7 +390,7 @@ async fn wait_ready(
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     st.declined = None;
     common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
-    common::set_synced(ctx, st, false, None).await?;
+    common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = true;
     st.peers.clear();
     state::save(&ctx.cfg.state_file(), st)?;
@@ -453,7 +453,15 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
     common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
-    common::set_synced(ctx, st, status.health() == Health::Synced, None).await?;
+    // The server variables (desync, reject_queries, read_only) are the monitor's to add: a server promote
+    // just started has them from my.cnf at most, and the first Promoted monitor republishes on a change.
+    common::set_synced(
+        ctx,
+        st,
+        serving(status.health(), &ServerVars::default()),
+        None,
+    )
+    .await?;
     st.promoted = true;
     st.peers.clear();
     state::save(&ctx.cfg.state_file(), st)?;

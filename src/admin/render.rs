@@ -18,7 +18,7 @@ pub struct Row {
     pub node: String,
     pub expected: bool,
     pub report: Option<Report>,
-    /// `<rsc>-synced` as published (1, 0, absent).
+    /// `<rsc>-synced` as published (1, desynced, 0, absent).
     pub synced: Option<String>,
     /// The promotion score as published.
     pub score: Option<String>,
@@ -147,7 +147,7 @@ pub fn text(v: &StatusView) -> String {
             .join(", ")
     );
     s.push_str(&format!(
-        "{:<16} {:<10} {:<36} {:>10} {:>4} {:>6} {:>5}  reported\n",
+        "{:<16} {:<10} {:<36} {:>10} {:>4} {:>8} {:>5}  reported\n",
         "node", "state", "cluster uuid", "seqno", "safe", "synced", "score"
     ));
     for row in &v.rows {
@@ -156,7 +156,7 @@ pub fn text(v: &StatusView) -> String {
         let synced = row.synced.clone().unwrap_or_else(|| "-".into());
         match &row.report {
             Some(r) => s.push_str(&format!(
-                "{n:<16} {:<10} {:<36} {:>10} {:>4} {synced:>6} {score:>5}  {} ({} s ago)\n",
+                "{n:<16} {:<10} {:<36} {:>10} {:>4} {synced:>8} {score:>5}  {} ({} s ago)\n",
                 r.state.as_str(),
                 r.position.uuid.to_string(),
                 match seqno_shown(v, n, r) {
@@ -232,7 +232,9 @@ pub fn json(v: &StatusView) -> String {
                 "report": report,
                 "claim": claim.map(Claim::kind),
                 "claim_detail": claim.map(ToString::to_string),
+                // true only for a serving node (1); the published value (1, desynced, 0) beside it.
                 "synced": row.synced.as_ref().map(|s| s == "1"),
+                "synced_value": row.synced,
                 "promotion_score": row.score,
             })
         })

@@ -6,14 +6,74 @@
 //! Primary component. A node that is receiving a state transfer is Promoted too (restarting it
 //! would restart the transfer from zero), but not `synced`, so the caller keeps the VIP off it.
 //!
-//! A Primary node with `read_only` ON fails as Promoted whatever role Pacemaker expects: it is
-//! in the component but refuses the writes a Promoted instance must take.
+//! A Primary node with `read_only` ON fails as Promoted whatever role Pacemaker expects, at
+//! OCF_CHECK_LEVEL >= 10 (the admin's opt-in to deep checks): it is in the component but refuses the
+//! writes a Promoted instance must take. At the default level the same node stays Promoted (an admin may
+//! have set read_only on purpose; restarting mariadbd would undo it) but is not [`Serving`], so the VIP
+//! leaves it all the same.
+//!
+//! [`Serving`] is what the node publishes for the VIP (`<rsc>-synced`): `1` where clients are served
+//! (Synced, not desynced, no `wsrep_reject_queries`, not read_only), `desynced` where they could be served
+//! if nobody else can (a Donor, or desynced by an admin with `wsrep_desync`), `0` where they cannot be at
+//! all (a joiner, a node refusing queries or writes). The location rules shipped in crm-examples/ keep the
+//! VIP off `0` and prefer `1`, so a Donor or desynced node holds the VIP only when no serving node is left.
 //!
 //! Pure: the caller gathers the [`Observation`] (process check, marker file, one SQL query)
 //! and exits with the verdict's [`OcfStatus`] as it is.
 
-use crate::galera::status::Health;
+use crate::galera::status::{Health, ServerVars};
 use crate::ocf::OcfStatus;
+
+/// Whether this node should carry client traffic (the VIP), as published in `<rsc>-synced`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Serving {
+    /// Clients cannot be served here: not Synced/Donor in a Primary component, queries or writes refused,
+    /// or mariadbd not running. `0`: the VIP never comes here.
+    No,
+    /// All data and queries served, but desynced (a Donor, or `wsrep_desync=ON`): it may lag or block.
+    /// `desynced`: the VIP comes here only when no node is [`Serving::Yes`].
+    Fallback,
+    /// Synced, queries and writes served. `1`: the VIP prefers these nodes.
+    Yes,
+}
+
+impl Serving {
+    /// The attribute value.
+    pub fn as_attr(self) -> &'static str {
+        match self {
+            Serving::No => "0",
+            Serving::Fallback => "desynced",
+            Serving::Yes => "1",
+        }
+    }
+
+    /// An attribute value as published (by this or an earlier version); unknown text is `None`.
+    pub fn from_attr(value: &str) -> Option<Self> {
+        match value.trim() {
+            "0" => Some(Serving::No),
+            "desynced" => Some(Serving::Fallback),
+            "1" => Some(Serving::Yes),
+            _ => None,
+        }
+    }
+}
+
+/// What a running node in the Primary component (or joining it) offers clients. Order matters: a node
+/// that refuses queries or writes serves nobody, desynced or not.
+pub fn serving(health: Health, vars: &ServerVars) -> Serving {
+    match health {
+        Health::Synced | Health::Donor if vars.rejects_queries() || vars.read_only() => Serving::No,
+        Health::Donor => Serving::Fallback,
+        Health::Synced if vars.desynced() => Serving::Fallback,
+        Health::Synced => Serving::Yes,
+        Health::Joiner
+        | Health::Joined
+        | Health::NonPrimary
+        | Health::NotReady
+        | Health::Disconnected
+        | Health::WsrepDisabled => Serving::No,
+    }
+}
 
 /// Whether a mysqld of this datadir runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,13 +122,15 @@ pub struct Observation {
     pub started: bool,
     /// Result of the wsrep status query; `None` when it was not attempted.
     pub health: Option<Result<Health, QueryFailure>>,
-    /// `@@read_only` as the same query read it; `None` when not read.
-    pub read_only: Option<bool>,
+    /// `wsrep_desync`, `wsrep_reject_queries`, `read_only` as the same round trip read them (all `None`
+    /// when not read).
+    pub server: ServerVars,
+    /// OCF_CHECK_LEVEL >= 10: `read_only` ON fails the resource instead of only keeping the VIP away.
+    pub read_only_fails: bool,
     pub role: RequestedRole,
 }
 
-/// The verdict: status, a one-line reason for failures, and whether the node is Synced (the
-/// only state in which it should carry client traffic, e.g. the VIP).
+/// The verdict: status, a one-line reason for failures, and what the node offers clients (the VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// One of `Success`, `ErrGeneric`, `NotRunning`, `RunningPromoted`, `FailedPromoted`.
@@ -77,16 +139,16 @@ pub struct Verdict {
     /// The caller appends its evidence to the reason (which server it saw, the query's error
     /// text): for every failure but read_only ON, where the server's answer is the whole reason.
     pub evidence: bool,
-    pub synced: bool,
+    pub serving: Serving,
 }
 
 impl Verdict {
-    fn new(status: OcfStatus, reason: Option<String>, synced: bool) -> Self {
+    fn new(status: OcfStatus, reason: Option<String>, serving: Serving) -> Self {
         Verdict {
             status,
             evidence: reason.is_some(),
             reason,
-            synced,
+            serving,
         }
     }
 }
@@ -102,19 +164,26 @@ pub fn verdict(obs: &Observation) -> Verdict {
         } else {
             OcfStatus::ErrGeneric
         };
-        Verdict::new(status, Some(why), false)
+        Verdict::new(status, Some(why), Serving::No)
     };
-    // In the Primary component (or joining it): Promoted, unless it refuses writes.
-    let running = |synced: bool| match obs.read_only {
-        Some(true) => Verdict {
-            evidence: false,
-            ..Verdict::new(
-                OcfStatus::FailedPromoted,
-                Some("mariadbd runs in the Primary component but read_only is ON".to_string()),
-                false,
+    // In the Primary component (or joining it): Promoted, unless it refuses writes at a deep check level.
+    let running = |health: Health| {
+        if obs.read_only_fails && obs.server.read_only() {
+            Verdict {
+                evidence: false,
+                ..Verdict::new(
+                    OcfStatus::FailedPromoted,
+                    Some("mariadbd runs in the Primary component but read_only is ON".to_string()),
+                    Serving::No,
+                )
+            }
+        } else {
+            Verdict::new(
+                OcfStatus::RunningPromoted,
+                None,
+                serving(health, &obs.server),
             )
-        },
-        _ => Verdict::new(OcfStatus::RunningPromoted, None, synced),
+        }
     };
     match obs.process {
         Process::NotRunning if promoted => Verdict::new(
@@ -124,19 +193,18 @@ pub fn verdict(obs: &Observation) -> Verdict {
                 OcfStatus::NotRunning
             },
             Some("mysqld is not running but the resource should be Promoted".to_string()),
-            false,
+            Serving::No,
         ),
-        Process::NotRunning if obs.started => Verdict::new(OcfStatus::Success, None, false),
-        Process::NotRunning => Verdict::new(OcfStatus::NotRunning, None, false),
+        Process::NotRunning if obs.started => Verdict::new(OcfStatus::Success, None, Serving::No),
+        Process::NotRunning => Verdict::new(OcfStatus::NotRunning, None, Serving::No),
         Process::Running => match obs.health {
             None => failed("mysqld runs but its wsrep status was not checked".to_string()),
             Some(Err(kind)) => failed(format!("mysqld runs but {}", kind.describe())),
             Some(Ok(health)) => match health {
-                Health::Synced => running(true),
-                // Has all data but may be blocked or lagging while it feeds a joiner.
-                Health::Donor => running(false),
-                // In the Primary component, transfer under way: Promoted, not synced.
-                Health::Joiner | Health::Joined => running(false),
+                // Synced: serving unless desynced or refusing; a Donor has all data but may be blocked
+                // or lagging while it feeds a joiner; a joiner's transfer is under way: Promoted, not
+                // serving (see [`serving`]).
+                Health::Synced | Health::Donor | Health::Joiner | Health::Joined => running(health),
                 Health::NonPrimary => {
                     failed("mysqld runs outside a Primary component (non-Primary)".to_string())
                 }
@@ -155,6 +223,7 @@ pub fn verdict(obs: &Observation) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::galera::status::RejectQueries;
 
     /// `None` in a table column matches any value.
     struct Row {
@@ -396,57 +465,168 @@ mod tests {
         rows
     }
 
+    const ALL_REJECT: [Option<RejectQueries>; 5] = [
+        None,
+        Some(RejectQueries::None),
+        Some(RejectQueries::All),
+        Some(RejectQueries::AllKill),
+        Some(RejectQueries::Other),
+    ];
+    const TRI: [Option<bool>; 3] = [None, Some(false), Some(true)];
+
+    /// Every combination of the server variables the monitor reads.
+    fn all_server_vars() -> Vec<ServerVars> {
+        let mut out = Vec::new();
+        for desync in TRI {
+            for reject_queries in ALL_REJECT {
+                for read_only in TRI {
+                    out.push(ServerVars {
+                        desync,
+                        reject_queries,
+                        read_only,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     #[test]
     fn exhaustive_table_over_all_inputs() {
         let rows = table();
         let mut healths: Vec<Option<Result<Health, QueryFailure>>> = vec![None];
         healths.extend(ALL_HEALTH.iter().map(|h| Some(Ok(*h))));
         healths.extend(ALL_FAILURES.iter().map(|f| Some(Err(*f))));
+        let vars = all_server_vars();
         let mut combinations = 0;
         for process in [Process::NotRunning, Process::Running] {
             for started in [false, true] {
                 for health in &healths {
-                    for read_only in [None, Some(false), Some(true)] {
-                        for role in ALL_ROLES {
-                            let obs = Observation {
-                                process,
-                                started,
-                                health: *health,
-                                read_only,
-                                role,
-                            };
-                            let on = read_only == Some(true);
-                            let hits: Vec<&Row> = rows
-                                .iter()
-                                .filter(|r| {
-                                    r.process.is_none_or(|p| p == process)
-                                        && r.started.is_none_or(|s| s == started)
-                                        && r.role.is_none_or(|x| x == role)
-                                        && r.health.is_none_or(|c| matches_col(c, *health))
-                                        && r.read_only_on.is_none_or(|o| o == on)
-                                })
-                                .collect();
-                            assert_eq!(hits.len(), 1, "{obs:?} matches {} rows", hits.len());
-                            let want = hits[0];
-                            let got = verdict(&obs);
-                            assert_eq!(got.status, want.status, "{obs:?}");
-                            assert_eq!(got.synced, want.synced, "{obs:?}");
-                            assert_eq!(got.reason.is_some(), want.has_reason, "{obs:?}: {got:?}");
-                            if let Some(r) = &got.reason {
-                                assert!(!r.is_empty() && !r.contains('\n'));
+                    for server in &vars {
+                        for read_only_fails in [false, true] {
+                            for role in ALL_ROLES {
+                                let obs = Observation {
+                                    process,
+                                    started,
+                                    health: *health,
+                                    server: *server,
+                                    read_only_fails,
+                                    role,
+                                };
+                                check_one(&rows, &obs);
+                                combinations += 1;
                             }
-                            assert_eq!(
-                                got.evidence,
-                                want.has_reason && want.read_only_on != Some(true),
-                                "{obs:?}"
-                            );
-                            combinations += 1;
                         }
                     }
                 }
             }
         }
-        assert_eq!(combinations, 2 * 2 * 13 * 3 * 3);
+        assert_eq!(combinations, 2 * 2 * 13 * 45 * 2 * 3);
+    }
+
+    fn check_one(rows: &[Row], obs: &Observation) {
+        let on = obs.read_only_fails && obs.server.read_only == Some(true);
+        let hits: Vec<&Row> = rows
+            .iter()
+            .filter(|r| {
+                r.process.is_none_or(|p| p == obs.process)
+                    && r.started.is_none_or(|s| s == obs.started)
+                    && r.role.is_none_or(|x| x == obs.role)
+                    && r.health.is_none_or(|c| matches_col(c, obs.health))
+                    && r.read_only_on.is_none_or(|o| o == on)
+            })
+            .collect();
+        assert_eq!(hits.len(), 1, "{obs:?} matches {} rows", hits.len());
+        let want = hits[0];
+        let got = verdict(obs);
+        assert_eq!(got.status, want.status, "{obs:?}");
+        // What the node offers clients: nothing unless it runs Promoted; then what `serving` says (its own
+        // exhaustive test below), which with a server refusing nothing is `1` exactly for a Synced node.
+        match (got.status, obs.health) {
+            (OcfStatus::RunningPromoted, Some(Ok(h))) => {
+                assert_eq!(got.serving, serving(h, &obs.server), "{obs:?}")
+            }
+            _ => assert_eq!(got.serving, Serving::No, "{obs:?}"),
+        }
+        if obs.server == ServerVars::default() {
+            assert_eq!(got.serving == Serving::Yes, want.synced, "{obs:?}");
+        }
+        assert_eq!(got.reason.is_some(), want.has_reason, "{obs:?}: {got:?}");
+        if let Some(r) = &got.reason {
+            assert!(!r.is_empty() && !r.contains('\n'));
+        }
+        assert_eq!(
+            got.evidence,
+            want.has_reason && want.read_only_on != Some(true),
+            "{obs:?}"
+        );
+    }
+
+    /// `serving` over every health and every combination of the server variables, against the rules
+    /// written out: only Synced or Donor serve at all; refusing queries or writes serves nobody; a Donor or
+    /// a desynced Synced node is the fallback; the rest is `1`.
+    #[test]
+    fn serving_over_every_health_and_variable() {
+        let mut n = 0;
+        for health in ALL_HEALTH {
+            for vars in all_server_vars() {
+                let refuses = matches!(
+                    vars.reject_queries,
+                    Some(RejectQueries::All | RejectQueries::AllKill | RejectQueries::Other)
+                ) || vars.read_only == Some(true);
+                let want = match health {
+                    Health::Synced | Health::Donor if refuses => Serving::No,
+                    Health::Donor => Serving::Fallback,
+                    Health::Synced if vars.desync == Some(true) => Serving::Fallback,
+                    Health::Synced => Serving::Yes,
+                    _ => Serving::No,
+                };
+                assert_eq!(serving(health, &vars), want, "{health:?} {vars:?}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, 8 * 45);
+    }
+
+    /// The published values, and what an earlier version published ("1"/"0"), read back the same way;
+    /// the order is the VIP's preference.
+    #[test]
+    fn serving_attribute_values_round_trip() {
+        for s in [Serving::No, Serving::Fallback, Serving::Yes] {
+            assert_eq!(Serving::from_attr(s.as_attr()), Some(s));
+        }
+        assert_eq!(Serving::from_attr(" 1\n"), Some(Serving::Yes));
+        assert_eq!(Serving::from_attr("true"), None);
+        assert!(Serving::No < Serving::Fallback && Serving::Fallback < Serving::Yes);
+    }
+
+    /// An admin's desync or reject_queries leaves the node Promoted (nothing to recover) and only moves the
+    /// VIP: a node desynced for a backup is not restarted.
+    #[test]
+    fn desync_and_reject_queries_never_fail_the_resource() {
+        for vars in all_server_vars() {
+            for read_only_fails in [false, true] {
+                let obs = Observation {
+                    process: Process::Running,
+                    started: true,
+                    health: Some(Ok(Health::Synced)),
+                    server: vars,
+                    read_only_fails,
+                    role: RequestedRole::Promoted,
+                };
+                let v = verdict(&obs);
+                let fails = read_only_fails && vars.read_only == Some(true);
+                assert_eq!(
+                    v.status,
+                    if fails {
+                        OcfStatus::FailedPromoted
+                    } else {
+                        OcfStatus::RunningPromoted
+                    },
+                    "{obs:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -455,7 +635,8 @@ mod tests {
             process: Process::Running,
             started: true,
             health: Some(Ok(Health::NonPrimary)),
-            read_only: None,
+            server: ServerVars::default(),
+            read_only_fails: false,
             role: RequestedRole::Promoted,
         });
         assert_eq!(v.status, OcfStatus::FailedPromoted);
@@ -467,7 +648,8 @@ mod tests {
             process: Process::Running,
             started: true,
             health: Some(Err(QueryFailure::Auth)),
-            read_only: None,
+            server: ServerVars::default(),
+            read_only_fails: false,
             role: RequestedRole::Unspecified,
         });
         assert_eq!(v.status, OcfStatus::ErrGeneric);
@@ -477,8 +659,9 @@ mod tests {
         );
     }
 
-    /// A Primary (or joining) node with read_only ON fails as Promoted, also on a probe or when
-    /// Pacemaker expects it Unpromoted; the reason is the server's answer, nothing appended.
+    /// At OCF_CHECK_LEVEL >= 10 a Primary (or joining) node with read_only ON fails as Promoted, also on a
+    /// probe or when Pacemaker expects it Unpromoted; the reason is the server's answer, nothing appended.
+    /// At the default level it stays Promoted but serves nobody (`0`: the VIP leaves it).
     #[test]
     fn read_only_on_fails_as_promoted_whatever_the_role() {
         for health in [
@@ -488,11 +671,16 @@ mod tests {
             Health::Joined,
         ] {
             for role in ALL_ROLES {
+                let ro = ServerVars {
+                    read_only: Some(true),
+                    ..ServerVars::default()
+                };
                 let obs = Observation {
                     process: Process::Running,
                     started: false,
                     health: Some(Ok(health)),
-                    read_only: Some(true),
+                    server: ro,
+                    read_only_fails: true,
                     role,
                 };
                 let v = verdict(&obs);
@@ -501,13 +689,23 @@ mod tests {
                     v.reason.as_deref(),
                     Some("mariadbd runs in the Primary component but read_only is ON")
                 );
-                assert!(!v.evidence && !v.synced, "{obs:?}");
+                assert!(!v.evidence && v.serving == Serving::No, "{obs:?}");
+                let shallow = verdict(&Observation {
+                    read_only_fails: false,
+                    ..obs
+                });
+                assert_eq!(shallow.status, OcfStatus::RunningPromoted, "{obs:?}");
+                assert_eq!(shallow.serving, Serving::No, "{obs:?}");
                 let off = verdict(&Observation {
-                    read_only: Some(false),
+                    server: ServerVars::default(),
                     ..obs
                 });
                 assert_eq!(off.status, OcfStatus::RunningPromoted, "{obs:?}");
-                assert_eq!(off.synced, health == Health::Synced, "{obs:?}");
+                assert_eq!(
+                    off.serving == Serving::Yes,
+                    health == Health::Synced,
+                    "{obs:?}"
+                );
             }
         }
     }

@@ -1,7 +1,12 @@
-//! The server's wsrep status over its unix socket with mysql_async: one connection, one
-//! `SHOW GLOBAL STATUS WHERE Variable_name IN (...)` for `galera::status::VARIABLES`, no client binary, no
-//! shell. The password (if any) travels only over that socket. Interpretation of the rows is
+//! The server's wsrep status over its unix socket with mysql_async: one connection, one round trip of
+//! two statements, `SHOW GLOBAL STATUS WHERE Variable_name IN (...)` for `galera::status::VARIABLES` and
+//! `SHOW GLOBAL VARIABLES WHERE Variable_name IN (...)` for `galera::status::SERVER_VARIABLES`; no client
+//! binary, no shell. The password (if any) travels only over that socket. Interpretation of the rows is
 //! `galera::status`'s job.
+//!
+//! Both are SHOW statements on purpose: MariaDB lets SHOW and SET through on a node that is not ready or
+//! has `wsrep_reject_queries` set (sql_parse.cc's wsrep check), where a SELECT from information_schema
+//! would be refused, so the monitor can still see why the node refuses its clients.
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder};
@@ -54,24 +59,32 @@ fn query_failure(e: impl std::fmt::Display) -> SqlFailure {
     }
 }
 
-/// `SHOW GLOBAL STATUS` restricted to the variables the agent reads (constant names, no user input).
-fn status_query() -> String {
-    let names: Vec<String> = crate::galera::status::VARIABLES
+fn quoted(names: &[&str]) -> String {
+    names
         .iter()
         .map(|n| format!("'{n}'"))
-        .collect();
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `SHOW GLOBAL STATUS` and `SHOW GLOBAL VARIABLES` restricted to what the agent reads (constant names,
+/// no user input), sent as one multi-statement query: one round trip, two result sets.
+fn status_query() -> String {
+    use crate::galera::status::{SERVER_VARIABLES, VARIABLES};
     format!(
-        "SHOW GLOBAL STATUS WHERE Variable_name IN ({})",
-        names.join(",")
+        "SHOW GLOBAL STATUS WHERE Variable_name IN ({}); \
+         SHOW GLOBAL VARIABLES WHERE Variable_name IN ({})",
+        quoted(&VARIABLES),
+        quoted(&SERVER_VARIABLES)
     )
 }
 
-/// Rows of [`status_query`] plus what the check level asked for.
+/// The two result sets of [`status_query`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub wsrep: Vec<(String, String)>,
-    /// `@@global.read_only`, read at OCF_CHECK_LEVEL >= 10.
-    pub read_only: Option<bool>,
+    /// `wsrep_desync`, `wsrep_reject_queries`, `read_only` rows.
+    pub vars: Vec<(String, String)>,
 }
 
 const MAX_PACKET: usize = 4 * 1024 * 1024;
@@ -101,19 +114,28 @@ async fn session(cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure>
     result
 }
 
+/// Rows of one result set as (name, value) pairs; a row of another shape is a query failure, not a panic.
+async fn pairs(
+    result: &mut mysql_async::QueryResult<'_, 'static, mysql_async::TextProtocol>,
+) -> Result<Vec<(String, String)>, SqlFailure> {
+    result
+        .try_collect::<(String, String)>()
+        .await
+        .map_err(query_failure)?
+        .into_iter()
+        .map(|r| r.map_err(query_failure))
+        .collect()
+}
+
 async fn queries(conn: &mut Conn, cfg: &Config, check_level: u32) -> Result<Snapshot, SqlFailure> {
-    let wsrep: Vec<(String, String)> = conn.query(status_query()).await.map_err(query_failure)?;
-    let mut snap = Snapshot {
-        wsrep,
-        read_only: None,
-    };
-    if check_level >= 10 {
-        let ro: Option<i64> = conn
-            .query_first("SELECT @@global.read_only")
-            .await
-            .map_err(query_failure)?;
-        snap.read_only = ro.map(|v| v != 0);
-    }
+    let mut result = conn
+        .query_iter(status_query())
+        .await
+        .map_err(query_failure)?;
+    let wsrep = pairs(&mut result).await?;
+    let vars = pairs(&mut result).await?;
+    result.drop_result().await.map_err(query_failure)?;
+    let snap = Snapshot { wsrep, vars };
     if check_level >= 20 {
         let (schema, table) = &cfg.test_table;
         // Identifiers were checked to be [A-Za-z0-9_$]+ in config.rs, so backquoting is enough.

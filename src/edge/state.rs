@@ -11,6 +11,7 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
+use crate::decide::monitor::Serving;
 use crate::decide::NodeName;
 use crate::error::Error;
 use crate::galera::report::Report;
@@ -54,8 +55,8 @@ pub struct State {
     pub report: Option<Report>,
     /// This node's promotion score.
     pub score: Published<u32>,
-    /// What `<rsc>-synced` was last set to (`None` = not published).
-    pub synced: Option<bool>,
+    /// What `<rsc>-synced` was last set to (`None` = not published or unreadable: republished).
+    pub synced: Option<Serving>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
     pub peers: BTreeSet<NodeName>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
@@ -81,8 +82,8 @@ impl State {
             Published::Absent => s.push_str("score=none\n"),
             Published::Unknown => {}
         }
-        if let Some(b) = self.synced {
-            s.push_str(&format!("synced={}\n", u8::from(b)));
+        if let Some(v) = self.synced {
+            s.push_str(&format!("synced={}\n", v.as_attr()));
         }
         if !self.peers.is_empty() {
             let names: Vec<&str> = self.peers.iter().map(NodeName::as_str).collect();
@@ -109,7 +110,7 @@ impl State {
                 Some(&"none") => Published::Absent,
                 Some(v) => v.parse().map_or(Published::Unknown, Published::Value),
             },
-            synced: kv.get("synced").map(|v| *v == "1"),
+            synced: kv.get("synced").and_then(|v| Serving::from_attr(v)),
             peers: kv
                 .get("peers")
                 .map(|v| v.split(',').filter_map(|p| NodeName::new(p).ok()).collect())
@@ -180,7 +181,7 @@ mod tests {
                 .unwrap(),
             ),
             score: Published::Absent,
-            synced: Some(true),
+            synced: Some(Serving::Fallback),
             peers: ["n1", "n2"]
                 .into_iter()
                 .map(|n| NodeName::new(n).unwrap())
@@ -194,6 +195,9 @@ mod tests {
             ..State::default()
         };
         assert_eq!(State::parse(&s2.render()), s2);
+        // A file written by an earlier version (synced=1/0) reads the same.
+        assert_eq!(State::parse("synced=1\n").synced, Some(Serving::Yes));
+        assert_eq!(State::parse("synced=0\n").synced, Some(Serving::No));
         assert_eq!(
             State::parse("started=1\nscore=x\n").score,
             Published::Unknown

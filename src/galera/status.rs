@@ -1,5 +1,6 @@
 //! What a running mariadbd says about its Galera state (the [`VARIABLES`] rows of `SHOW GLOBAL STATUS`),
-//! reduced to one [`Health`] value the monitor can act on.
+//! reduced to one [`Health`] value the monitor can act on, and the server variables that say whether it
+//! takes client queries at all ([`SERVER_VARIABLES`] of `SHOW GLOBAL VARIABLES`, parsed into [`ServerVars`]).
 //!
 //! Pure: the caller runs the query and passes the rows as `(name, value)` pairs; names are
 //! matched case-insensitively because MariaDB's information_schema spells them upper-case.
@@ -18,6 +19,83 @@ pub const VARIABLES: [&str; 8] = [
     "wsrep_cluster_state_uuid",
     "wsrep_last_committed",
 ];
+
+/// The server variables [`ServerVars::from_rows`] reads, asked in the same round trip as [`VARIABLES`]:
+/// an admin's `wsrep_desync` (e.g. for a backup), `wsrep_reject_queries` and `read_only`. MaxScale's
+/// galeramon takes a node out of rotation on the same three.
+pub const SERVER_VARIABLES: [&str; 3] = ["wsrep_desync", "wsrep_reject_queries", "read_only"];
+
+/// `wsrep_reject_queries`: whether the server refuses client queries (MariaDB answers them with
+/// ER_UNKNOWN_COM_ERROR; SHOW and SET still work, so the monitor's own query is answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectQueries {
+    /// `NONE`: queries are served.
+    None,
+    /// `ALL`: every client query is refused; connections stay open.
+    All,
+    /// `ALL_KILL`: every client query is refused and the open connections were killed.
+    AllKill,
+    /// A value this agent does not know: counted as refusing (the VIP must not bet on it).
+    Other,
+}
+
+impl RejectQueries {
+    pub fn rejects(self) -> bool {
+        self != RejectQueries::None
+    }
+}
+
+/// The server variables that decide whether clients are served here; `None` when the row was absent (a
+/// server without the variable does not have the feature: nothing is refused).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerVars {
+    pub desync: Option<bool>,
+    pub reject_queries: Option<RejectQueries>,
+    pub read_only: Option<bool>,
+}
+
+impl ServerVars {
+    /// Builds the variables from SHOW VARIABLES rows; unrelated rows are ignored.
+    pub fn from_rows(rows: &[(String, String)]) -> Result<Self, StatusError> {
+        let mut v = ServerVars::default();
+        for (name, value) in rows {
+            let value = value.trim();
+            match name.to_ascii_lowercase().as_str() {
+                "wsrep_desync" => v.desync = Some(on_off("wsrep_desync", value)?),
+                "wsrep_reject_queries" => {
+                    v.reject_queries = Some(match value.to_ascii_uppercase().as_str() {
+                        "NONE" => RejectQueries::None,
+                        "ALL" => RejectQueries::All,
+                        "ALL_KILL" => RejectQueries::AllKill,
+                        _ => RejectQueries::Other,
+                    })
+                }
+                // Newer MariaDB releases spell read_only as an enum (OFF, ON, NO_LOCK, ...): anything but
+                // OFF refuses writes.
+                "read_only" => {
+                    v.read_only = Some(!matches!(
+                        value.to_ascii_uppercase().as_str(),
+                        "OFF" | "0" | "FALSE"
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(v)
+    }
+
+    pub fn desynced(&self) -> bool {
+        self.desync == Some(true)
+    }
+
+    pub fn rejects_queries(&self) -> bool {
+        self.reject_queries.is_some_and(RejectQueries::rejects)
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only == Some(true)
+    }
+}
 
 /// `wsrep_local_state` (Galera's node state machine), numbered as Galera prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,6 +424,55 @@ mod tests {
     fn in_primary_covers_transfers() {
         assert!(Health::Joiner.in_primary() && Health::Joined.in_primary());
         assert!(!Health::NonPrimary.in_primary() && !Health::NotReady.in_primary());
+    }
+
+    #[test]
+    fn server_variables() {
+        let v = ServerVars::from_rows(&rows(&[
+            ("wsrep_desync", "ON"),
+            ("wsrep_reject_queries", "ALL_KILL"),
+            ("read_only", "OFF"),
+            ("wsrep_ready", "ON"),
+        ]))
+        .unwrap();
+        assert!(v.desynced() && v.rejects_queries() && !v.read_only());
+        assert_eq!(v.reject_queries, Some(RejectQueries::AllKill));
+        // information_schema spelling, and the defaults of a freshly started server.
+        let v = ServerVars::from_rows(&rows(&[
+            ("WSREP_DESYNC", "OFF"),
+            ("WSREP_REJECT_QUERIES", "NONE"),
+            ("READ_ONLY", "ON"),
+        ]))
+        .unwrap();
+        assert!(!v.desynced() && !v.rejects_queries() && v.read_only());
+        for (value, rejects) in [
+            ("NONE", false),
+            ("ALL", true),
+            ("all", true),
+            ("SOMEDAY", true),
+        ] {
+            let v = ServerVars::from_rows(&rows(&[("wsrep_reject_queries", value)])).unwrap();
+            assert_eq!(v.rejects_queries(), rejects, "{value}");
+        }
+        for (value, ro) in [
+            ("OFF", false),
+            ("0", false),
+            ("ON", true),
+            ("NO_LOCK", true),
+        ] {
+            let v = ServerVars::from_rows(&rows(&[("read_only", value)])).unwrap();
+            assert_eq!(v.read_only(), ro, "{value}");
+        }
+        // Absent rows: the feature does not exist on that server, nothing is refused.
+        let none = ServerVars::from_rows(&[]).unwrap();
+        assert!(!none.desynced() && !none.rejects_queries() && !none.read_only());
+        assert!(matches!(
+            ServerVars::from_rows(&rows(&[("wsrep_desync", "maybe")])),
+            Err(StatusError::BadValue {
+                name: "wsrep_desync",
+                ..
+            })
+        ));
     }
 
     proptest! {

@@ -14,6 +14,10 @@
 #   mysqld-crash  kill -9 of mariadbd alone on the VIP node (Pacemaker stays up): the monitor notices, the VIP
 #                 moves, the node is Promoted again by IST (its position recovered after the crash), nobody
 #                 bootstraps, the recorded failure is cleaned up; rows.
+#   vip-serving   [ours only] on the VIP node an admin sets wsrep_desync=ON, later wsrep_reject_queries=ALL:
+#                 the VIP answers from another node each time, writes go on, the node stays Promoted (no
+#                 failure, no restart); back to OFF/NONE the attribute is 1 again and the VIP stays where it
+#                 is; all three desynced at once: the VIP stays and answers (a desynced node is the fallback).
 #   slow-sst      [ours only] a rejoin by full SST that outlasts `op promote timeout=30s`: the transfer
 #                 completes, the joiner is Promoted with galera-synced=0 meanwhile, its mariadbd is never
 #                 restarted, no failure recorded, the VIP never on it before it is Synced; rows.
@@ -123,6 +127,107 @@ scenario_mysqld-crash() {
   check_rejoin_by_ist "$v"
   check "nobody bootstrapped" none_bootstrapped
   cleanup_and_check_rows
+}
+
+# ---- vip-serving (issue 16) -----------------------------------------------------------------------------
+# What: the VIP only where clients are served. The agent publishes <rsc>-synced = 1 (serving), desynced (a
+#   Donor, or wsrep_desync=ON) or 0 (refuses queries or writes, or not Synced); cluster.crm's rules keep the
+#   VIP off 0 and prefer 1 by more than resource-stickiness. On the VIP node V: SET GLOBAL wsrep_desync=ON,
+#   then OFF; on the VIP node W of then: SET GLOBAL wsrep_reject_queries=ALL (MariaDB still answers the
+#   monitor's SHOW statements), then NONE; in between all three nodes desynced at once.
+# Asserts: V publishes desynced, the VIP answers from another node within the bound, writes go on; after OFF
+#   V publishes 1 again and the VIP does not move back (stickiness: the serving node it is on keeps it, one
+#   move, no flap); all three desynced, the VIP node last: the VIP stays on it and answers (a desynced node
+#   is the fallback when nobody serves), writes go on, and it stays there when they serve again; W with
+#   reject_queries=ALL publishes 0 and the VIP answers from another node; after NONE W is 1 again; no failed
+#   action, no fail-count (desync and reject_queries move the VIP only, they never restart mariadbd); rows.
+#   The variables are reset on every node whatever happens.
+register_scenario vip-serving 85
+VIP_SERVING_BOUND=${VIP_SERVING_BOUND:-60}
+serving_attr() { node_exec "$1" crm_attribute -N "$1" -l reboot -n "$GALERA_RSC-synced" --query -q 2>/dev/null; }
+serving_attr_is() { [ "$(serving_attr "$1")" = "$2" ]; }
+vip_answers_from() { [ "$(sql_vip 'SELECT @@hostname' 2>/dev/null)" = "$1" ]; }
+vip_not_on() { local n; n=$(vip_node); [ -n "$n" ] && [ "$n" != "$1" ]; }
+vip_left() { [ "$(vip_node)" != "$1" ]; }
+set_global() { sql_node "$1" "SET GLOBAL $2" </dev/null; }
+vip_serving_reset() {
+  local n
+  for n in "${NODES[@]}"; do
+    node_running "$n" 2>/dev/null || continue
+    set_global "$n" "wsrep_reject_queries=NONE" >/dev/null 2>&1 || true
+    set_global "$n" "wsrep_desync=OFF" >/dev/null 2>&1 || true
+  done
+}
+scenario_vip-serving() {
+  local rc
+  ours_only vip-serving || return 0
+  ensure_lab || return 1
+  vip_serving_steps
+  rc=$?
+  vip_serving_reset
+  stop_writer_wait
+  return $rc
+}
+vip_serving_steps() {
+  local v w x n t0 others
+  start_writer
+  wait_acks 10
+  v=$(vip_node)
+  check "precondition: the VIP is on $v and $v publishes 1" serving_attr_is "$v" 1 || return 1
+  log "  $v (VIP): SET GLOBAL wsrep_desync=ON (an admin's backup)"
+  t0=$(now)
+  check "SET GLOBAL wsrep_desync=ON on $v" set_global "$v" "wsrep_desync=ON" || return 1
+  check "$v publishes desynced" wait_for "$v: $GALERA_RSC-synced=desynced" 30 serving_attr_is "$v" desynced
+  check "the VIP answers from another node than the desynced $v" \
+    wait_for "VIP elsewhere than $v" "$VIP_SERVING_BOUND" vip_answers_elsewhere "$v" || return 1
+  echo "TIMING vip-serving-desync $(elapsed "$t0")"
+  check "writes go on" wait_acks 5
+  w=$(vip_node)
+  log "  $v: SET GLOBAL wsrep_desync=OFF"
+  check "SET GLOBAL wsrep_desync=OFF on $v" set_global "$v" "wsrep_desync=OFF"
+  check "$v publishes 1 again" wait_for "$v: $GALERA_RSC-synced=1" 30 serving_attr_is "$v" 1
+  check "the VIP stays on $w (stickiness: no move back to $v)" never_within 15 vip_left "$w"
+
+  # The two others first, the VIP node last: when the last serving node is desynced nobody serves, and the
+  # VIP must stay on it rather than stop (desynced is not 0). Back: the VIP node first, so it serves again
+  # before the others and the VIP has no reason to move at all.
+  others=()
+  for n in "${NODES[@]}"; do [ "$n" = "$w" ] || others+=("$n"); done
+  log "  ${others[*]}, then $w (VIP): SET GLOBAL wsrep_desync=ON (nobody left serving in sync)"
+  for n in "${others[@]}" "$w"; do
+    check "SET GLOBAL wsrep_desync=ON on $n" set_global "$n" "wsrep_desync=ON"
+    check "$n publishes desynced" wait_for "$n: $GALERA_RSC-synced=desynced" 30 serving_attr_is "$n" desynced
+  done
+  check "the VIP stays on $w and answers while every node is desynced" never_within 15 vip_left "$w"
+  check "the VIP answers from $w" vip_answers_from "$w"
+  check "writes go on" wait_acks 5
+  for n in "$w" "${others[@]}"; do
+    check "SET GLOBAL wsrep_desync=OFF on $n" set_global "$n" "wsrep_desync=OFF"
+    check "$n publishes 1 again" wait_for "$n: $GALERA_RSC-synced=1" 30 serving_attr_is "$n" 1
+  done
+  check "the VIP is still on $w" vip_answers_from "$w"
+
+  w=$(vip_node)
+  log "  $w (VIP): SET GLOBAL wsrep_reject_queries=ALL"
+  t0=$(now)
+  check "SET GLOBAL wsrep_reject_queries=ALL on $w" set_global "$w" "wsrep_reject_queries=ALL" || return 1
+  check "$w publishes 0" wait_for "$w: $GALERA_RSC-synced=0" 30 serving_attr_is "$w" 0
+  check "the VIP answers from another node than $w (rejecting queries)" \
+    wait_for "VIP elsewhere than $w" "$VIP_SERVING_BOUND" vip_answers_elsewhere "$w" || return 1
+  echo "TIMING vip-serving-reject $(elapsed "$t0")"
+  check "writes go on" wait_acks 5
+  x=$(vip_node)
+  check "$w is still Promoted (reject_queries moves the VIP, it fails nothing)" is_promoted "$w"
+  log "  $w: SET GLOBAL wsrep_reject_queries=NONE"
+  check "SET GLOBAL wsrep_reject_queries=NONE on $w" set_global "$w" "wsrep_reject_queries=NONE"
+  check "$w publishes 1 again" wait_for "$w: $GALERA_RSC-synced=1" 30 serving_attr_is "$w" 1
+  check "the VIP stays on $x" never_within 15 vip_left "$x"
+  check "no failed actions (nothing was restarted)" no_failed_actions
+  for n in "${NODES[@]}"; do check "fail-count of $GALERA_RSC on $n is 0" failcount_zero "$n"; done
+  check_all_up
+  wait_acks 10
+  stop_writer_wait
+  check_rows
 }
 
 # ---- slow-sst -------------------------------------------------------------------------------------------
