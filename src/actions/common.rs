@@ -155,15 +155,16 @@ pub async fn set_score(
     Ok(())
 }
 
-/// Publish `<rsc>-synced` (what this node offers clients, `decide::monitor::Serving`) unless `known`
-/// already matches.
+/// Publish `<rsc>-synced` (what this node offers clients, `decide::monitor::Serving`) unless it is known
+/// to hold that value already (`known`: its value as far as the caller knows; `None` = not known or absent,
+/// either way it is written).
 pub async fn set_synced(
     ctx: &Ctx<'_>,
     state: &mut State,
     serving: Serving,
-    known: Option<Option<Serving>>,
+    known: Option<Serving>,
 ) -> Result<(), Error> {
-    if known != Some(Some(serving)) {
+    if known != Some(serving) {
         let v = serving.as_attr();
         cib::set(&ctx.node, &ctx.cfg.synced_attr(), v, ctx.deadline).await?;
         info!("{}={v}", ctx.cfg.synced_attr());

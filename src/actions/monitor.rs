@@ -270,7 +270,7 @@ async fn keep_transferring(
         return Ok(());
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
-    let (score, synced) = (st.score, Some(st.synced));
+    let (score, synced) = (st.score, st.synced);
     common::set_score(&c, &mut st, Some(SCORE), score).await?;
     common::set_synced(&c, &mut st, Serving::No, synced).await?;
     st.promoted = true;
@@ -323,13 +323,11 @@ async fn keep_published(
             own.and_then(|a| a.get(&cfg.report_attr()))
                 .and_then(|t| Report::parse(t).ok()),
             common::known_score(&c, &attrs),
-            own.map(|a| {
-                a.get(&cfg.synced_attr())
-                    .and_then(|v| Serving::from_attr(v))
-            }),
+            own.and_then(|a| a.get(&cfg.synced_attr()))
+                .and_then(|v| Serving::from_attr(v)),
         )
     } else {
-        (st.report.clone(), st.score, Some(st.synced))
+        (st.report.clone(), st.score, st.synced)
     };
     if is_current_primary(known_report.as_ref(), status) {
         st.report = known_report;

@@ -96,7 +96,7 @@ mod tests {
                 .unwrap(),
             ),
             score: crate::edge::state::Published::Value(100),
-            synced: Some(true),
+            synced: Some(crate::decide::monitor::Serving::Yes),
             peers: [crate::decide::NodeName::new("node2").unwrap()].into(),
             decision: Some("waiting on node3".into()),
             declined: None,
