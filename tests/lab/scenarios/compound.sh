@@ -393,13 +393,15 @@ scenario_lagging-appliers() {
 }
 
 # ---- survivor-non-primary (found by the soak, seed 23 round 16) -----------------------------------------
-# What: node1 and node2 lose power together and are powered on at once; node3 keeps running alone,
-#   non-Primary, with its Galera port open, and its `state=primary` report stays in the CIB until its own
+# What: node1 and node2 lose power together and are powered on as soon as node3, running on alone, is
+#   non-Primary, with its Galera port open; its `state=primary` report stays in the CIB until its own
 #   monitor sees the change (up to its 10 s interval). The returning nodes' elections read that report.
-# Asserts: node3's monitor withdraws its claim; no promote fails (before the fix a joiner sent to node3
+# Asserts: precondition: node3 non-Primary; a monitor of node3 that saw it non-Primary withdrew its claim;
+#   no promote fails (before the fix a joiner sent to node3
 #   waited out its promote timeout, 230 s + 49 s of SIGTERM, blocking the transition that recovers node3:
 #   all Promoted again only after ~310 s); all Promoted again within 150 s; at most one bootstrap; rows.
 register_scenario survivor-non-primary 190
+non_primary() { local w; w=$(wsrep_own "$1") && [ -n "${w// /}" ] && [ "$(awk '{print $2}' <<<"$w")" != Primary ]; }
 no_failed_promote() {
   ! crm_mon_xml | xmllint --xpath "//failures/failure[@op_key='${GALERA_RSC}_promote_0']" - >/dev/null 2>&1
 }
@@ -412,15 +414,26 @@ scenario_survivor-non-primary() {
   mark_logs
   mark_pcmk_logs
   t0=$(now)
-  log "  node1+node2 lose power and come straight back; node3 runs on alone, non-Primary"
+  log "  node1+node2 lose power; node3 runs on alone until it is non-Primary; then both come straight back"
   power_kill_many node1 node2
+  # Nodes back within Galera's suspect timeout (5 s) re-merge with node3 before it ever leaves the Primary
+  # component (seen in a run on an idle machine: all Promoted in 7 s, no non-Primary phase): that is not
+  # this scenario. So they come back once node3 is non-Primary, while its report still says primary.
+  check "precondition: node3 runs on alone, non-Primary" wait_for "node3 non-Primary" 60 non_primary node3 ||
+    return 1
   start_node node1
   start_node node2
   check "all three Promoted again within 150 s" wait_for "3 Promoted + VIP + maxscale" 150 all_up 3 ||
     { show_status node3; node_exec node3 crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2; }
   echo "TIMING survivor-non-primary-recovery $(elapsed "$t0")"
-  check "node3's monitor withdrew its primary claim" \
-    pcmk_log_has node3 'outside a Primary component: .* withdrawn'
+  # node1+node2 may re-merge with node3 before its next monitor (10 s interval) runs: then no monitor saw
+  # it outside a Primary component and there was no claim to withdraw. One that did see it must have.
+  if pcmk_log_has node3 'outside a Primary component (non-Primary)'; then
+    check "node3's monitor saw it non-Primary and withdrew its primary claim" \
+      pcmk_log_has node3 'outside a Primary component: .* withdrawn'
+  else
+    log "  node1+node2 were back before node3's next monitor: no claim to withdraw"
+  fi
   check "no promote failed" no_failed_promote
   mapfile -t b < <(bootstrapped_nodes)
   check "at most one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
