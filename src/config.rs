@@ -314,7 +314,7 @@ mod tests {
         assert_eq!(c.user, "mysql");
         assert_eq!(c.check_user, "root");
         assert!(c.promote_wait_synced);
-        assert_eq!(c.test_table, ("mysql".into(), "user".into()));
+        assert_eq!(c.test_table, ("mysql".into(), "gtid_slave_pos".into()));
         assert_eq!(
             c.state_file(),
             PathBuf::from("/run/resource-agents/galera-ocf-galera.state")

@@ -225,9 +225,11 @@ pub const PARAMS: &[Param] = &[
     reloadable(p(
             "test_table",
             Str,
-            "mysql.user",
+            "mysql.gtid_slave_pos",
             "Table read at OCF_CHECK_LEVEL 20",
-            "A table (schema.table) read by the monitor at OCF_CHECK_LEVEL=20.",
+            "A table (schema.table) read by the monitor at OCF_CHECK_LEVEL=20. The default is an InnoDB \
+             table every MariaDB has that holds nothing secret (replication positions), so a dedicated \
+             monitoring account needs SELECT on it only, never on mysql.user (password hashes).",
     )),
 ];
 

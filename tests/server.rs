@@ -650,6 +650,12 @@ fn deeper_monitor_levels_read_a_table() {
     };
     ok(&lab.run(&deep("10", "mysql.user"), "monitor"), 8);
     ok(&lab.run(&deep("20", "mysql.user"), "monitor"), 8);
+    // The default table exists on a fresh datadir (mariadb-install-db) and is readable.
+    let default_table = lab
+        .agent()
+        .set("OCF_RESKEY_CRM_meta_interval", "10000")
+        .set("OCF_CHECK_LEVEL", "20");
+    ok(&lab.run(&default_table, "monitor"), 8);
     let r = lab.run(&deep("20", "nosuch.table"), "monitor");
     ok(&r, 9);
     assert!(r.one_reason().contains("nosuch"));

@@ -16,6 +16,7 @@ use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report};
+use crate::galera::status::ServerVars;
 use crate::galera::{grastate, recover};
 
 /// What every action needs: configuration, this node's Pacemaker name, the deadline.
@@ -153,6 +154,16 @@ pub async fn set_score(
     }
     state.score = Published::known(want);
     Ok(())
+}
+
+/// The server variables of a status query (monitor or promote); one this version cannot read is logged,
+/// never a failure (see [`ServerVars::from_rows`]).
+pub fn server_vars(rows: &[(String, String)]) -> ServerVars {
+    let (vars, unreadable) = ServerVars::from_rows(rows);
+    if let Some(e) = unreadable {
+        warn!("{e}: counted as desynced, the VIP prefers another node");
+    }
+    vars
 }
 
 /// Publish `<rsc>-synced` (what this node offers clients, `decide::monitor::Serving`) unless it is known

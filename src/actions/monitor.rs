@@ -45,14 +45,15 @@ struct Query {
 async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
     match sql::snapshot(cfg, cfg.check_level, deadline).await {
         Ok(Snapshot { wsrep, vars }) => {
-            match (WsrepStatus::from_rows(&wsrep), ServerVars::from_rows(&vars)) {
-                (Ok(st), Ok(server)) => Query {
+            let server = common::server_vars(&vars);
+            match WsrepStatus::from_rows(&wsrep) {
+                Ok(st) => Query {
                     health: Ok(st.health()),
                     status: Some(st),
                     server,
                     detail: None,
                 },
-                (Err(e), _) | (_, Err(e)) => Query {
+                Err(e) => Query {
                     health: Err(QueryFailure::Query),
                     status: None,
                     server: ServerVars::default(),

@@ -78,7 +78,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         Err(reason) => return Err(give_up(ctx, reason).await),
     };
     match &ready {
-        Ready::Running(status) => finish(ctx, &mut st, status).await?,
+        Ready::Running(status, vars) => finish(ctx, &mut st, status, vars).await?,
         Ready::Transferring => transferring(ctx, &mut st).await?,
         Ready::Abandoned(reason) => {
             abandon(ctx, fresh_marker).await?;
@@ -96,7 +96,7 @@ async fn already_running(ctx: &Ctx<'_>, st: &mut State, pid: i32) -> Result<Outc
     let status = WsrepStatus::from_rows(&snap.wsrep).map_err(Error::PromoteStatus)?;
     if matches!(status.health(), Health::Synced | Health::Donor) {
         info!("promote: mariadbd (pid {pid}) already runs Synced in a Primary component");
-        finish(ctx, st, &status).await?;
+        finish(ctx, st, &status, &common::server_vars(&snap.vars)).await?;
         return Ok(Outcome::ok());
     }
     Err(Error::AlreadyRunningUnhealthy {
@@ -271,8 +271,9 @@ fn ready(status: &WsrepStatus, bootstrap: bool, wait_synced: bool) -> bool {
 
 /// What promote waited for.
 enum Ready {
-    /// Answering in the Primary component: Synced, or (transfer handed to the monitor) Joiner/Joined.
-    Running(WsrepStatus),
+    /// Answering in the Primary component: Synced, or (transfer handed to the monitor) Joiner/Joined; with
+    /// the server variables the same round trip read (what the node offers clients).
+    Running(WsrepStatus, ServerVars),
     /// A joiner whose state transfer is under way (socket not open yet), handed to the monitor.
     Transferring,
     /// A joiner that never got a state transfer going, and the election no longer says join: the
@@ -311,7 +312,9 @@ async fn probe(
     }
     Ok(match sql::snapshot(ctx.cfg, 0, ctx.deadline).await {
         Ok(s) => match WsrepStatus::from_rows(&s.wsrep) {
-            Ok(st) if ready(&st, bootstrap, wait_synced) => Look::Ready(Ready::Running(st)),
+            Ok(st) if ready(&st, bootstrap, wait_synced) => {
+                Look::Ready(Ready::Running(st, common::server_vars(&s.vars)))
+            }
             Ok(st) => Look::NotYet(format!("wsrep {}", st.health().as_str())),
             Err(e) => Look::NotYet(e.to_string()),
         },
@@ -444,7 +447,12 @@ async fn give_up(ctx: &Ctx<'_>, reason: NotReady) -> Error {
     Error::PromoteGaveUp { reason }
 }
 
-async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(), Error> {
+async fn finish(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    status: &WsrepStatus,
+    vars: &ServerVars,
+) -> Result<(), Error> {
     st.declined = None;
     if status.health() == Health::Synced {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
@@ -453,15 +461,9 @@ async fn finish(ctx: &Ctx<'_>, st: &mut State, status: &WsrepStatus) -> Result<(
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.
     cib::delete(&ctx.node, &ctx.cfg.force_attr(), ctx.deadline).await?;
     common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
-    // The server variables (desync, reject_queries, read_only) are the monitor's to add: a server promote
-    // just started has them from my.cnf at most, and the first Promoted monitor republishes on a change.
-    common::set_synced(
-        ctx,
-        st,
-        serving(status.health(), &ServerVars::default()),
-        None,
-    )
-    .await?;
+    // What the node offers clients, from the same round trip as its health: a server started with
+    // read_only or wsrep_reject_queries in my.cnf must not draw the VIP until its first monitor.
+    common::set_synced(ctx, st, serving(status.health(), vars), None).await?;
     st.promoted = true;
     st.peers.clear();
     state::save(&ctx.cfg.state_file(), st)?;

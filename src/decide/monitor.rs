@@ -9,14 +9,20 @@
 //! A Primary node with `read_only` ON fails as Promoted whatever role Pacemaker expects, at
 //! OCF_CHECK_LEVEL >= 10 (the admin's opt-in to deep checks): it is in the component but refuses the
 //! writes a Promoted instance must take. At the default level the same node stays Promoted (an admin may
-//! have set read_only on purpose; restarting mariadbd would undo it) but is not [`Serving`], so the VIP
-//! leaves it all the same.
+//! have set read_only on purpose; restarting mariadbd would undo it) and is only a fallback for the VIP,
+//! so the VIP leaves it whenever another node serves writes.
 //!
 //! [`Serving`] is what the node publishes for the VIP (`<rsc>-synced`): `1` where clients are served
-//! (Synced, not desynced, no `wsrep_reject_queries`, not read_only), `desynced` where they could be served
-//! if nobody else can (a Donor, or desynced by an admin with `wsrep_desync`), `0` where they cannot be at
-//! all (a joiner, a node refusing queries or writes). The location rules shipped in crm-examples/ keep the
-//! VIP off `0` and prefer `1`, so a Donor or desynced node holds the VIP only when no serving node is left.
+//! (Synced, not desynced, no `wsrep_reject_queries`, not read_only), `desynced` where they are served only
+//! in part and only if nobody serves them fully (a Donor, a node desynced by an admin with `wsrep_desync`,
+//! one catching up in Joined, a read_only one that still answers reads), `0` where they cannot be at all (a
+//! joiner, a node refusing queries). The location rules shipped in crm-examples/ keep the VIP off `0` and
+//! prefer `1`, so a fallback node holds the VIP only when no serving node is left.
+//!
+//! Why Joined and read_only are fallbacks and not `0`: Joined is the step every Donor and every node an
+//! admin re-syncs passes on its way back to Synced; as `0` it would pull the VIP off the last node that has
+//! the data (two nodes, the other one joining) for the second it takes. read_only ON on every node (a
+//! maintenance window) as `0` would take the VIP away everywhere although every node still answers reads.
 //!
 //! Pure: the caller gathers the [`Observation`] (process check, marker file, one SQL query)
 //! and exits with the verdict's [`OcfStatus`] as it is.
@@ -27,10 +33,11 @@ use crate::ocf::OcfStatus;
 /// Whether this node should carry client traffic (the VIP), as published in `<rsc>-synced`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Serving {
-    /// Clients cannot be served here: not Synced/Donor in a Primary component, queries or writes refused,
-    /// or mariadbd not running. `0`: the VIP never comes here.
+    /// Clients cannot be served here: not Synced, Donor or Joined in a Primary component, queries refused
+    /// (`wsrep_reject_queries`), or mariadbd not running. `0`: the VIP never comes here.
     No,
-    /// All data and queries served, but desynced (a Donor, or `wsrep_desync=ON`): it may lag or block.
+    /// Queries served, but it may lag or block (a Donor, `wsrep_desync=ON`, Joined: catching up) or it
+    /// refuses writes (`read_only`)
     /// `desynced`: the VIP comes here only when no node is [`Serving::Yes`].
     Fallback,
     /// Synced, queries and writes served. `1`: the VIP prefers these nodes.
@@ -59,15 +66,15 @@ impl Serving {
 }
 
 /// What a running node in the Primary component (or joining it) offers clients. Order matters: a node
-/// that refuses queries or writes serves nobody, desynced or not.
+/// that refuses queries serves nobody, desynced or not; one that refuses only writes, lags (Donor,
+/// desynced) or is catching up (Joined) is a fallback.
 pub fn serving(health: Health, vars: &ServerVars) -> Serving {
     match health {
-        Health::Synced | Health::Donor if vars.rejects_queries() || vars.read_only() => Serving::No,
-        Health::Donor => Serving::Fallback,
-        Health::Synced if vars.desynced() => Serving::Fallback,
+        Health::Synced | Health::Donor | Health::Joined if vars.rejects_queries() => Serving::No,
+        Health::Donor | Health::Joined => Serving::Fallback,
+        Health::Synced if vars.desynced() || vars.read_only() => Serving::Fallback,
         Health::Synced => Serving::Yes,
         Health::Joiner
-        | Health::Joined
         | Health::NonPrimary
         | Health::NotReady
         | Health::Disconnected
@@ -563,8 +570,8 @@ mod tests {
     }
 
     /// `serving` over every health and every combination of the server variables, against the rules
-    /// written out: only Synced or Donor serve at all; refusing queries or writes serves nobody; a Donor or
-    /// a desynced Synced node is the fallback; the rest is `1`.
+    /// written out: only Synced, Donor or Joined serve at all; refusing queries serves nobody; a Donor, a
+    /// Joined node, a desynced or read_only Synced node is the fallback; the rest is `1`.
     #[test]
     fn serving_over_every_health_and_variable() {
         let mut n = 0;
@@ -573,11 +580,12 @@ mod tests {
                 let refuses = matches!(
                     vars.reject_queries,
                     Some(RejectQueries::All | RejectQueries::AllKill | RejectQueries::Other)
-                ) || vars.read_only == Some(true);
+                );
+                let lags_or_reads_only = vars.desync == Some(true) || vars.read_only == Some(true);
                 let want = match health {
-                    Health::Synced | Health::Donor if refuses => Serving::No,
-                    Health::Donor => Serving::Fallback,
-                    Health::Synced if vars.desync == Some(true) => Serving::Fallback,
+                    Health::Synced | Health::Donor | Health::Joined if refuses => Serving::No,
+                    Health::Donor | Health::Joined => Serving::Fallback,
+                    Health::Synced if lags_or_reads_only => Serving::Fallback,
                     Health::Synced => Serving::Yes,
                     _ => Serving::No,
                 };
@@ -661,7 +669,7 @@ mod tests {
 
     /// At OCF_CHECK_LEVEL >= 10 a Primary (or joining) node with read_only ON fails as Promoted, also on a
     /// probe or when Pacemaker expects it Unpromoted; the reason is the server's answer, nothing appended.
-    /// At the default level it stays Promoted but serves nobody (`0`: the VIP leaves it).
+    /// At the default level it stays Promoted and is at most a fallback for the VIP (`0` for a joiner).
     #[test]
     fn read_only_on_fails_as_promoted_whatever_the_role() {
         for health in [
@@ -695,7 +703,15 @@ mod tests {
                     ..obs
                 });
                 assert_eq!(shallow.status, OcfStatus::RunningPromoted, "{obs:?}");
-                assert_eq!(shallow.serving, Serving::No, "{obs:?}");
+                assert_eq!(
+                    shallow.serving,
+                    if health == Health::Joiner {
+                        Serving::No
+                    } else {
+                        Serving::Fallback
+                    },
+                    "{obs:?}"
+                );
                 let off = verdict(&Observation {
                     server: ServerVars::default(),
                     ..obs

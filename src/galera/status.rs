@@ -56,12 +56,23 @@ pub struct ServerVars {
 
 impl ServerVars {
     /// Builds the variables from SHOW VARIABLES rows; unrelated rows are ignored.
-    pub fn from_rows(rows: &[(String, String)]) -> Result<Self, StatusError> {
+    ///
+    /// Never fails: these rows only grade what the node offers clients, and a value this version cannot
+    /// read must not fail the monitor of a healthy server (Pacemaker would restart it). An unreadable
+    /// `wsrep_desync` counts as desynced (the VIP then prefers another node, never a worse one); the
+    /// problem comes back for the caller to log.
+    pub fn from_rows(rows: &[(String, String)]) -> (Self, Option<StatusError>) {
         let mut v = ServerVars::default();
+        let mut unreadable = None;
         for (name, value) in rows {
             let value = value.trim();
             match name.to_ascii_lowercase().as_str() {
-                "wsrep_desync" => v.desync = Some(on_off("wsrep_desync", value)?),
+                "wsrep_desync" => {
+                    v.desync = Some(on_off("wsrep_desync", value).unwrap_or_else(|e| {
+                        unreadable = Some(e);
+                        true
+                    }))
+                }
                 "wsrep_reject_queries" => {
                     v.reject_queries = Some(match value.to_ascii_uppercase().as_str() {
                         "NONE" => RejectQueries::None,
@@ -81,7 +92,7 @@ impl ServerVars {
                 _ => {}
             }
         }
-        Ok(v)
+        (v, unreadable)
     }
 
     pub fn desynced(&self) -> bool {
@@ -434,7 +445,7 @@ mod tests {
             ("read_only", "OFF"),
             ("wsrep_ready", "ON"),
         ]))
-        .unwrap();
+        .0;
         assert!(v.desynced() && v.rejects_queries() && !v.read_only());
         assert_eq!(v.reject_queries, Some(RejectQueries::AllKill));
         // information_schema spelling, and the defaults of a freshly started server.
@@ -443,7 +454,7 @@ mod tests {
             ("WSREP_REJECT_QUERIES", "NONE"),
             ("READ_ONLY", "ON"),
         ]))
-        .unwrap();
+        .0;
         assert!(!v.desynced() && !v.rejects_queries() && v.read_only());
         for (value, rejects) in [
             ("NONE", false),
@@ -451,7 +462,7 @@ mod tests {
             ("all", true),
             ("SOMEDAY", true),
         ] {
-            let v = ServerVars::from_rows(&rows(&[("wsrep_reject_queries", value)])).unwrap();
+            let v = ServerVars::from_rows(&rows(&[("wsrep_reject_queries", value)])).0;
             assert_eq!(v.rejects_queries(), rejects, "{value}");
         }
         for (value, ro) in [
@@ -460,15 +471,20 @@ mod tests {
             ("ON", true),
             ("NO_LOCK", true),
         ] {
-            let v = ServerVars::from_rows(&rows(&[("read_only", value)])).unwrap();
+            let v = ServerVars::from_rows(&rows(&[("read_only", value)])).0;
             assert_eq!(v.read_only(), ro, "{value}");
         }
         // Absent rows: the feature does not exist on that server, nothing is refused.
-        let none = ServerVars::from_rows(&[]).unwrap();
+        let (none, problem) = ServerVars::from_rows(&[]);
         assert!(!none.desynced() && !none.rejects_queries() && !none.read_only());
+        assert!(problem.is_none());
+        // An unreadable desync value: counted as desynced, reported, never a failure.
+        let (v, problem) =
+            ServerVars::from_rows(&rows(&[("wsrep_desync", "maybe"), ("read_only", "OFF")]));
+        assert!(v.desynced() && !v.read_only());
         assert!(matches!(
-            ServerVars::from_rows(&rows(&[("wsrep_desync", "maybe")])),
-            Err(StatusError::BadValue {
+            problem,
+            Some(StatusError::BadValue {
                 name: "wsrep_desync",
                 ..
             })

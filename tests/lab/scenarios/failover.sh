@@ -131,15 +131,17 @@ scenario_mysqld-crash() {
 
 # ---- vip-serving (issue 16) -----------------------------------------------------------------------------
 # What: the VIP only where clients are served. The agent publishes <rsc>-synced = 1 (serving), desynced (a
-#   Donor, or wsrep_desync=ON) or 0 (refuses queries or writes, or not Synced); cluster.crm's rules keep the
-#   VIP off 0 and prefer 1 by more than resource-stickiness. On the VIP node V: SET GLOBAL wsrep_desync=ON,
-#   then OFF; on the VIP node W of then: SET GLOBAL wsrep_reject_queries=ALL (MariaDB still answers the
-#   monitor's SHOW statements), then NONE; in between all three nodes desynced at once.
+#   fallback: Donor, Joined, wsrep_desync=ON or read_only=ON) or 0 (refuses queries, or not in a Primary
+#   component); cluster.crm's rules keep the VIP off 0 and prefer 1 by more than resource-stickiness. On the
+#   VIP node V: SET GLOBAL wsrep_desync=ON, then OFF; on the VIP node W of then: SET GLOBAL
+#   wsrep_reject_queries=ALL (MariaDB still answers the monitor's SHOW statements), then NONE; on the VIP node
+#   X of then: SET GLOBAL read_only=ON, then OFF; in between all three nodes desynced at once.
 # Asserts: V publishes desynced, the VIP answers from another node within the bound, writes go on; after OFF
 #   V publishes 1 again and the VIP does not move back (stickiness: the serving node it is on keeps it, one
 #   move, no flap); all three desynced, the VIP node last: the VIP stays on it and answers (a desynced node
-#   is the fallback when nobody serves), writes go on, and it stays there when they serve again; W with
-#   reject_queries=ALL publishes 0 and the VIP answers from another node; after NONE W is 1 again; no failed
+#   is the fallback when nobody serves), writes go on, and it stays there when they serve again (no VIP start
+#   anywhere meanwhile); W with reject_queries=ALL publishes 0 and the VIP answers from another node; after
+#   NONE W is 1 again; X with read_only=ON publishes desynced and the VIP answers from another node; no failed
 #   action, no fail-count (desync and reject_queries move the VIP only, they never restart mariadbd); rows.
 #   The variables are reset on every node whatever happens.
 register_scenario vip-serving 85
@@ -148,7 +150,23 @@ serving_attr() { node_exec "$1" crm_attribute -N "$1" -l reboot -n "$GALERA_RSC-
 serving_attr_is() { [ "$(serving_attr "$1")" = "$2" ]; }
 vip_answers_from() { [ "$(sql_vip 'SELECT @@hostname' 2>/dev/null)" = "$1" ]; }
 vip_not_on() { local n; n=$(vip_node); [ -n "$n" ] && [ "$n" != "$1" ]; }
-vip_left() { [ "$(vip_node)" != "$1" ]; }
+# vip_left NODE: crm_mon answered and the VIP is not active on NODE (stopped or elsewhere); an unanswered
+# crm_mon (CIB busy) proves nothing and is not a move.
+vip_left() {
+  local xml n
+  xml=$(crm_mon_xml) && [ -n "$xml" ] || return 1
+  n=$(xmllint --xpath "//resource[@id='vip'][@role='Started'][@active='true']/node/@name" - <<<"$xml" 2>/dev/null |
+    sed -E 's/ name="([^"]*)"/\1/')
+  [ "$n" != "$1" ]
+}
+# vip_started_since EPOCH: Pacemaker's history has a successful start of the VIP at/after EPOCH on any node
+# (a move away and back between two looks leaves this trace).
+vip_started_since() {
+  local n
+  for n in "${NODES[@]}"; do op_since "$n" vip start "$1" && return 0; done
+  return 1
+}
+vip_not_started_since() { ! vip_started_since "$1"; }
 set_global() { sql_node "$1" "SET GLOBAL $2" </dev/null; }
 vip_serving_reset() {
   local n
@@ -156,6 +174,7 @@ vip_serving_reset() {
     node_running "$n" 2>/dev/null || continue
     set_global "$n" "wsrep_reject_queries=NONE" >/dev/null 2>&1 || true
     set_global "$n" "wsrep_desync=OFF" >/dev/null 2>&1 || true
+    set_global "$n" "read_only=OFF" >/dev/null 2>&1 || true
   done
 }
 scenario_vip-serving() {
@@ -193,6 +212,7 @@ vip_serving_steps() {
   # before the others and the VIP has no reason to move at all.
   others=()
   for n in "${NODES[@]}"; do [ "$n" = "$w" ] || others+=("$n"); done
+  t0=$(now)
   log "  ${others[*]}, then $w (VIP): SET GLOBAL wsrep_desync=ON (nobody left serving in sync)"
   for n in "${others[@]}" "$w"; do
     check "SET GLOBAL wsrep_desync=ON on $n" set_global "$n" "wsrep_desync=ON"
@@ -206,6 +226,7 @@ vip_serving_steps() {
     check "$n publishes 1 again" wait_for "$n: $GALERA_RSC-synced=1" 30 serving_attr_is "$n" 1
   done
   check "the VIP is still on $w" vip_answers_from "$w"
+  check "the VIP was not started anywhere meanwhile (no move away and back)" vip_not_started_since "$t0"
 
   w=$(vip_node)
   log "  $w (VIP): SET GLOBAL wsrep_reject_queries=ALL"
@@ -222,6 +243,15 @@ vip_serving_steps() {
   check "SET GLOBAL wsrep_reject_queries=NONE on $w" set_global "$w" "wsrep_reject_queries=NONE"
   check "$w publishes 1 again" wait_for "$w: $GALERA_RSC-synced=1" 30 serving_attr_is "$w" 1
   check "the VIP stays on $x" never_within 15 vip_left "$x"
+
+  log "  $x (VIP): SET GLOBAL read_only=ON"
+  check "SET GLOBAL read_only=ON on $x" set_global "$x" "read_only=ON" || return 1
+  check "$x publishes desynced (read_only: a fallback)" wait_for "$x: $GALERA_RSC-synced=desynced" 30 serving_attr_is "$x" desynced
+  check "the VIP answers from another node than the read_only $x" \
+    wait_for "VIP elsewhere than $x" "$VIP_SERVING_BOUND" vip_answers_elsewhere "$x" || return 1
+  check "$x is still Promoted (read_only at the default check level moves the VIP only)" is_promoted "$x"
+  check "SET GLOBAL read_only=OFF on $x" set_global "$x" "read_only=OFF"
+  check "$x publishes 1 again" wait_for "$x: $GALERA_RSC-synced=1" 30 serving_attr_is "$x" 1
   check "no failed actions (nothing was restarted)" no_failed_actions
   for n in "${NODES[@]}"; do check "fail-count of $GALERA_RSC on $n is 0" failcount_zero "$n"; done
   check_all_up
