@@ -14,7 +14,7 @@ set -euo pipefail
 # PATH after the install is a failure with its name and package, never a skipped test.
 needs=(
   "pacemaker:pacemakerd"
-  "pacemaker-cli-utils:crm_attribute crm_verify crm_simulate crm_resource crm_mon crm_failcount cibadmin crm_node"
+  "pacemaker-cli-utils:crm_attribute crm_verify crm_simulate crm_resource crm_mon crm_failcount cibadmin crm_node cibsecret"
   "corosync:corosync corosync-keygen corosync-cfgtool corosync-quorumtool"
   "crmsh:crm"
   "pcs:pcs"
@@ -28,6 +28,8 @@ needs=(
   "iproute2:ip tc ss"
   "psmisc:fuser"
   "iputils-arping:arping"
+  "iputils-ping:ping"
+  "openssh-client:ssh"
   "socat:socat"
   "libxml2-utils:xmllint"
   "procps:ps"

@@ -110,8 +110,14 @@ force_attr_absent() {
 # then `crm_resource -p check_passwd -v NEW`, then the old password is retired. What proves the monitors use
 # the new password: after the retirement the old one is refused (by the mariadb client and by the agent's
 # own login, run by hand) while the account's successful logins (USER_STATISTICS, userstat on for the test)
-# keep growing on every node and no monitor fails. The original parameters are put back at the end (one CIB
-# change), the account dropped, userstat off, also when a check failed.
+# keep growing on every node and no monitor fails. Then the password leaves the CIB (issue 15, secrets):
+# cibsecret stores it in a root-only file on every node and the CIB holds `lrm://`, which pacemaker-execd
+# replaces with the file's value before it runs the agent; the change is a reload like the others, the
+# monitors go on logging in, and neither `crm configure show` nor the CIB has the password any more. The lab
+# has no ssh between its nodes, so `cibsecret -C set` runs on each node (the copy `cibsecret sync` would
+# make; its own sync attempt fails and is ignored) and `cibsecret -C check` proves each copy. The original
+# parameters are put back at the end (one CIB change), the secret files deleted, the account dropped,
+# userstat off, also when a check failed.
 register_scenario reload-password 65
 scenario_reload-password() {
   local orig n vip=""
@@ -158,9 +164,38 @@ mysql_native_password USING PASSWORD('$RELOAD_OLD_PW') OR mysql_native_password 
     [ "$(pcmk_actions_since_mark '(Restart|Recover|Stop|Start|Promote|Demote|Move|Migrate) +(galera|vip)')" -eq 0 ]
   check "no stop, start, promote or demote of galera executed on any node" no_galera_lifecycle_ops
   check "all 3 still Promoted" n_promoted_is 3
+  reload_password_cibsecret
+  for n in "${NODES[@]}"; do
+    check "same mariadbd on $n after cibsecret (${pid_before[$n]})" same_mariadbd "$n" "${pid_before[$n]}"
+  done
   stop_writer_wait
   check_rows
   reload_password_cleanup "$orig"
+}
+# check_passwd from the CIB into cibsecret's files, as a reload; the monitors keep logging in with it.
+reload_password_cibsecret() {
+  local n shown
+  declare -A logins
+  log "  cibsecret: check_passwd out of the CIB (lrm:// in the CIB, the value in a root-only file per node)"
+  for n in "${NODES[@]}"; do
+    node_exec "$n" cibsecret -C set "$GALERA_RSC" check_passwd "$RELOAD_NEW_PW" >/dev/null 2>&1 || true
+    check "cibsecret's copy on $n is intact (cibsecret -C check)" node_exec "$n" cibsecret -C check "$GALERA_RSC" check_passwd
+  done
+  mark_pcmk_logs
+  check "crm_resource -p check_passwd -v lrm:// exits 0" node_exec node1 crm_resource -r "$GALERA_RSC" -p check_passwd -v 'lrm://'
+  check "Pacemaker ran reload-agent on every node" wait_for "reload-agent ok on every node" 60 reloaded_everywhere
+  settle
+  shown=$(node_exec node1 crm configure show "$GALERA_RSC" 2>&1)
+  check "crm configure show shows lrm:// and not the password" secret_hidden "$shown" 'lrm://'
+  check "the CIB does not hold the password" secret_hidden "$(node_exec node1 cibadmin -Q 2>/dev/null)" 'value="lrm://"'
+  for n in "${NODES[@]}"; do logins[$n]=$(check_logins "$n"); done
+  for n in "${NODES[@]}"; do
+    check "monitors on $n log in with the secret (logins ${logins[$n]} + 2)" \
+      wait_for "2 more logins as galera_check on $n" 60 logins_above "$n" $((${logins[$n]:-0} + 1))
+  done
+  check "no failed actions recorded" no_failed_actions
+  check "no stop, start, promote or demote of galera executed on any node" no_galera_lifecycle_ops
+  check "all 3 still Promoted" n_promoted_is 3
 }
 RELOAD_OLD_PW=rotate-old-7Qa
 RELOAD_NEW_PW=rotate-new-3Zk
@@ -183,10 +218,17 @@ reload_password_cleanup() {
   log "  restoring the original parameters (check_user=root, no check_passwd)"
   node_exec node1 cibadmin --replace --xml-text "$1" || log "  restoring the parameters failed"
   settle
+  for n in "${NODES[@]}"; do
+    node_exec "$n" cibsecret -C delete "$GALERA_RSC" check_passwd >/dev/null 2>&1 || true
+    node_exec "$n" test ! -e "/var/lib/pacemaker/lrm/secrets/$GALERA_RSC/check_passwd" ||
+      log "  the secret file on $n is still there"
+  done
   sql_node node1 "DROP USER IF EXISTS 'galera_check'@'localhost'" || log "  dropping galera_check failed"
   for n in "${NODES[@]}"; do sql_node "$n" "SET GLOBAL userstat=OFF" || true; done
   check_all_up 120
 }
+# secret_hidden TEXT MARK: TEXT shows MARK (where the password was) and not the password itself.
+secret_hidden() { grep -qF -- "$2" <<<"$1" && ! grep -qF -- "$RELOAD_NEW_PW" <<<"$1"; }
 same_mariadbd() { [ -n "$2" ] && [ "$(mariadbd_pid "$1")" = "$2" ]; }
 vip_still_on() { [ -n "$1" ] && [ "$(vip_node)" = "$1" ]; }
 login_as_check() {
