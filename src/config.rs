@@ -288,6 +288,99 @@ impl Config {
     }
 }
 
+/// The monitoring credentials a stock-agent site keeps in `/etc/sysconfig/clustercheck` or
+/// `/etc/default/clustercheck` (the clustercheck script's file, which `ocf:heartbeat:galera` also reads):
+/// `MYSQL_USERNAME` and `MYSQL_PASSWORD` as shell assignments.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ClustercheckCredentials {
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+    /// Assignments this reader will not evaluate (a `$` expansion, a command substitution): named so the
+    /// caller can say what was ignored, never guessed at.
+    pub unreadable: Vec<String>,
+}
+
+impl ClustercheckCredentials {
+    /// Reads the plain assignments (`NAME=word`, `NAME="text"`, `NAME='text'`, optionally after `export`);
+    /// anything that needs a shell to evaluate is listed in `unreadable`, not used.
+    pub fn parse(text: &str) -> Self {
+        let mut f = ClustercheckCredentials::default();
+        for line in text.lines() {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+            let Some((name, value)) = line.split_once('=') else {
+                continue;
+            };
+            if !matches!(name, "MYSQL_USERNAME" | "MYSQL_PASSWORD") {
+                continue;
+            }
+            let Some(value) = shell_word(value) else {
+                f.unreadable.push(name.to_owned());
+                continue;
+            };
+            match name {
+                "MYSQL_USERNAME" => f.user = Some(value),
+                _ => f.password = Some(Secret(value)),
+            }
+        }
+        f
+    }
+}
+
+/// One shell word without expansions: `'...'` verbatim, `"..."` or bare without `$`, `` ` `` or `\`;
+/// a trailing comment after white space is dropped. `None` where only a shell could say what it means.
+fn shell_word(v: &str) -> Option<String> {
+    let v = v.trim_end();
+    if let Some(rest) = v.strip_prefix('\'') {
+        let (inner, after) = rest.split_once('\'')?;
+        return comment_or_nothing(after).then(|| inner.to_owned());
+    }
+    if let Some(rest) = v.strip_prefix('"') {
+        let (inner, after) = rest.split_once('"')?;
+        let plain = !inner.contains(['$', '`', '\\']);
+        return (plain && comment_or_nothing(after)).then(|| inner.to_owned());
+    }
+    let word = match v.split_once(|c: char| c.is_whitespace()) {
+        Some((w, after)) if comment_or_nothing(after) => w,
+        Some(_) => return None,
+        None => v,
+    };
+    (!word.contains(['$', '`', '\\', '\'', '"', ';', '&', '|', '(', ')'])).then(|| word.to_owned())
+}
+
+fn comment_or_nothing(after: &str) -> bool {
+    let after = after.trim_start();
+    after.is_empty() || after.starts_with('#')
+}
+
+/// The stock agent's fallback: `check_user` and `check_passwd` that the resource leaves unset (or empty)
+/// come from the clustercheck file. Returns the environment to read the configuration from, and which
+/// parameters were taken from the file (for the log).
+pub fn with_clustercheck(
+    env: &BTreeMap<String, String>,
+    file: &ClustercheckCredentials,
+) -> (BTreeMap<String, String>, Vec<&'static str>) {
+    let mut env = env.clone();
+    let mut taken = Vec::new();
+    let unset = |env: &BTreeMap<String, String>, k: &str| env.get(k).is_none_or(|v| v.is_empty());
+    if let Some(user) = &file.user {
+        if unset(&env, "OCF_RESKEY_check_user") {
+            env.insert("OCF_RESKEY_check_user".into(), user.clone());
+            taken.push("check_user");
+        }
+    }
+    if let Some(password) = &file.password {
+        if unset(&env, "OCF_RESKEY_check_passwd") {
+            env.insert(
+                "OCF_RESKEY_check_passwd".into(),
+                password.expose().to_owned(),
+            );
+            taken.push("check_passwd");
+        }
+    }
+    (env, taken)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +397,58 @@ mod tests {
 
     fn err(pairs: &[(&str, &str)]) -> Error {
         Config::from_env(&env(pairs), "galera".into()).unwrap_err()
+    }
+
+    #[test]
+    fn clustercheck_file_plain_assignments_only() {
+        let f = ClustercheckCredentials::parse(
+            "# written by the clustercheck package\nMYSQL_USERNAME=\"clustercheckuser\"\n\
+             export MYSQL_PASSWORD='s3cr3t!#x' # set by hand\nMYSQL_HOST=localhost\nMYSQL_PORT=3306\n",
+        );
+        assert_eq!(f.user.as_deref(), Some("clustercheckuser"));
+        assert_eq!(f.password.as_ref().map(Secret::expose), Some("s3cr3t!#x"));
+        assert!(f.unreadable.is_empty());
+        let f = ClustercheckCredentials::parse(
+            "MYSQL_USERNAME=check\nMYSQL_PASSWORD=\"$(cat /root/pw)\"\n",
+        );
+        assert_eq!(f.user.as_deref(), Some("check"));
+        assert_eq!(f.password, None);
+        assert_eq!(f.unreadable, ["MYSQL_PASSWORD"]);
+        for bad in ["$PW", "`cat x`", "a;b", "'open", "\"open", "a b", "\"x\"y"] {
+            let f = ClustercheckCredentials::parse(&format!("MYSQL_PASSWORD={bad}"));
+            assert_eq!(f.password, None, "{bad}");
+            assert_eq!(f.unreadable, ["MYSQL_PASSWORD"], "{bad}");
+        }
+        assert_eq!(
+            ClustercheckCredentials::parse("MYSQL_PASSWORD=")
+                .password
+                .map(|p| p.expose().to_owned()),
+            Some(String::new())
+        );
+    }
+
+    #[test]
+    fn clustercheck_fills_only_unset_credentials() {
+        let file = ClustercheckCredentials::parse("MYSQL_USERNAME=cc\nMYSQL_PASSWORD=pw\n");
+        let (e, taken) = with_clustercheck(&env(&[]), &file);
+        assert_eq!(taken, ["check_user", "check_passwd"]);
+        let c = Config::from_env(&e, "g".into()).unwrap();
+        assert_eq!(
+            (c.check_user.as_str(), c.check_passwd.expose()),
+            ("cc", "pw")
+        );
+        // What the resource sets wins, as in the stock agent; an empty value counts as unset.
+        let (e, taken) =
+            with_clustercheck(&env(&[("check_user", "mon"), ("check_passwd", "")]), &file);
+        assert_eq!(taken, ["check_passwd"]);
+        let c = Config::from_env(&e, "g".into()).unwrap();
+        assert_eq!(
+            (c.check_user.as_str(), c.check_passwd.expose()),
+            ("mon", "pw")
+        );
+        let (e, taken) = with_clustercheck(&env(&[]), &ClustercheckCredentials::default());
+        assert!(taken.is_empty());
+        assert_eq!(e, env(&[]));
     }
 
     #[test]

@@ -194,7 +194,23 @@ fn load_config(action: Action, env: &BTreeMap<String, String>) -> Result<Config,
         Err(_) if action == Action::ValidateAll => "galera".to_owned(),
         Err(e) => return Err(e),
     };
-    Config::from_env(env, resource)
+    match edge::paths::clustercheck_file() {
+        None => Config::from_env(env, resource),
+        Some((path, text)) => {
+            let file = config::ClustercheckCredentials::parse(&text);
+            for name in &file.unreadable {
+                warn!("{path}: {name} is not a plain assignment (it needs a shell to evaluate); ignored");
+            }
+            let (env, taken) = config::with_clustercheck(env, &file);
+            if !taken.is_empty() {
+                debug!(
+                    "{} from {path} (the resource leaves it unset)",
+                    taken.join(" and ")
+                );
+            }
+            Config::from_env(&env, resource)
+        }
+    }
 }
 
 async fn run_action(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {

@@ -179,7 +179,8 @@ pub const PARAMS: &[Param] = &[
             "root",
             "MariaDB user for status checks",
             "User the agent connects as over the unix socket to read the wsrep status. root with unix_socket \
-             authentication needs no password.",
+             authentication needs no password. When unset, MYSQL_USERNAME of /etc/sysconfig/clustercheck or \
+             /etc/default/clustercheck (the first that exists) is used, as the stock agent does.",
     )),
     reloadable(p(
             "check_passwd",
@@ -187,7 +188,8 @@ pub const PARAMS: &[Param] = &[
             "",
             "Password of check_user",
             "Password of check_user. It is sent only over the unix socket by the agent itself, never put on a \
-             command line or in a child's environment.",
+             command line or in a child's environment. When unset, MYSQL_PASSWORD of the clustercheck file \
+             (see check_user) is used; only a plain assignment is read, never one that needs a shell.",
     )),
     reloadable(p(
             "check_passwd_use_empty",

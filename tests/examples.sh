@@ -381,7 +381,7 @@ else
 fi
 
 # --- non-crm files exist and say what they must ------------------------------
-for f in README.md manual-bootstrap.md galera.cnf pcs-setup.sh; do
+for f in README.md manual-bootstrap.md migrate-from-stock.md galera.cnf pcs-setup.sh; do
   if [ -s "$ex/$f" ]; then ok "crm-examples/$f present"; else bad "crm-examples/$f missing"; fi
 done
 if [ -s "$ex/galera.cnf" ]; then

@@ -61,3 +61,24 @@ pub fn datadir(cfg: &Config, uid: u32) -> Result<(), Error> {
         .map(drop)
         .map_err(|e| Error::not_for_this_node("datadir", format!("{}: {e}", d.display())))
 }
+
+/// Where the clustercheck script (and `ocf:heartbeat:galera`) keep the monitoring credentials: the first
+/// of these that exists is read, as the stock agent does.
+pub const CLUSTERCHECK_FILES: [&str; 2] =
+    ["/etc/sysconfig/clustercheck", "/etc/default/clustercheck"];
+
+/// The first clustercheck file that exists, with its text; `None` when there is none. One that exists but
+/// cannot be read is logged and skipped: credentials the resource sets itself still work.
+pub fn clustercheck_file() -> Option<(&'static str, String)> {
+    for path in CLUSTERCHECK_FILES {
+        match std::fs::read_to_string(path) {
+            Ok(text) => return Some((path, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                warn!("{path}: {e}; its credentials are not used");
+                return None;
+            }
+        }
+    }
+    None
+}
