@@ -5,12 +5,16 @@
 #
 # Layout of $LAB_DIR (default /var/tmp/galera-lab):
 #   state/      what is running: <node>.init (host PID of the node's PID 1), <node>.pidns (its PID-namespace
-#               inode), <node>.unshare, bridge, netns.<name>, writer.pid
+#               inode), <node>.unshare, bridge, netns.<name>, writer.pid; with LAB_FENCING=1 also fencing
+#               and fence-helper.pid
 #   nodes/<n>/  per-node copies bind-mounted inside the node: etc-corosync etc-mysql var-lib-pacemaker
 #               var-lib-corosync var-lib-mysql var-log
-#   shared/     hosts, client.cnf (lab SQL user), agent/galera (our binary), cluster.crm (the loaded config)
+#   shared/     hosts, client.cnf (lab SQL user), agent/galera (our binary), cluster.crm (the loaded config);
+#               LAB_FENCING=1: fence_lab, fencing.crm (the fence devices, loaded after cluster.crm)
 #   cache/      datadir template from mariadb-install-db (kept between runs)
 #   writer/     acked ids, writer log
+#   fence/      LAB_FENCING=1 only: the fence helper's socket (bind-mounted at /run/lab/fence in every node),
+#               helper.log, lock
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_TOP=$(cd "$LAB_SRC/../.." && pwd)

@@ -1,0 +1,138 @@
+# shellcheck shell=bash disable=SC2154  # here, LAB_DIR, NODES ... come from tests/lab/e2e, which sources this file
+# Fencing (issue 14): the lab booted with LAB_FENCING=1 has one stonith:fence_lab device per node, stonith-
+# enabled=true and stonith-action=off (tests/lab/README.md, "Fencing"). These scenarios prove that Pacemaker
+# fences a lost node before it recovers anything the node held. Sourced by tests/lab/e2e, which provides the
+# helpers and runs every registered scenario in the order of its rank (`register_scenario NAME RANK`).
+#
+# Scenarios (both agents; without LAB_FENCING=1 they log "skipped" and pass, the lab has no fence device):
+#   fencing  kill -9 of corosync alone on the VIP node under writes (its mariadbd, still in the Galera Primary
+#            component, and the VIP address stay): the survivors fence it (fence history, helper log), the
+#            VIP answers from another node only after the power-off (the DC's log, and a sampler of every
+#            node's eth0 and of the old mariadbd), never on two nodes, nobody bootstraps; powered on again
+#            it is Promoted by IST; rows on every node.
+
+# The lab runs with fencing exactly when the run asks for it (e2e's lab_healthy compares state/fencing).
+fencing_lab() { [ "${LAB_FENCING:-0}" = 1 ] || { log "  skipped: $1 needs a lab with fencing (LAB_FENCING=1)"; return 1; }; }
+
+# corosync_pid NODE: the host PID of NODE's corosync, looked up in NODE's recorded PID namespace.
+corosync_pid() {
+  local p
+  for p in $(pids_in_pidns "$(node_pidns "$1")"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = corosync ] && { echo "$p"; return 0; }
+  done
+  return 0
+}
+# The fence helper's log since the mark (the host side: what was powered off, by whose request).
+mark_helper_log() { stat -c %s "$LAB_DIR/fence/helper.log" 2>/dev/null >"$(state helper.logmark)" || echo 0 >"$(state helper.logmark)"; }
+helper_log_since_mark() { tail -c +$(($(cat "$(state helper.logmark)") + 1)) "$LAB_DIR/fence/helper.log" 2>/dev/null; }
+helper_log_has() { [ "$(helper_log_since_mark | grep -c -- "$1")" -gt 0 ]; }
+# Epoch (s.ms) of the first line since the mark matching REGEX in the helper's log ("[HH:MM:SS.mmm] ...").
+helper_log_epoch() {
+  local t
+  t=$(helper_log_since_mark | grep -m1 -- "$1" | sed -E 's/^\[([0-9:.]+)\].*/\1/')
+  [ -n "$t" ] && date -u -d "today $t" +%s.%3N
+}
+# Epoch (s.ms) of the first line since the mark matching REGEX in NODE's pacemaker.log ("Dec 03 06:10:42.239 ...").
+pcmk_log_epoch() {
+  local t
+  t=$(pcmk_log_since_mark "$1" | grep -m1 -E -- "$2" | awk '{ print $1, $2, $3 }')
+  [ -n "$t" ] && date -u -d "$t" +%s.%3N
+}
+# fence_offs VIEW NODE: how many successful fencings of NODE with the lab's action the fence history (read on
+# VIEW) lists ("off of NODE successful: delegate=..."). fence_offs_above VIEW NODE N: more than N.
+fence_offs() { node_exec "$1" stonith_admin --history "$2" 2>/dev/null | grep -c "off of $2 successful"; }
+fence_offs_above() { [ "$(fence_offs "$1" "$2")" -gt "$3" ]; }
+both_set() { [ -n "$1" ] && [ -n "$2" ]; }
+# vip_sampler V OLD_PID OUT: every 0.2 s one line "EPOCH NODES-WITH-THE-VIP-ON-ETH0 OLD-MARIADBD(alive|dead)"
+# (ground truth from the interfaces and /proc, whatever crm_mon shows), until killed.
+vip_sampler() {
+  local v=$1 old=$2 out=$3 n on a
+  while :; do
+    on=()
+    for n in "${NODES[@]}"; do vip_on_interface "$n" && on+=("$n"); done
+    if [ -d "/proc/$old" ]; then a=alive; else a=dead; fi
+    echo "$(now) ${on[*]:--} $a" >>"$out"
+    sleep 0.2
+  done
+}
+
+# ---- fencing --------------------------------------------------------------------------------------------
+# The lost node that is not dead: kill -9 of corosync alone on the VIP node V. Its Pacemaker daemons lose the
+# cluster layer, but its mariadbd (still in the Galera Primary component: Galera has its own connections) and
+# the VIP address on its eth0 stay, and the writer's writes through the VIP are still acknowledged there.
+# Without fencing the survivors would start the VIP beside the old one; with fencing they must first power V
+# off (fence_lab → the host-side helper → `lab power-kill V`). Asserts: V is powered off by the helper at the
+# request of a survivor, `stonith_admin --history V` shows a successful off, the DC's pacemaker.log has the
+# fencing result before it initiated the VIP's start elsewhere, the sampler never saw the VIP on two nodes
+# and saw it elsewhere only after V's old mariadbd was dead, the VIP answers from another node, writes go on,
+# nobody bootstraps; V powered on again is Promoted (proven on V) by IST; rows on every node.
+# TIMING fencing-fenced (kill → the helper's power-off done), fencing-failover (kill → VIP answers SQL
+# elsewhere), fencing-write-outage, fencing-rejoin (power-on → Promoted, proven).
+register_scenario fencing 200
+scenario_fencing() {
+  local v n t0 t_off t_fenced t_vip cpid mpid dc smp spid others=() first bad offs
+  fencing_lab fencing || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 20
+  v=$(vip_node)
+  for n in "${NODES[@]}"; do [ "$n" = "$v" ] || others+=("$n"); done
+  export LAB_VIEW_NODE=${others[0]}
+  cpid=$(corosync_pid "$v") mpid=$(mariadbd_pid "$v")
+  check "precondition: $v (VIP) runs corosync (pid ${cpid:-none}) and mariadbd (pid ${mpid:-none})" \
+    both_set "$cpid" "$mpid" || return 1
+  offs=$(fence_offs "${others[0]}" "$v")
+  log "  the fence history lists $offs successful off of $v so far"
+  mark_logs
+  mark_pcmk_logs
+  mark_helper_log
+  smp=$LAB_DIR/fence/vip-sampler.log
+  : >"$smp"
+  vip_sampler "$v" "$mpid" "$smp" &
+  spid=$!
+  log "  VIP on $v; kill -9 of corosync (pid $cpid) on $v, its mariadbd (pid $mpid) and the VIP stay"
+  t0=$(now)
+  kill -9 "$cpid"
+  check "$v powered off by the fence helper" wait_for "the helper's POWER-OFF $v" 120 helper_log_has "POWER-OFF $v"
+  t_off=$(helper_log_epoch "POWER-OFF $v")
+  echo "TIMING fencing-fenced $(awk -v a="$t0" -v b="$t_off" 'BEGIN { printf "%.1f", b - a }')"
+  log "  helper: $(helper_log_since_mark | grep -E "request from .*: off $v|POWER-OFF $v" | tr '\n' ' ')"
+  check "the request came from a survivor (${others[*]})" helper_log_has "request from \(${others[0]}\|${others[1]:-none}\): off $v"
+  check "VIP answers from another node" wait_for "VIP answering elsewhere" 120 vip_answers_elsewhere "$v"
+  echo "TIMING fencing-failover $(elapsed "$t0")"
+  check "writes go on" wait_acks 5
+  echo "TIMING fencing-write-outage $(write_outage_after "$t0")"
+  kill "$spid" 2>/dev/null
+  wait "$spid" 2>/dev/null
+
+  check "stonith_admin --history $v shows one more successful off" wait_for "fence history of $v" 30 \
+    fence_offs_above "${others[0]}" "$v" "$offs"
+  node_exec "${others[0]}" stonith_admin --history "$v" 2>&1 | sed 's/^/  history: /' >&2
+  dc=$(node_exec "${others[0]}" crmadmin -D -q 2>&1 | awk '{print $NF}')
+  t_fenced=$(pcmk_log_epoch "$dc" "pacemaker-controld.*Peer $v was terminated \(off\) by .*: OK")
+  t_vip=$(pcmk_log_epoch "$dc" "Initiating start operation vip_start_0 (locally )?on ")
+  log "  DC $dc: fencing of $v confirmed at ${t_fenced:-?}, VIP start initiated at ${t_vip:-?} (kill at $t0)"
+  check "the DC ($dc) logged the fencing of $v as done" [ -n "$t_fenced" ]
+  check "the DC initiated the VIP's start only after the fencing was done" \
+    awk -v f="${t_fenced:-0}" -v s="${t_vip:-0}" 'BEGIN { exit !(f > 0 && s >= f) }'
+  log "  sampler: $(wc -l <"$smp") samples; VIP holders over time: $(awk '{ print $2 }' "$smp" | uniq | tr '\n' ' ')"
+  # A line with more than 3 fields names two (or more) nodes holding the VIP at once.
+  bad=$(awk 'NF > 3' "$smp" | head -3)
+  check "the VIP was never on two nodes' eth0 at once${bad:+ (e.g. $bad)}" [ -z "$bad" ]
+  first=$(awk -v v="$v" '$2 != "-" && $2 != v { print; exit }' "$smp")
+  log "  first sample with the VIP elsewhere: ${first:-(none)}"
+  check "the VIP appeared elsewhere only after $v's old mariadbd (pid $mpid) was dead" [ "${first##* }" = dead ]
+  check "$v's old mariadbd is gone (powered off)" [ ! -d "/proc/$mpid" ]
+  check "nobody bootstrapped" none_bootstrapped
+
+  t0=$(now)
+  start_node "$v"
+  check "$v is Promoted again (its new mariadbd Synced in the Primary component, promote recorded after power-on)" \
+    wait_for "$v Promoted again, proven on $v" 240 rejoined "$v" "$mpid" "$t0"
+  echo "TIMING fencing-rejoin $(elapsed "$t0")"
+  show_rejoin "$v" "$mpid" "$t0"
+  check_rejoin_by_ist "$v"
+  check "nobody bootstrapped" none_bootstrapped
+  unset LAB_VIEW_NODE
+  cleanup_and_check_rows
+}
