@@ -1309,6 +1309,56 @@ fn without_log_settings_the_lines_stay_on_stderr() {
     );
 }
 
+/// Run by hand on a terminal (here a pty from script(1)): everything on the terminal, even with HA_LOGFILE
+/// set, as ocf_log does for an interactive run.
+#[test]
+fn a_terminal_gets_the_lines_and_the_logfile_none() {
+    require(&["/usr/bin/script"]);
+    let s = Setup::new();
+    let log = s.dir.join("ha.log");
+    let agent = s
+        .agent()
+        .set("HA_LOGFILE", log.display().to_string())
+        .set("HA_debug", "1")
+        .param("datadir", "relative");
+    let out: support::Ran = Command::new("/usr/bin/script")
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("'{}' validate-all", support::BIN),
+            "/dev/null",
+        ])
+        .env_clear()
+        .envs(&agent.env)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 6, "{}{}", out.stdout, out.stderr);
+    let terminal: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
+    let reasons: Vec<&&str> = terminal
+        .iter()
+        .filter(|l| l.starts_with("ocf-exit-reason:"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{}", out.stdout);
+    assert!(
+        terminal
+            .iter()
+            .any(|l| l.starts_with("galera-ocf(galera)[") && l.contains("]: DEBUG: validate-all")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !log.exists(),
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
+
 /// HA_LOGFACILITY: RFC 3164 datagrams on /dev/log with the facility and the level's priority. The agent runs
 /// in a private mount namespace whose /dev (a tmpfs) holds /dev/null and a /dev/log that leads to this
 /// test's socket.
