@@ -15,7 +15,8 @@
 //! error.rs       Error and the only error → exit-code mappings: OCF actions (`ocf_status`), admin
 //!                commands (`admin_exit_code`: 1 on any error; 2 on a bad command line)
 //! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
-//! log.rs         grep-able log lines, the single `ocf-exit-reason:` line
+//! log.rs         grep-able log lines, routed as ocf-shellfuncs routes them (stderr, syslog, HA_LOGFILE,
+//!                HA_DEBUGLOG); the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
@@ -37,7 +38,8 @@
 //!
 //! `tests/architecture.rs` checks what can be checked of this map: `galera/`, `decide/` and `pcmk/` import
 //! no I/O and no impure layer; nothing outside `edge/` spawns a process or touches a file (exceptions:
-//! `main.rs` reads argv/environment, `log.rs` appends to `HA_LOGFILE`); `actions/` holds only the actions.
+//! `main.rs` reads argv/environment, `log.rs` appends to the log files, sends to `/dev/log` and reads the
+//! time zone file); `actions/` holds only the actions.
 //!
 //! # What the agent keeps where
 //!
@@ -89,7 +91,6 @@ pub mod pcmk;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 
 use cli::Invocation;
 use config::Config;
@@ -174,16 +175,7 @@ fn print_meta_data() -> OcfStatus {
 }
 
 fn init_log(env: &BTreeMap<String, String>, resource: &str) {
-    let logfile = env
-        .get("HA_LOGFILE")
-        .filter(|v| v.starts_with('/'))
-        .map(PathBuf::from);
-    // ocf-shellfuncs reads HA_DEBUG; ocf-tester -d exports HA_debug.
-    let debug = ["HA_DEBUG", "HA_debug"].iter().any(|k| {
-        env.get(*k)
-            .is_some_and(|v| ocf::parse_bool(v) == Some(true))
-    });
-    log::init(resource, logfile, debug);
+    log::init(resource, env);
 }
 
 /// Parse the configuration for `action`. Only validate-all may run without `OCF_RESOURCE_INSTANCE`

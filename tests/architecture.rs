@@ -86,7 +86,7 @@ fn pure_layers_touch_nothing_outside_the_process() {
 #[test]
 fn only_edge_spawns_processes_or_touches_files() {
     // Exceptions and why: main.rs is the entry point (argv, environment); log.rs is the log sink
-    // (appends to HA_LOGFILE); man.rs's `Command` is clap's, not a process.
+    // (appends to HA_LOGFILE/HA_DEBUGLOG, sends to /dev/log, reads /etc/localtime); man.rs's `Command` is clap's, not a process.
     let allowed = ["main.rs", "log.rs"];
     let forbidden = [
         "std::fs",

@@ -1194,6 +1194,28 @@ fn bad_grastate_matrix_takes_the_recover_path_and_changes_nothing() {
     }
 }
 
+/// A line the agent appended to a log file: `Mmm dd hh:mm:ss.mmm galera-ocf(<rsc>)[<pid>]: LEVEL: text`
+/// (pacemaker.log's time stamp); returns the part from the tag on.
+fn file_line(line: &str) -> &str {
+    let (stamp, rest) = line.split_at(19);
+    let b = stamp.as_bytes();
+    assert!(
+        b[3] == b' ' && b[6] == b' ' && b[9] == b':' && b[12] == b':' && b[15] == b'.',
+        "not pacemaker.log's stamp: {line}"
+    );
+    assert!(rest.starts_with(" galera-ocf("), "{line}");
+    &rest[1..]
+}
+
+/// stderr holds the one exit reason and nothing else: the log lines went to the configured destinations.
+fn only_the_reason_on_stderr(out: &support::Ran) -> &str {
+    let reason = out.one_reason();
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    reason
+}
+
+/// pacemaker-execd exports HA_LOGFILE from PCMK_logfile (the lab's setting): the lines go there, stamped
+/// like pacemaker.log, and not to stderr, which execd would log as error output.
 #[test]
 fn ha_logfile_gets_the_log_lines_and_the_exit_reason() {
     let s = Setup::new();
@@ -1201,11 +1223,216 @@ fn ha_logfile_gets_the_log_lines_and_the_exit_reason() {
     let out = s
         .agent()
         .set("HA_LOGFILE", log.display().to_string())
+        .set("HA_debug", "1")
         .param("datadir", "relative")
         .run("validate-all");
     assert_eq!(out.code, 6);
+    let reason = only_the_reason_on_stderr(&out);
+    assert!(reason.starts_with("parameter datadir"), "{reason}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("ocf-exit-reason:parameter datadir"), "{text}");
+    let lines: Vec<&str> = text.lines().map(file_line).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("galera-ocf(galera)[")
+                && l.contains("]: ERROR: parameter datadir")),
+        "{text}"
+    );
+    // ocf-shellfuncs keeps debug lines out of HA_LOGFILE when it has a debug log; here none is set, so
+    // they land in HA_LOGFILE rather than on stderr.
+    assert!(
+        lines.iter().any(|l| l.contains("]: DEBUG: validate-all")),
+        "{text}"
+    );
+}
+
+/// HA_DEBUGLOG gets every line, debug lines included; HA_LOGFILE no debug line.
+#[test]
+fn ha_debuglog_gets_every_line_and_the_logfile_no_debug_line() {
+    let s = Setup::new();
+    let (log, debuglog) = (s.dir.join("ha.log"), s.dir.join("ha-debug.log"));
+    let agent = s
+        .agent()
+        .set("HA_LOGFILE", log.display().to_string())
+        .set("HA_DEBUGLOG", debuglog.display().to_string())
+        .param("datadir", "relative");
+    let out = agent.clone().set("HA_debug", "1").run("validate-all");
+    assert_eq!(out.code, 6);
+    only_the_reason_on_stderr(&out);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let debug = std::fs::read_to_string(&debuglog).unwrap();
+    assert!(
+        text.lines()
+            .map(file_line)
+            .all(|l| !l.contains("]: DEBUG: ")),
+        "{text}"
+    );
+    assert!(text.contains("]: ERROR: parameter datadir"), "{text}");
+    let debug_lines: Vec<&str> = debug.lines().map(file_line).collect();
+    assert!(
+        debug_lines
+            .iter()
+            .any(|l| l.contains("]: DEBUG: validate-all")),
+        "{debug}"
+    );
+    assert!(
+        debug_lines
+            .iter()
+            .any(|l| l.contains("]: ERROR: parameter datadir")),
+        "{debug}"
+    );
+    // HA_debug=0 (what Pacemaker exports without PCMK_debug): no debug line anywhere.
+    std::fs::remove_file(&debuglog).unwrap();
+    let out = agent.set("HA_debug", "0").run("validate-all");
+    only_the_reason_on_stderr(&out);
+    let debug = std::fs::read_to_string(&debuglog).unwrap();
+    assert!(!debug.contains("DEBUG"), "{debug}");
+    assert!(debug.contains("]: ERROR: parameter datadir"), "{debug}");
+}
+
+/// Nothing configured (an admin's shell, these tests): stderr, as before.
+#[test]
+fn without_log_settings_the_lines_stay_on_stderr() {
+    let s = Setup::new();
+    let out = s
+        .agent()
+        .set("HA_debug", "yes")
+        .param("datadir", "relative")
+        .run("validate-all");
+    assert_eq!(out.code, 6);
+    out.one_reason();
+    assert!(out.stderr.contains("galera-ocf(galera)["), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("]: DEBUG: validate-all"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Run by hand on a terminal (here a pty from script(1)): everything on the terminal, even with HA_LOGFILE
+/// set, as ocf_log does for an interactive run.
+#[test]
+fn a_terminal_gets_the_lines_and_the_logfile_none() {
+    require(&["/usr/bin/script"]);
+    let s = Setup::new();
+    let log = s.dir.join("ha.log");
+    let agent = s
+        .agent()
+        .set("HA_LOGFILE", log.display().to_string())
+        .set("HA_debug", "1")
+        .param("datadir", "relative");
+    let out: support::Ran = Command::new("/usr/bin/script")
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("'{}' validate-all", support::BIN),
+            "/dev/null",
+        ])
+        .env_clear()
+        .envs(&agent.env)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 6, "{}{}", out.stdout, out.stderr);
+    let terminal: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
+    let reasons: Vec<&&str> = terminal
+        .iter()
+        .filter(|l| l.starts_with("ocf-exit-reason:"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{}", out.stdout);
+    assert!(
+        terminal
+            .iter()
+            .any(|l| l.starts_with("galera-ocf(galera)[") && l.contains("]: DEBUG: validate-all")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !log.exists(),
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
+
+/// HA_LOGFACILITY: RFC 3164 datagrams on /dev/log with the facility and the level's priority. The agent runs
+/// in a private mount namespace whose /dev (a tmpfs) holds /dev/null and a /dev/log that leads to this
+/// test's socket.
+#[test]
+fn ha_logfacility_sends_to_syslog() {
+    require(&["/usr/bin/unshare"]);
+    assert!(
+        nix::unistd::Uid::effective().is_root(),
+        "this test needs root (unshare -m, a tmpfs on /dev): run the tests as root"
+    );
+    let s = Setup::new();
+    let sock = s.dir.join("log.sock");
+    let listener = std::os::unix::net::UnixDatagram::bind(&sock).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let agent = s
+        .agent()
+        .set("HA_LOGFACILITY", "local0")
+        .set("HA_debug", "1")
+        .param("datadir", "relative");
+    let script = "set -e; mount -t tmpfs -o mode=0755 tmpfs /dev; mknod -m 0666 /dev/null c 1 3; \
+                  ln -s \"$1\" /dev/log; shift; exec \"$@\"";
+    let out: support::Ran = Command::new("/usr/bin/unshare")
+        .args([
+            "-m",
+            "--propagation",
+            "private",
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(&sock)
+        .args([support::BIN, "validate-all"])
+        .env_clear()
+        .envs(&agent.env)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    let reason = only_the_reason_on_stderr(&out);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = listener.recv(&mut buf) {
+        got.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    // <PRI>Mmm dd hh:mm:ss galera-ocf(galera)[pid]: LEVEL: text; local0 = 16: err 131, debug 135.
+    let parse = |m: &str| -> (String, String) {
+        let (pri, rest) = m.strip_prefix('<').unwrap().split_once('>').unwrap();
+        let (stamp, body) = rest.split_at(15);
+        let b = stamp.as_bytes();
+        assert!(
+            b[3] == b' ' && b[6] == b' ' && b[9] == b':' && b[12] == b':',
+            "{m}"
+        );
+        (pri.to_owned(), body.trim_start().to_owned())
+    };
+    let msgs: Vec<(String, String)> = got.iter().map(|m| parse(m)).collect();
+    let errors: Vec<&String> = msgs
+        .iter()
+        .filter(|(p, _)| p == "131")
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(errors.len(), 1, "{got:#?}");
+    assert!(errors[0].starts_with("galera-ocf(galera)["), "{got:#?}");
+    assert!(
+        errors[0].ends_with(&format!("]: ERROR: {reason}")),
+        "{got:#?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|(p, b)| p == "135" && b.contains("]: DEBUG: validate-all")),
+        "{got:#?}"
+    );
 }
 
 /// The agent never runs a shell, and edge/command.rs is the only place that starts processes.
