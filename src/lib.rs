@@ -11,7 +11,8 @@
 //! params.rs      the one parameter table (meta-data, defaults, names)
 //! metadata.rs    meta-data XML rendered from params.rs with quick-xml
 //! man.rs         `galera-ocf man`: the galera-ocf(8) page, rendered with clap_mangen
-//! config.rs      OCF_RESKEY_* map → Config (pure)
+//! config.rs      OCF_RESKEY_* map → Config (pure); the clustercheck file's credentials as the stock agent
+//!                reads them (parsed here, read by edge/paths)
 //! error.rs       Error and the only error → exit-code mappings: OCF actions (`ocf_status`), admin
 //!                commands (`admin_exit_code`: 1 on any error; 2 on a bad command line)
 //! exit.rs        action-dependent adjustments (stop/monitor with a broken configuration)
@@ -26,8 +27,8 @@
 //!                clients for the VIP: desync, reject_queries, read_only), hostmap, my.cnf vs the
 //!                parameters, server (which processes are servers of the data directory)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
-//!                datadir, paths (validate-all's file checks), host (uname), mycnf (reads my.cnf and its
-//!                includes), state (the /run marker file)
+//!                datadir, paths (validate-all's file checks, the clustercheck file), host (uname), mycnf
+//!                (reads my.cnf and its includes), state (the /run marker file)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
 //!                (edge); reload.rs is OCF 1.1 reload-agent (validate, log in with the new credentials,
 //!                refresh the marker; mariadbd untouched); common.rs the steps several share (position,
@@ -48,8 +49,8 @@
 //! - promotion score (`master-<rsc>`): set by the node itself from the election — the bootstrap node, or
 //!   every node once a Primary component runs; removed by demote/stop.
 //! - `<rsc>-synced`: what the node offers clients while mariadbd runs (`decide::monitor::Serving`: 1
-//!   serving, `desynced` a Donor or desynced node, 0 none), for the VIP's location rules; removed by
-//!   demote/stop.
+//!   serving, `desynced` a fallback: Donor, desynced, Joined or read_only; 0 none), for the VIP's
+//!   location rules; removed by demote/stop.
 //! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
 //!   role, and a cache of what was published so steady-state monitors fork nothing.

@@ -664,8 +664,8 @@ fn deeper_monitor_levels_read_a_table() {
 
 /// Issue 16: what the node offers clients (`galera-synced`: 1, desynced, 0) follows an admin's
 /// wsrep_desync, wsrep_reject_queries and read_only, while the monitor keeps saying Promoted (8): MariaDB
-/// answers the monitor's SHOW statements even with reject_queries=ALL or ALL_KILL. read_only ON fails only
-/// at OCF_CHECK_LEVEL=10.
+/// answers the monitor's SHOW statements even with reject_queries=ALL or ALL_KILL. read_only ON makes the node
+/// a fallback (`desynced`) and fails only at OCF_CHECK_LEVEL=10.
 #[test]
 fn monitor_publishes_what_the_node_offers_clients() {
     let lab = Lab::new("serving");
@@ -680,7 +680,8 @@ fn monitor_publishes_what_the_node_offers_clients() {
         ("wsrep_reject_queries=NONE", "1"),
         ("wsrep_reject_queries=ALL_KILL", "0"),
         ("wsrep_reject_queries=NONE", "1"),
-        ("read_only=ON", "0"),
+        // read_only is a fallback (reads are still served), not 0: decide::monitor's module docs say why.
+        ("read_only=ON", "desynced"),
     ] {
         lab.sql(&format!("SET GLOBAL {set}"));
         ok(&lab.monitor(), 8);
