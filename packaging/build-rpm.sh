@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 src="$work/$version-src/galera-ocf-$version"
 mkdir -p "$src/target/release" "$work"/{BUILD,RPMS,SOURCES,SPECS,SRPMS,BUILDROOT}
 # Source0: what the spec's build needs from the tree, plus the binary.
-for p in Cargo.toml Cargo.lock src ocf-metadata crm-examples packaging README.md; do
+for p in Cargo.toml Cargo.lock LICENSE src ocf-metadata crm-examples packaging README.md; do
   [ ! -e "$top/$p" ] || cp -a "$top/$p" "$src/"
 done
 install -m 0755 "$bin" "$src/target/release/galera-ocf"

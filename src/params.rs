@@ -240,9 +240,34 @@ pub fn find(name: &str) -> Option<&'static Param> {
     PARAMS.iter().find(|p| p.name == name)
 }
 
+/// `OCF_RESKEY_*` names in the environment that are no parameter of this agent (a misspelled
+/// `wsrep_cluster_adress` would otherwise be ignored in silence). What Pacemaker itself passes is not
+/// reported: `CRM_meta_*` and `crm_feature_set`.
+pub fn unknown_names<'a>(env_names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    env_names
+        .into_iter()
+        .filter_map(|k| k.strip_prefix("OCF_RESKEY_"))
+        .filter(|n| !n.starts_with("CRM_meta_") && *n != "crm_feature_set" && find(n).is_none())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_parameter_names_are_found() {
+        let env = [
+            "OCF_RESKEY_wsrep_cluster_adress",
+            "OCF_RESKEY_wsrep_cluster_address",
+            "OCF_RESKEY_CRM_meta_timeout",
+            "OCF_RESKEY_crm_feature_set",
+            "OCF_RESKEY_check_passwd",
+            "OCF_ROOT",
+            "OCF_RESKEY_",
+        ];
+        assert_eq!(unknown_names(env), ["wsrep_cluster_adress", ""]);
+    }
     use std::collections::BTreeSet;
 
     #[test]

@@ -198,6 +198,7 @@ if [ -e /usr/lib/ocf/resource.d/galera-ocf/galera.dpkg-new ] || dpkg -s galera-o
 fi
 
 # --- .rpm ---------------------------------------------------------------------
+license_re='^/usr/share/licenses/galera-ocf(-[^/]*)?/LICENSE$'
 if rpmf=$(bash "$top/packaging/build-rpm.sh" "$bin" "$work/out" 2>"$work/rpm.err" | tail -n1) \
   && [ -f "$rpmf" ]; then
   ok "build-rpm.sh (rpmbuild) built $(basename "$rpmf")"
@@ -207,16 +208,18 @@ if rpmf=$(bash "$top/packaging/build-rpm.sh" "$bin" "$work/out" 2>"$work/rpm.err
   sed 's/^/       /' "$work/rpm.all"
   missing=()
   for p in "${expected[@]}"; do grep -qx "$p" "$work/rpm.list" || missing+=("$p"); done
+  # %license: /usr/share/licenses/galera-ocf/ (Fedora, RHEL) or .../galera-ocf-VERSION/ (older rpm macros).
+  grep -qE "$license_re" "$work/rpm.list" || missing+=("/usr/share/licenses/galera-ocf/LICENSE")
   if [ ${#missing[@]} -eq 0 ]; then
-    ok ".rpm contains binary, agent, meta-data, examples, man page"
+    ok ".rpm contains binary, agent, meta-data, examples, man page, %license LICENSE"
   else
     bad ".rpm lacks: ${missing[*]}"
   fi
   grep -v -e '^/usr/share/doc/galera-ocf/changelog.Debian.gz$' -e '^/usr/share/doc/galera-ocf/copyright$' \
     "$work/deb.list" | sort >"$work/deb.cmp"
-  sort "$work/rpm.list" >"$work/rpm.cmp"
+  grep -vE "$license_re" "$work/rpm.list" | sort >"$work/rpm.cmp"
   if cmp -s "$work/deb.cmp" "$work/rpm.cmp"; then
-    ok ".rpm and .deb install the same files (besides Debian's changelog/copyright)"
+    ok ".rpm and .deb install the same files (besides Debian's changelog/copyright and the rpm's %license)"
   else
     bad ".rpm and .deb differ: $(diff "$work/deb.cmp" "$work/rpm.cmp" | head -10 | tr '\n' ' ')"
   fi

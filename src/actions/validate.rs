@@ -84,6 +84,9 @@ pub fn validate(
     node: &str,
 ) -> Result<(), Error> {
     meta(env)?;
+    for name in crate::params::unknown_names(env.keys().map(String::as_str)) {
+        warn!("OCF_RESKEY_{name} is no parameter of this agent (misspelled?); it is ignored");
+    }
     let membership = members::membership(cfg)?;
     members::require_member(&membership, node, cfg)?;
     not_a_wrapper(cfg)?;
