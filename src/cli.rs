@@ -34,16 +34,27 @@ pub enum Invocation {
 pub enum Admin {
     /// Show every node's published report and the election's current decision.
     Status {
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// The galera primitive to show (needed when the CIB has more than one; default: the only one, or
+        /// OCF_RESOURCE_INSTANCE).
+        #[arg(long, value_name = "NAME")]
+        resource: Option<String>,
     },
     /// Make NODE the bootstrap node although the election would not choose it (may lose data).
     Bootstrap {
+        /// Required: this overrides the election.
         #[arg(long, required = true)]
         force: bool,
+        /// The Pacemaker node that is to bootstrap.
         node: String,
+        /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// The galera primitive (needed when the CIB has more than one).
+        #[arg(long, value_name = "NAME")]
+        resource: Option<String>,
         /// Also when NODE is not the safe candidate (a lower seqno than another node, an empty or foreign
         /// datadir, an unknown seqno): the transactions only the others hold are lost.
         #[arg(long)]
@@ -109,7 +120,7 @@ pub fn parse(args: &[OsString]) -> Invocation {
 pub fn usage() -> String {
     let actions: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
     format!(
-        "usage: {BIN_NAME} {{{}}}\n       {BIN_NAME} status [--json] | bootstrap --force NODE [--yes] [--accept-data-loss] | man\n",
+        "usage: {BIN_NAME} {{{}}}\n       {BIN_NAME} status [--json] [--resource NAME] | bootstrap --force NODE [--yes] [--accept-data-loss] [--resource NAME] | man\n",
         actions.join("|")
     )
 }
@@ -131,7 +142,21 @@ mod tests {
     #[test]
     fn tool_status_is_the_admin_command() {
         let a = argv(&["/usr/bin/galera-ocf", "status", "--json"]);
-        assert_eq!(parse(&a), Invocation::Admin(Admin::Status { json: true }));
+        assert_eq!(
+            parse(&a),
+            Invocation::Admin(Admin::Status {
+                json: true,
+                resource: None
+            })
+        );
+        let a = argv(&["galera-ocf", "status", "--resource", "db2"]);
+        assert_eq!(
+            parse(&a),
+            Invocation::Admin(Admin::Status {
+                json: false,
+                resource: Some("db2".into())
+            })
+        );
     }
 
     #[test]
@@ -145,7 +170,8 @@ mod tests {
                 force: true,
                 node: "n1".into(),
                 yes: true,
-                accept_data_loss: false
+                accept_data_loss: false,
+                resource: None
             })
         );
     }

@@ -301,36 +301,58 @@ pub struct ClustercheckCredentials {
 }
 
 impl ClustercheckCredentials {
-    /// Reads the plain assignments (`NAME=word`, `NAME="text"`, `NAME='text'`, optionally after `export`);
-    /// anything that needs a shell to evaluate is listed in `unreadable`, not used.
+    /// Reads the plain top-level assignments (`NAME=word`, `NAME="text"`, `NAME='text'`, optionally after
+    /// `export `), the last one winning as in a shell. Any other line that mentions one of the two names (an
+    /// indented assignment inside an `if`, `declare`, `${NAME:=...}`, an expansion) makes that name
+    /// unreadable: listed in `unreadable` and not used at all, since only a shell could say its value.
     pub fn parse(text: &str) -> Self {
         let mut f = ClustercheckCredentials::default();
         for line in text.lines() {
-            let line = line.trim();
-            let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
-            let Some((name, value)) = line.split_once('=') else {
-                continue;
-            };
-            if !matches!(name, "MYSQL_USERNAME" | "MYSQL_PASSWORD") {
+            let trimmed = line.trim_start_matches([' ', '\t']);
+            if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let Some(value) = shell_word(value) else {
-                f.unreadable.push(name.to_owned());
-                continue;
-            };
-            match name {
-                "MYSQL_USERNAME" => f.user = Some(value),
-                _ => f.password = Some(Secret(value)),
+            let assignment = line.strip_prefix("export ").unwrap_or(line);
+            let parsed = assignment
+                .split_once('=')
+                .filter(|(name, _)| matches!(*name, "MYSQL_USERNAME" | "MYSQL_PASSWORD"));
+            match parsed {
+                Some((name, value)) => match shell_word(value) {
+                    Some(v) if name == "MYSQL_USERNAME" => f.user = Some(v),
+                    Some(v) => f.password = Some(Secret(v)),
+                    None => f.mark_unreadable(name),
+                },
+                None => {
+                    for name in ["MYSQL_USERNAME", "MYSQL_PASSWORD"] {
+                        if line.contains(name) {
+                            f.mark_unreadable(name);
+                        }
+                    }
+                }
             }
         }
+        // Once unreadable, a name stays unused even if a plain assignment follows: the shell's value
+        // may depend on what came before.
+        for name in f.unreadable.clone() {
+            f.mark_unreadable(&name);
+        }
         f
+    }
+
+    fn mark_unreadable(&mut self, name: &str) {
+        match name {
+            "MYSQL_USERNAME" => self.user = None,
+            _ => self.password = None,
+        }
+        if !self.unreadable.iter().any(|n| n == name) {
+            self.unreadable.push(name.to_owned());
+        }
     }
 }
 
 /// One shell word without expansions: `'...'` verbatim, `"..."` or bare without `$`, `` ` `` or `\`;
-/// a trailing comment after white space is dropped. `None` where only a shell could say what it means.
+/// a trailing comment after a blank is dropped. `None` where only a shell could say what it means.
 fn shell_word(v: &str) -> Option<String> {
-    let v = v.trim_end();
     if let Some(rest) = v.strip_prefix('\'') {
         let (inner, after) = rest.split_once('\'')?;
         return comment_or_nothing(after).then(|| inner.to_owned());
@@ -340,22 +362,31 @@ fn shell_word(v: &str) -> Option<String> {
         let plain = !inner.contains(['$', '`', '\\']);
         return (plain && comment_or_nothing(after)).then(|| inner.to_owned());
     }
-    let word = match v.split_once(|c: char| c.is_whitespace()) {
-        Some((w, after)) if comment_or_nothing(after) => w,
-        Some(_) => return None,
-        None => v,
+    let (word, after) = match v.find([' ', '\t']) {
+        Some(i) => v.split_at(i),
+        None => (v, ""),
     };
-    (!word.contains(['$', '`', '\\', '\'', '"', ';', '&', '|', '(', ')'])).then(|| word.to_owned())
+    let special = [
+        '$', '`', '\\', '\'', '"', ';', '&', '|', '(', ')', '<', '>', '~', '\r',
+    ];
+    (comment_or_nothing(after) && !word.contains(special)).then(|| word.to_owned())
 }
 
+/// What may follow a word: nothing, or blanks and then nothing or a comment. (`'pw'#x` is the word
+/// `pw#x` to a shell: a `#` starts a comment only after a blank.)
 fn comment_or_nothing(after: &str) -> bool {
-    let after = after.trim_start();
-    after.is_empty() || after.starts_with('#')
+    let rest = after.trim_start_matches([' ', '\t']);
+    rest.is_empty() || (rest.len() < after.len() && rest.starts_with('#'))
 }
 
 /// The stock agent's fallback: `check_user` and `check_passwd` that the resource leaves unset (or empty)
 /// come from the clustercheck file. Returns the environment to read the configuration from, and which
 /// parameters were taken from the file (for the log).
+///
+/// The file's password belongs to the file's user: it is taken only when the check user is that user
+/// (taken from the file, or set to the same name), or when the file names no user (the stock agent then
+/// pairs it with the default root). It is never taken when `check_passwd_use_empty` asks for an empty
+/// password.
 pub fn with_clustercheck(
     env: &BTreeMap<String, String>,
     file: &ClustercheckCredentials,
@@ -369,8 +400,15 @@ pub fn with_clustercheck(
             taken.push("check_user");
         }
     }
+    let user_matches = match &file.user {
+        None => true,
+        Some(u) => env.get("OCF_RESKEY_check_user") == Some(u),
+    };
+    let use_empty = env
+        .get("OCF_RESKEY_check_passwd_use_empty")
+        .is_some_and(|v| parse_bool(v) == Some(true));
     if let Some(password) = &file.password {
-        if unset(&env, "OCF_RESKEY_check_passwd") {
+        if unset(&env, "OCF_RESKEY_check_passwd") && user_matches && !use_empty {
             env.insert(
                 "OCF_RESKEY_check_passwd".into(),
                 password.expose().to_owned(),
@@ -414,38 +452,69 @@ mod tests {
         assert_eq!(f.user.as_deref(), Some("check"));
         assert_eq!(f.password, None);
         assert_eq!(f.unreadable, ["MYSQL_PASSWORD"]);
-        for bad in ["$PW", "`cat x`", "a;b", "'open", "\"open", "a b", "\"x\"y"] {
+        for bad in [
+            "$PW", "`cat x`", "a;b", "'open", "\"open", "a b", "\"x\"y", "'pw'#x", "a>b", "~x",
+            "a\r",
+        ] {
             let f = ClustercheckCredentials::parse(&format!("MYSQL_PASSWORD={bad}"));
             assert_eq!(f.password, None, "{bad}");
             assert_eq!(f.unreadable, ["MYSQL_PASSWORD"], "{bad}");
         }
-        assert_eq!(
-            ClustercheckCredentials::parse("MYSQL_PASSWORD=")
+        let password = |text: &str| {
+            ClustercheckCredentials::parse(text)
                 .password
-                .map(|p| p.expose().to_owned()),
-            Some(String::new())
+                .map(|p| p.expose().to_owned())
+        };
+        assert_eq!(password("MYSQL_PASSWORD="), Some(String::new()));
+        assert_eq!(
+            password("MYSQL_PASSWORD=pw#x # comment"),
+            Some("pw#x".into())
         );
+        // The last plain assignment wins; a conditional or evaluated one makes the name unusable, also
+        // when a plain one follows it.
+        let f = ClustercheckCredentials::parse("MYSQL_USERNAME=a\nMYSQL_USERNAME=b\n");
+        assert_eq!(f.user.as_deref(), Some("b"));
+        for text in [
+            "MYSQL_PASSWORD=old\nMYSQL_PASSWORD=\"$(cat f)\"\n",
+            "MYSQL_PASSWORD=old\nif [ -e x ]; then\n  MYSQL_PASSWORD=new\nfi\n",
+            "declare MYSQL_PASSWORD=x\n",
+            ": ${MYSQL_PASSWORD:=x}\nMYSQL_PASSWORD=later\n",
+            "export\tMYSQL_PASSWORD=x\n",
+        ] {
+            let f = ClustercheckCredentials::parse(text);
+            assert_eq!(f.password, None, "{text:?}");
+            assert_eq!(f.unreadable, ["MYSQL_PASSWORD"], "{text:?}");
+        }
     }
 
     #[test]
     fn clustercheck_fills_only_unset_credentials() {
         let file = ClustercheckCredentials::parse("MYSQL_USERNAME=cc\nMYSQL_PASSWORD=pw\n");
+        let creds = |e: &BTreeMap<String, String>| {
+            let c = Config::from_env(e, "g".into()).unwrap();
+            (c.check_user, c.check_passwd.expose().to_owned())
+        };
         let (e, taken) = with_clustercheck(&env(&[]), &file);
         assert_eq!(taken, ["check_user", "check_passwd"]);
-        let c = Config::from_env(&e, "g".into()).unwrap();
-        assert_eq!(
-            (c.check_user.as_str(), c.check_passwd.expose()),
-            ("cc", "pw")
-        );
-        // What the resource sets wins, as in the stock agent; an empty value counts as unset.
+        assert_eq!(creds(&e), ("cc".into(), "pw".into()));
+        // What the resource sets wins, as in the stock agent; an empty value counts as unset. The file's
+        // password is never sent for another user.
         let (e, taken) =
             with_clustercheck(&env(&[("check_user", "mon"), ("check_passwd", "")]), &file);
+        assert!(taken.is_empty());
+        assert_eq!(creds(&e), ("mon".into(), String::new()));
+        let (e, taken) = with_clustercheck(&env(&[("check_user", "cc")]), &file);
         assert_eq!(taken, ["check_passwd"]);
-        let c = Config::from_env(&e, "g".into()).unwrap();
-        assert_eq!(
-            (c.check_user.as_str(), c.check_passwd.expose()),
-            ("mon", "pw")
-        );
+        assert_eq!(creds(&e), ("cc".into(), "pw".into()));
+        // A file with a password only: the stock agent pairs it with the default root.
+        let only_pw = ClustercheckCredentials::parse("MYSQL_PASSWORD=pw\n");
+        let (e, taken) = with_clustercheck(&env(&[]), &only_pw);
+        assert_eq!(taken, ["check_passwd"]);
+        assert_eq!(creds(&e), ("root".into(), "pw".into()));
+        // check_passwd_use_empty asks for no password: the file does not override that.
+        let (e, taken) = with_clustercheck(&env(&[("check_passwd_use_empty", "true")]), &file);
+        assert_eq!(taken, ["check_user"]);
+        assert_eq!(creds(&e), ("cc".into(), String::new()));
         let (e, taken) = with_clustercheck(&env(&[]), &ClustercheckCredentials::default());
         assert!(taken.is_empty());
         assert_eq!(e, env(&[]));

@@ -69,6 +69,10 @@ pub enum Error {
     CibXml(#[source] CibXmlError),
     #[error("reading the cluster state: no ocf:galera-ocf:galera resource in the CIB (set OCF_RESOURCE_INSTANCE)")]
     NoGaleraResource,
+    #[error("reading the cluster state: no ocf:galera-ocf:galera resource {wanted} in the CIB (there: {})", found_list(.found))]
+    NoSuchGaleraResource { wanted: String, found: Vec<String> },
+    #[error("reading the cluster state: the CIB has several ocf:galera-ocf:galera resources ({}): choose one with --resource NAME", .0.join(", "))]
+    SeveralGaleraResources(Vec<String>),
     #[error("reading the cluster state: wsrep_cluster_address names no node")]
     NoExpectedNode,
     #[error("reading the cluster state: crm_node --name printed no node name")]
@@ -141,6 +145,15 @@ pub enum NotReady {
     },
 }
 
+/// The primitives found, for a reason that says what there is to choose from.
+fn found_list(found: &[String]) -> String {
+    if found.is_empty() {
+        "none".to_owned()
+    } else {
+        found.join(", ")
+    }
+}
+
 impl Error {
     /// An admin command's exit code for this error: 1 (`OCF_ERR_GENERIC`), whatever the error; the
     /// reason is the exit-reason line. See the module doc for why not [`Error::ocf_status`].
@@ -166,6 +179,8 @@ impl Error {
             Error::ReloadLogin { .. } => OcfStatus::ErrGeneric,
             Error::CibXml(_) => OcfStatus::ErrGeneric,
             Error::NoGaleraResource => OcfStatus::ErrGeneric,
+            Error::NoSuchGaleraResource { .. } => OcfStatus::ErrGeneric,
+            Error::SeveralGaleraResources(_) => OcfStatus::ErrGeneric,
             Error::NoExpectedNode => OcfStatus::ErrGeneric,
             Error::NoLocalNodeName => OcfStatus::ErrGeneric,
             Error::DatadirInUse { .. } => OcfStatus::ErrGeneric,

@@ -187,23 +187,44 @@ fn load_config(action: Action, env: &BTreeMap<String, String>) -> Result<Config,
         Err(_) if action == Action::ValidateAll => "galera".to_owned(),
         Err(e) => return Err(e),
     };
-    match edge::paths::clustercheck_file() {
-        None => Config::from_env(env, resource),
-        Some((path, text)) => {
-            let file = config::ClustercheckCredentials::parse(&text);
-            for name in &file.unreadable {
-                warn!("{path}: {name} is not a plain assignment (it needs a shell to evaluate); ignored");
-            }
-            let (env, taken) = config::with_clustercheck(env, &file);
-            if !taken.is_empty() {
-                debug!(
-                    "{} from {path} (the resource leaves it unset)",
-                    taken.join(" and ")
-                );
-            }
-            Config::from_env(&env, resource)
+    // Said at INFO where an admin looks when a login fails (start, validate-all, a probe); at DEBUG on
+    // every other action, which would repeat it every monitor interval.
+    let probe = action == Action::Monitor
+        && env
+            .get("OCF_RESKEY_CRM_meta_interval")
+            .is_none_or(|v| v == "0");
+    let announce = probe || matches!(action, Action::Start | Action::ValidateAll);
+    config_with_clustercheck(env, resource, announce)
+}
+
+/// The configuration from `env`, with the stock agent's fallback for the monitoring credentials
+/// (`config::with_clustercheck`): the OCF actions and the admin commands log in as the same user.
+pub(crate) fn config_with_clustercheck(
+    env: &BTreeMap<String, String>,
+    resource: String,
+    announce: bool,
+) -> Result<Config, Error> {
+    let Some((path, text)) = edge::paths::clustercheck_file() else {
+        return Config::from_env(env, resource);
+    };
+    let file = config::ClustercheckCredentials::parse(&text);
+    for name in &file.unreadable {
+        warn!("{path}: {name} is not a plain top-level assignment (only a shell could evaluate it); not used");
+    }
+    let (env, taken) = config::with_clustercheck(env, &file);
+    if !taken.is_empty() {
+        let what = format!(
+            "{} from {path} (the resource leaves {} unset)",
+            taken.join(" and "),
+            if taken.len() == 1 { "it" } else { "them" }
+        );
+        if announce {
+            info!("{what}");
+        } else {
+            debug!("{what}");
         }
     }
+    Config::from_env(&env, resource)
 }
 
 async fn run_action(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {

@@ -1,8 +1,11 @@
 //! Log lines a Pacemaker admin can grep, `galera-ocf(<resource>)[<pid>]: <LEVEL>: <text>`, sent where
 //! ocf-shellfuncs' `ocf_log` sends a shell agent's lines, so an admin finds them in the same places (syslog
-//! or the journal, `pacemaker.log`) and Pacemaker's own settings (`PCMK_logfacility`, `PCMK_logfile`,
-//! `PCMK_debug`, which pacemaker-execd hands to agents as `HA_LOGFACILITY`, `HA_LOGFILE`, `HA_DEBUGLOG`,
-//! `HA_debug`) apply to this agent too. [`route`] is the whole decision, pure:
+//! or the journal, `pacemaker.log`) and Pacemaker's own settings apply to this agent too: agents inherit
+//! `HA_LOGFACILITY` (pacemakerd exports it unless `PCMK_logfacility` is `none`) and `HA_debug` (from
+//! `PCMK_debug`); Pacemaker 2.1 does not hand `PCMK_logfile` on as `HA_LOGFILE` (read off a lab node's
+//! pacemaker-execd environment), so `HA_LOGFILE`/`HA_DEBUGLOG` come from an admin or a wrapper. With
+//! `PCMK_logfacility=none` the lines go to stderr, which pacemaker-execd copies into pacemaker.log.
+//! [`route`] is the whole decision, pure:
 //!
 //! - stderr is a terminal (an admin runs the agent by hand): stderr only.
 //! - `HA_LOGFACILITY` set, not empty and not `none`: a syslog datagram to `/dev/log` with that facility (an
@@ -33,6 +36,14 @@ use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A line on stderr that never panics: `eprintln!` panics when stderr is gone (EPIPE after pacemaker-execd
+/// closed the pipe on a timeout), and a log line must never end an action.
+macro_rules! to_stderr {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -243,7 +254,7 @@ pub fn init(resource: &str, env: &BTreeMap<String, String>) {
 pub fn log(level: Level, text: &str) {
     let Some(sink) = SINK.get() else {
         if level != Level::Debug {
-            eprintln!("galera-ocf: {}: {text}", level.as_str());
+            to_stderr!("galera-ocf: {}: {text}", level.as_str());
         }
         return;
     };
@@ -254,7 +265,7 @@ impl Sink {
     fn write(&self, t: &Targets<'_>, level: Level, text: &str) {
         let body = format!("{}: {}: {text}", self.tag, level.as_str());
         if t.stderr {
-            eprintln!("{body}");
+            to_stderr!("{body}");
         }
         if t.syslog.is_none() && t.files.is_empty() {
             return;
@@ -296,7 +307,7 @@ pub fn exit_reason_line(text: &str) -> String {
 
 /// The admin commands' reason, whole: a person reads it on a terminal, not Pacemaker.
 pub fn admin_reason(text: &str) {
-    eprintln!("ocf-exit-reason:{}", text.replace('\n', " "));
+    to_stderr!("ocf-exit-reason:{}", text.replace('\n', " "));
 }
 
 /// The one `ocf-exit-reason:` line of this invocation on stderr, and the same text, whole, as an ERROR line
@@ -308,14 +319,14 @@ pub fn exit_reason(text: &str) {
     match SINK.get() {
         Some(sink) => {
             if line != whole && sink.route.targets(Level::Error).stderr {
-                eprintln!("{}: ERROR: {whole}", sink.tag);
+                to_stderr!("{}: ERROR: {whole}", sink.tag);
             }
             sink.write(&sink.route.reason_targets(), Level::Error, &whole);
         }
-        None if line != whole => eprintln!("galera-ocf: ERROR: {whole}"),
+        None if line != whole => to_stderr!("galera-ocf: ERROR: {whole}"),
         None => {}
     }
-    eprintln!("ocf-exit-reason:{line}");
+    to_stderr!("ocf-exit-reason:{line}");
 }
 
 fn append(path: &Path, line: &str) {
@@ -393,17 +404,38 @@ pub fn syslog_message(priority: u8, local: i64, body: &str) -> String {
 /// The local time's UTC offset at `now`: the zone of `TZ` (a file, or a name under /usr/share/zoneinfo)
 /// or /etc/localtime, as glibc reads them. Safe code can't call localtime_r (the crate forbids unsafe), so
 /// the TZif file is read here; anything unreadable (a POSIX `TZ` rule string, a missing file) is UTC.
+///
+/// The read must never hold an action up: only a regular file is opened (a FIFO named by `TZ` would block
+/// the open forever), and at most [`TZIF_MAX`] bytes of it are read.
 fn local_offset(tz: Option<&str>, now: i64) -> i64 {
     let path = match tz.map(|t| t.strip_prefix(':').unwrap_or(t)) {
         None => PathBuf::from("/etc/localtime"),
         Some("") => return 0,
         Some(t) if t.starts_with('/') => PathBuf::from(t),
+        Some(t) if t.split('/').any(|part| part == "..") => return 0,
         Some(t) => Path::new("/usr/share/zoneinfo").join(t),
     };
-    std::fs::read(path)
-        .ok()
+    read_tzif(&path)
         .and_then(|data| tzif_offset(&data, now))
         .unwrap_or(0)
+}
+
+/// Real TZif files are 1-5 KiB; anything longer than this is not read past it (and then fails to parse).
+const TZIF_MAX: u64 = 64 * 1024;
+
+fn read_tzif(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    // metadata follows symlinks (/etc/localtime is one): what is opened is what was checked.
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(TZIF_MAX)
+        .read_to_end(&mut data)
+        .ok()?;
+    Some(data)
 }
 
 /// The UTC offset (seconds) in effect at `t` by TZif data (RFC 8536): the local time type of the last
@@ -422,11 +454,15 @@ pub fn tzif_offset(data: &[u8], t: i64) -> Option<i64> {
         .rev()
         .find(|&i| block.time(i).is_some_and(|at| at <= t));
     let ty = match last {
-        Some(i) => usize::from(*block.data.get(block.idx_at + i)?),
+        Some(i) => usize::from(*block.data.get(block.idx_at.checked_add(i)?)?),
         None => 0,
     };
-    let off = block.types_at + ty * 6;
-    let utoff = block.data.get(off..off + 4)?;
+    // An index past the type table would read abbreviation or leap bytes as an offset.
+    if ty >= block.typecnt {
+        return None;
+    }
+    let off = block.types_at.checked_add(ty.checked_mul(6)?)?;
+    let utoff = block.data.get(off..off.checked_add(4)?)?;
     Some(i64::from(i32::from_be_bytes(utoff.try_into().ok()?)))
 }
 
@@ -435,6 +471,7 @@ struct TzifBlock<'a> {
     data: &'a [u8],
     tsize: usize,
     timecnt: usize,
+    typecnt: usize,
     idx_at: usize,
     types_at: usize,
     /// Header and data block together (where the next header starts).
@@ -458,13 +495,23 @@ impl<'a> TzifBlock<'a> {
             count(4)?,
             count(5)?,
         );
-        let idx_at = 44 + timecnt * tsize;
-        let types_at = idx_at + timecnt;
-        let len = types_at + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd + isut;
+        // Checked: the counts come from the file, and a 32-bit usize could wrap.
+        let idx_at = timecnt.checked_mul(tsize)?.checked_add(44)?;
+        let types_at = idx_at.checked_add(timecnt)?;
+        let len = [
+            typecnt.checked_mul(6)?,
+            charcnt,
+            leap.checked_mul(tsize.checked_add(4)?)?,
+            isstd,
+            isut,
+        ]
+        .into_iter()
+        .try_fold(types_at, usize::checked_add)?;
         (data.len() >= len && typecnt > 0).then_some(TzifBlock {
             data,
             tsize,
             timecnt,
+            typecnt,
             idx_at,
             types_at,
             len,
@@ -472,9 +519,8 @@ impl<'a> TzifBlock<'a> {
     }
 
     fn time(&self, i: usize) -> Option<i64> {
-        let b = self
-            .data
-            .get(44 + i * self.tsize..44 + (i + 1) * self.tsize)?;
+        let start = i.checked_mul(self.tsize)?.checked_add(44)?;
+        let b = self.data.get(start..start.checked_add(self.tsize)?)?;
         Some(match self.tsize {
             4 => i64::from(i32::from_be_bytes(b.try_into().ok()?)),
             _ => i64::from_be_bytes(b.try_into().ok()?),

@@ -303,4 +303,26 @@ fn tzif_offsets() {
     assert_eq!(tzif_offset(b"UTC0\n", 0), None);
     assert_eq!(tzif_offset(&f[..60], 0), None);
     assert_eq!(local_offset(Some(""), 0), 0);
+    // A transition pointing past the type table: no offset, not a byte of the abbreviations.
+    let mut bad = v1.clone();
+    bad[44 + 4] = 7;
+    assert_eq!(tzif_offset(&bad, 1_000), None);
+    // Counts that promise more than the file holds, or would overflow: no offset, no panic.
+    let huge = tzif_header(0, [u32::MAX; 6]);
+    assert_eq!(tzif_offset(&huge, 0), None);
+    // A TZ that leaves the zoneinfo tree, or names something that is not a regular file: UTC, at once.
+    assert_eq!(local_offset(Some("../../../dev/zero"), 0), 0);
+    assert_eq!(local_offset(Some("/dev/zero"), 0), 0);
+    assert_eq!(local_offset(Some("/"), 0), 0);
+}
+
+proptest::proptest! {
+    /// Whatever the bytes, the reader answers (an offset or none) and never panics.
+    #[test]
+    fn tzif_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), t in proptest::prelude::any::<i64>()) {
+        let mut f = tzif_header(b'2', [1, 1, 1, 2, 2, 3]);
+        f.extend(data.iter());
+        let _ = tzif_offset(&f, t);
+        let _ = tzif_offset(&data, t);
+    }
 }

@@ -180,7 +180,8 @@ pub const PARAMS: &[Param] = &[
             "MariaDB user for status checks",
             "User the agent connects as over the unix socket to read the wsrep status. root with unix_socket \
              authentication needs no password. When unset, MYSQL_USERNAME of /etc/sysconfig/clustercheck or \
-             /etc/default/clustercheck (the first that exists) is used, as the stock agent does.",
+             /etc/default/clustercheck (the first that exists) is used, as the stock agent does; start, probes \
+             and validate-all log it.",
     )),
     reloadable(p(
             "check_passwd",
@@ -189,15 +190,16 @@ pub const PARAMS: &[Param] = &[
             "Password of check_user",
             "Password of check_user. It is sent only over the unix socket by the agent itself, never put on a \
              command line or in a child's environment. When unset, MYSQL_PASSWORD of the clustercheck file \
-             (see check_user) is used; only a plain assignment is read, never one that needs a shell.",
+             (see check_user) is used when check_user is that file's MYSQL_USERNAME (or the file names no user); \
+             only a plain assignment is read, never one that needs a shell.",
     )),
     reloadable(p(
             "check_passwd_use_empty",
             Boolean,
             "false",
             "Use an empty check_passwd",
-            "Accepted for compatibility with ocf:heartbeat:galera: an empty check_passwd is always sent as no \
-             password.",
+            "As in ocf:heartbeat:galera: true sends no password even when the clustercheck file (see check_user) \
+             has one. An empty check_passwd is otherwise sent as no password.",
     )),
     reloadable(p(
             "two_node_mode",

@@ -44,14 +44,23 @@ use crate::pcmk::cib::{self as cib_xml, CibStatus};
 use render::{Row, StatusView, Suggestion};
 
 pub async fn run(cmd: Admin, env: &BTreeMap<String, String>) -> OcfStatus {
+    // `--resource NAME` is OCF_RESOURCE_INSTANCE for the rest: one way to name the primitive.
+    let with_resource = |resource: &Option<String>| {
+        let mut env = env.clone();
+        if let Some(r) = resource {
+            env.insert("OCF_RESOURCE_INSTANCE".into(), r.clone());
+        }
+        env
+    };
     let result = match cmd {
-        Admin::Status { json } => status(json, env).await,
+        Admin::Status { json, resource } => status(json, &with_resource(&resource)).await,
         Admin::Bootstrap {
             node,
             yes,
             accept_data_loss,
+            resource,
             ..
-        } => bootstrap(&node, yes, accept_data_loss, env).await,
+        } => bootstrap(&node, yes, accept_data_loss, &with_resource(&resource)).await,
         Admin::Man => Ok(crate::man::print()),
     };
     result.unwrap_or_else(|e| {
@@ -78,10 +87,19 @@ struct View {
 fn config_from(cib_xml: &str, env: &BTreeMap<String, String>) -> Result<Config, Error> {
     let prims = cib_xml::parse_primitives(cib_xml).map_err(Error::CibXml)?;
     let wanted = crate::config::resource_name(env).ok();
-    let prim = match &wanted {
-        Some(id) => prims.iter().find(|p| &p.id == id),
-        None => prims.first(),
-    };
+    let ids = || prims.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    let prim =
+        match &wanted {
+            Some(id) => Some(prims.iter().find(|p| &p.id == id).ok_or_else(|| {
+                Error::NoSuchGaleraResource {
+                    wanted: id.clone(),
+                    found: ids(),
+                }
+            })?),
+            // Several primitives and none named: guessing one would show (or force) the wrong cluster.
+            None if prims.len() > 1 => return Err(Error::SeveralGaleraResources(ids())),
+            None => prims.first(),
+        };
     let mut merged: BTreeMap<String, String> = prim
         .map(|p| {
             p.params
@@ -98,7 +116,7 @@ fn config_from(cib_xml: &str, env: &BTreeMap<String, String>) -> Result<Config, 
     let resource = wanted
         .or_else(|| prim.map(|p| p.id.clone()))
         .ok_or(Error::NoGaleraResource)?;
-    Config::from_env(&merged, resource)
+    crate::config_with_clustercheck(&merged, resource, false)
 }
 
 async fn view(env: &BTreeMap<String, String>) -> Result<View, Error> {
@@ -421,4 +439,45 @@ async fn apply_override(v: &View, node: &str) -> Result<(), Error> {
     cib::promotion(node, rsc, Some(SCORE), deadline).await?;
     info!("bootstrap --force {node}: override set by an administrator");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO: &str = r#"<cib><configuration><resources>
+      <primitive id="db1" class="ocf" provider="galera-ocf" type="galera"><instance_attributes id="a">
+        <nvpair id="a1" name="wsrep_cluster_address" value="gcomm://n1,n2,n3"/></instance_attributes></primitive>
+      <primitive id="db2" class="ocf" provider="galera-ocf" type="galera"><instance_attributes id="b">
+        <nvpair id="b1" name="wsrep_cluster_address" value="gcomm://m1,m2,m3"/></instance_attributes></primitive>
+    </resources></configuration></cib>"#;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// With several galera primitives the admin commands never guess: the one named (by --resource, which
+    /// is OCF_RESOURCE_INSTANCE here) or a reason that lists them.
+    #[test]
+    fn the_primitive_is_named_when_there_are_several() {
+        let err = config_from(TWO, &env(&[])).unwrap_err();
+        assert!(matches!(&err, Error::SeveralGaleraResources(ids) if ids == &["db1", "db2"]));
+        assert!(err.to_string().contains("--resource"), "{err}");
+        let cfg = config_from(TWO, &env(&[("OCF_RESOURCE_INSTANCE", "db2")])).unwrap();
+        assert_eq!(cfg.resource, "db2");
+        assert_eq!(cfg.wsrep_cluster_address, "gcomm://m1,m2,m3");
+        let err = config_from(TWO, &env(&[("OCF_RESOURCE_INSTANCE", "db3")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reading the cluster state: no ocf:galera-ocf:galera resource db3 in the CIB (there: db1, db2)"
+        );
+        let one = TWO.replace(
+            "galera-ocf\" type=\"galera\"><instance_attributes id=\"b\"",
+            "heartbeat\" type=\"galera\"><instance_attributes id=\"b\"",
+        );
+        assert_eq!(config_from(&one, &env(&[])).unwrap().resource, "db1");
+    }
 }
