@@ -33,7 +33,7 @@ needs=(
   "socat:socat"
   "libxml2-utils:xmllint"
   "procps:ps"
-  "util-linux:unshare nsenter setpriv setsid"
+  "util-linux:unshare nsenter setpriv setsid flock"
   "lsof:lsof"
   "rpm:rpmbuild rpm"
   "dpkg:dpkg dpkg-deb"

@@ -49,8 +49,9 @@ vip_sampler() {
   local v=$1 old=$2 out=$3 n on a
   while :; do
     on=()
-    for n in "${NODES[@]}"; do vip_on_interface "$n" && on+=("$n"); done
+    # /proc first: "dead" read before the interfaces cannot be from a moment before the VIP appeared.
     if [ -d "/proc/$old" ]; then a=alive; else a=dead; fi
+    for n in "${NODES[@]}"; do vip_on_interface "$n" && on+=("$n"); done
     echo "$(now) ${on[*]:--} $a" >>"$out"
     sleep 0.2
   done
@@ -70,9 +71,27 @@ vip_sampler() {
 # elsewhere), fencing-write-outage, fencing-rejoin (power-on → Promoted, proven).
 register_scenario fencing 200
 scenario_fencing() {
-  local v n t0 t_off t_fenced t_vip cpid mpid dc smp spid others=() first bad offs
+  local rc
   fencing_lab fencing || return 0
   ensure_lab || return 1
+  fencing_steps
+  rc=$?
+  # Whatever happened: the sampler ended (by its recorded PID), the view node unset.
+  stop_vip_sampler
+  unset LAB_VIEW_NODE
+  return $rc
+}
+stop_vip_sampler() {
+  local f pid
+  f=$(state vip-sampler.pid)
+  [ -s "$f" ] || return 0
+  pid=$(cat "$f")
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f "$f"
+}
+fencing_steps() {
+  local v n t0 t_off t_fenced t_vip cpid mpid dc smp others=() first bad offs
   start_writer
   wait_acks 20
   v=$(vip_node)
@@ -89,7 +108,7 @@ scenario_fencing() {
   smp=$LAB_DIR/fence/vip-sampler.log
   : >"$smp"
   vip_sampler "$v" "$mpid" "$smp" &
-  spid=$!
+  echo $! >"$(state vip-sampler.pid)"
   log "  VIP on $v; kill -9 of corosync (pid $cpid) on $v, its mariadbd (pid $mpid) and the VIP stay"
   t0=$(now)
   kill -9 "$cpid"
@@ -102,8 +121,7 @@ scenario_fencing() {
   echo "TIMING fencing-failover $(elapsed "$t0")"
   check "writes go on" wait_acks 5
   echo "TIMING fencing-write-outage $(write_outage_after "$t0")"
-  kill "$spid" 2>/dev/null
-  wait "$spid" 2>/dev/null
+  stop_vip_sampler
 
   check "stonith_admin --history $v shows one more successful off" wait_for "fence history of $v" 30 \
     fence_offs_above "${others[0]}" "$v" "$offs"

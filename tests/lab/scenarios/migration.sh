@@ -94,15 +94,29 @@ migrate_steps() {
   stop_writer_wait
   check_rows
 }
-# Whatever happened: maintenance off, the original primitive, nodes online, all up.
+# Whatever happened, and the way the guide switches: maintenance on, the original primitive, a refresh (the
+# new agent's probes), maintenance off; nodes online; any server still under mysqld_safe restarted by a
+# standby of its node, so the scenarios that follow kill servers nobody restarts behind Pacemaker's back.
 migrate_cleanup() {
   local n
-  node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v false >/dev/null 2>&1
-  for n in "${NODES[@]}"; do node_exec node1 crm node online "$n" >/dev/null 2>&1; done
+  node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v true >/dev/null 2>&1
   node_exec node1 cibadmin --replace -o resources --xml-text "$1" >/dev/null 2>&1 ||
     log "  restoring the primitive failed"
+  node_exec node1 crm resource refresh "$GALERA_RSC" >/dev/null 2>&1
+  wait_for "probes under ocf:galera-ocf:galera" 60 history_under galera-ocf >/dev/null ||
+    log "  the probes after restoring the primitive did not all run"
+  node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v false >/dev/null 2>&1
+  for n in "${NODES[@]}"; do node_exec node1 crm node online "$n" >/dev/null 2>&1; done
   settle
   check_all_up 300
+  for n in "${NODES[@]}"; do
+    under_mysqld_safe "$n" || continue
+    log "  $n's mariadbd still runs under mysqld_safe: standby and back"
+    node_exec node1 crm node standby "$n"
+    wait_for "galera stopped on $n" 180 galera_stopped_on "$n" >/dev/null
+    node_exec node1 crm node online "$n"
+    check_all_up 240
+  done
 }
 all_up_under() { history_under "$1" && all_up 3; }
 # Every node's Pacemaker history of the galera instance names the given provider.
