@@ -38,6 +38,8 @@ pcmk_log_epoch() {
   t=$(pcmk_log_since_mark "$1" | grep -m1 -E -- "$2" | awk '{ print $1, $2, $3 }')
   [ -n "$t" ] && date -u -d "$t" +%s.%3N
 }
+# The line number (since the mark) of the first line matching REGEX in NODE's pacemaker.log.
+pcmk_log_line() { pcmk_log_since_mark "$1" | grep -n -m1 -E -- "$2" | cut -d: -f1; }
 # fence_offs VIEW NODE: how many successful fencings of NODE with the lab's action the fence history (read on
 # VIEW) lists ("off of NODE successful: delegate=..."). fence_offs_above VIEW NODE N: more than N.
 fence_offs() { node_exec "$1" stonith_admin --history "$2" 2>/dev/null | grep -c "off of $2 successful"; }
@@ -91,7 +93,7 @@ stop_vip_sampler() {
   rm -f "$f"
 }
 fencing_steps() {
-  local v n t0 t_off t_fenced t_vip cpid mpid dc smp others=() first bad offs
+  local v n t0 t_off t_fenced t_vip l_fenced l_vip cpid mpid dc smp others=() first bad offs
   start_writer
   wait_acks 20
   v=$(vip_node)
@@ -127,12 +129,17 @@ fencing_steps() {
     fence_offs_above "${others[0]}" "$v" "$offs"
   node_exec "${others[0]}" stonith_admin --history "$v" 2>&1 | sed 's/^/  history: /' >&2
   dc=$(node_exec "${others[0]}" crmadmin -D -q 2>&1 | awk '{print $NF}')
-  t_fenced=$(pcmk_log_epoch "$dc" "pacemaker-controld.*Peer $v was terminated \(off\) by .*: OK")
+  # The controller acts on the fencer's result ("Fence operation N for NODE succeeded"); its "Peer NODE was
+  # terminated" notice is a later notification (seen 16 ms after the VIP start it allowed). Both lines are
+  # in the DC's one log, often within the same millisecond: their order in the file is the proof.
+  t_fenced=$(pcmk_log_epoch "$dc" "pacemaker-controld.*Fence operation [0-9]+ for $v succeeded")
   t_vip=$(pcmk_log_epoch "$dc" "Initiating start operation vip_start_0 (locally )?on ")
-  log "  DC $dc: fencing of $v confirmed at ${t_fenced:-?}, VIP start initiated at ${t_vip:-?} (kill at $t0)"
-  check "the DC ($dc) logged the fencing of $v as done" [ -n "$t_fenced" ]
-  check "the DC initiated the VIP's start only after the fencing was done" \
-    awk -v f="${t_fenced:-0}" -v s="${t_vip:-0}" 'BEGIN { exit !(f > 0 && s >= f) }'
+  l_fenced=$(pcmk_log_line "$dc" "pacemaker-controld.*Fence operation [0-9]+ for $v succeeded")
+  l_vip=$(pcmk_log_line "$dc" "Initiating start operation vip_start_0 (locally )?on ")
+  log "  DC $dc: fencing of $v succeeded at ${t_fenced:-?} (line ${l_fenced:-?}), VIP start initiated at ${t_vip:-?} (line ${l_vip:-?}); kill at $t0"
+  check "the DC ($dc) logged the fencing of $v as done" [ -n "$l_fenced" ]
+  check "the DC initiated the VIP's start only after the fencing was done (later in its log)" \
+    awk -v f="${l_fenced:-0}" -v s="${l_vip:-0}" 'BEGIN { exit !(f > 0 && s > f) }'
   log "  sampler: $(wc -l <"$smp") samples; VIP holders over time: $(awk '{ print $2 }' "$smp" | uniq | tr '\n' ' ')"
   # A line with more than 3 fields names two (or more) nodes holding the VIP at once.
   bad=$(awk 'NF > 3' "$smp" | head -3)
