@@ -43,7 +43,7 @@ pcs_ resource create --no-default-ops galera ocf:galera-ocf:galera \
   op stop timeout=120s interval=0 \
   op promote timeout=300s interval=0 on-fail=restart \
   op demote timeout=120s interval=0 \
-  op monitor role=Promoted interval=10s timeout=30s on-fail=restart \
+  op monitor role=Promoted interval=2s timeout=30s on-fail=restart \
   op monitor role=Unpromoted interval=30s timeout=30s on-fail=restart \
   promotable promoted-max=3 promoted-node-max=1 clone-node-max=1 notify=true
 
@@ -63,18 +63,19 @@ pcs_ resource create --no-default-ops maxscale lsb:maxscale \
   meta migration-threshold=1 failure-timeout=5min \
   clone clone-node-max=1
 
-# VIP only on a Promoted (Synced, Primary) Galera node, after its promote.
+# VIP only on a Promoted (Synced, Primary) Galera node; no order after promote
+# (it would hold the VIP back for every promote in the transition), see cluster.crm.
 pcs_ constraint colocation add vip with Promoted galera-clone INFINITY \
   id=vip-with-promoted
 # shellcheck disable=SC1010 # "then" is a pcs keyword here, not the shell's
-pcs_ constraint order promote galera-clone then start vip kind=Mandatory \
-  id=promote-before-vip
+pcs_ constraint order stop vip then demote galera-clone kind=Mandatory \
+  symmetrical=false id=vip-stop-before-demote
 # Only where clients are served: never on galera-synced=0 (a joiner, a node
 # rejecting queries or read-only), preferably (200 > resource-stickiness 100)
 # on galera-synced=1 rather than on a Donor or desynced node (desynced); see
 # cluster.crm for why.
 pcs_ constraint location vip rule constraint-id=vip-only-on-synced \
-  score=-INFINITY galera-synced eq 0
+  score=-INFINITY not_defined galera-synced or galera-synced eq 0
 pcs_ constraint location vip rule constraint-id=vip-prefers-serving \
   score=200 galera-synced eq 1
 # VIP only where MaxScale runs, MaxScale started first (a group cannot hold a

@@ -234,9 +234,22 @@ check_behaviour() {
     ok "$label: no promotion score, no Promoted instance, no VIP"
   fi
   # The agent gives every Synced node promotion score 100 (node attribute
-  # master-galera); with that, everything must come up.
+  # master-galera). Promoted without galera-synced (the agent has not yet seen
+  # the node Synced): no VIP anywhere.
   for n in "$@"; do
     CIB_file=$s.0.xml crm_attribute -N "$n" -l reboot -n master-galera -v 100 >/dev/null 2>&1
+  done
+  cp "$s.0.xml" "$s.nosynced.xml"
+  crm_simulate -x "$s.nosynced.xml" -S -O "$s.nosynced.1.xml" >/dev/null 2>&1
+  out=$(crm_simulate -x "$s.nosynced.1.xml" -S 2>&1)
+  if grep -qE '\* (Start|Move) +vip' <<<"$out" || ! grep -q 'vip.*Stopped' <<<"$out"; then
+    bad "$label: the VIP started on a Promoted node without galera-synced: $(summary <<<"$out")"
+  else
+    ok "$label: Promoted but galera-synced not yet published: no VIP"
+  fi
+  # With galera-synced=1 (what promote publishes once Synced) everything must come up.
+  for n in "$@"; do
+    CIB_file=$s.0.xml crm_attribute -N "$n" -l reboot -n galera-synced -v 1 >/dev/null 2>&1
   done
   crm_simulate -x "$s.0.xml" -S -O "$s.1.xml" >"$s.1.out" 2>&1
   crm_simulate -x "$s.1.xml" -S -O "$s.2.xml" >"$s.2.out" 2>&1
@@ -308,11 +321,35 @@ check_behaviour() {
   else
     ok "$label: every node desynced: the VIP stays where it is"
   fi
-  out=$(crm_simulate -x "$s.2.xml" -i "galera_monitor_10000@$vip=1" -S 2>&1 | summary)
+  # A failing monitor sets galera-synced=0 before it returns (actions/monitor.rs,
+  # withdraw_claims); the scheduler sees both.
+  cp "$s.2.xml" "$s.failing.xml"
+  CIB_file=$s.failing.xml crm_attribute -N "$vip" -l reboot -n galera-synced -v 0 >/dev/null 2>&1
+  out=$(crm_simulate -x "$s.failing.xml" -i "galera_monitor_2000@$vip=1" -S 2>&1 | summary)
   if grep -qE "\* (Stop|Move|Restart) +vip " <<<"$out"; then
     ok "$label: Galera failing under the VIP takes the VIP down first"
   else
     bad "$label: Galera failing on the VIP node left the VIP running: $out"
+  fi
+  # mariadbd crashed under the VIP (the Promoted monitor returns 9): the VIP's
+  # start elsewhere waits for its own stop only, not for the failed node's
+  # recovery (its stop, start and promote, IST or SST), and that node's demote
+  # waits for the VIP to leave.
+  crm_simulate -x "$s.failing.xml" -i "galera_monitor_2000@$vip=9" -S -G "$s.crash-graph.xml" >/dev/null 2>&1
+  local start_in demote_in
+  start_in=$(xmllint --xpath '//synapse[action_set/rsc_op[@operation="start"]/primitive[@id="vip"]]/inputs//@operation_key' \
+    "$s.crash-graph.xml" 2>/dev/null | tr -s ' \n' ' ')
+  demote_in=$(xmllint --xpath '//synapse[action_set/pseudo_event[@operation_key="galera-clone_demote_0"]]/inputs//@operation_key' \
+    "$s.crash-graph.xml" 2>/dev/null | tr -s ' \n' ' ')
+  if [ -n "$start_in" ] && grep -q 'vip_stop_0' <<<"$start_in" && ! grep -qE 'galera|promote' <<<"$start_in"; then
+    ok "$label: after a crash under the VIP, the VIP's start elsewhere waits only for its stop ($start_in)"
+  else
+    bad "$label: the VIP's start after a crash under it waits for more than its stop: [${start_in:-no vip start}]"
+  fi
+  if grep -q 'vip_stop_0' <<<"$demote_in"; then
+    ok "$label: the crashed node is demoted after the VIP left it"
+  else
+    bad "$label: the demote does not wait for the VIP's stop: [${demote_in:-no clone demote}]"
   fi
 }
 

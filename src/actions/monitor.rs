@@ -124,8 +124,9 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         role: role(cfg, marker.as_ref()),
     };
     let v = verdict(&obs);
-    if v.reason.is_some() && matches!(obs.health, Some(Ok(Health::NonPrimary))) {
-        withdraw_primary_claim(cfg, deadline, marker.as_ref()).await;
+    if v.reason.is_some() {
+        let non_primary = matches!(obs.health, Some(Ok(Health::NonPrimary)));
+        withdraw_claims(cfg, deadline, marker.as_ref(), non_primary).await;
     }
     if let Some(reason) = v.reason {
         if !v.evidence {
@@ -149,40 +150,63 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
     }
 }
 
-/// This node's server runs outside any Primary component: its published `state=primary` report is no
-/// longer true, and other nodes' elections must not send joiners here (its Galera port is open, so they
-/// cannot tell). The report is deleted — not reported is what the election waits on — until the recovery
-/// Pacemaker runs next (demote, stop) publishes the position again. Best effort: the failure is reported
-/// either way.
-async fn withdraw_primary_claim(cfg: &Config, deadline: Deadline, marker: Option<&State>) {
+/// A failing monitor takes back, before it returns, what this node told the cluster while it was healthy
+/// (best effort: the failure is reported either way).
+///
+/// - `<rsc>-synced` goes to 0: the VIP's location rule then moves the VIP in the very transition that
+///   handles this failure. Without it the scheduler keeps the VIP here through the instance's whole
+///   recovery (demote, stop, start, promote: it is Promoted again afterwards), and the VIP left only when
+///   demote's own attribute change aborted that transition. `0` rather than deleting it, so a site still
+///   on the older `galera-synced eq 0` rule gets the same.
+/// - With the server outside any Primary component, the published `state=primary` report is no longer
+///   true, and other nodes' elections must not send joiners here (its Galera port is open, so they cannot
+///   tell): the report is deleted — not reported is what the election waits on — until the recovery
+///   Pacemaker runs next (demote, stop) publishes the position again.
+async fn withdraw_claims(
+    cfg: &Config,
+    deadline: Deadline,
+    marker: Option<&State>,
+    non_primary: bool,
+) {
     let Some(m) = marker else { return };
-    let claims_primary = m
-        .report
-        .as_ref()
-        .is_some_and(|r| r.state == NodeState::Primary);
-    if !claims_primary {
+    let claims_primary = non_primary
+        && m.report
+            .as_ref()
+            .is_some_and(|r| r.state == NodeState::Primary);
+    let offers_clients = m.synced.is_some_and(|s| s != Serving::No);
+    if !claims_primary && !offers_clients {
         return;
     }
     let c = match ctx(cfg, deadline).await {
         Ok(c) => c,
         Err(e) => {
-            warn!("withdrawing the primary claim: {e}");
+            warn!("withdrawing what this node published: {e}");
             return;
         }
     };
-    match cib::delete(&c.node, &cfg.report_attr(), deadline).await {
-        Ok(()) => {
-            info!(
-                "mariadbd is outside a Primary component: {} withdrawn (no state=primary claim)",
-                cfg.report_attr()
-            );
-            let mut st = m.clone();
-            st.report = None;
-            if let Err(e) = state::save(&cfg.state_file(), &st) {
-                warn!("{e}");
-            }
+    let mut st = m.clone();
+    if offers_clients {
+        match common::set_synced(&c, &mut st, Serving::No, m.synced).await {
+            Ok(()) => info!("the monitor failed: no VIP here until the node is recovered"),
+            Err(e) => warn!("withdrawing {}: {e}", cfg.synced_attr()),
         }
-        Err(e) => warn!("withdrawing the primary claim: {e}"),
+    }
+    if claims_primary {
+        match cib::delete(&c.node, &cfg.report_attr(), deadline).await {
+            Ok(()) => {
+                info!(
+                    "mariadbd is outside a Primary component: {} withdrawn (no state=primary claim)",
+                    cfg.report_attr()
+                );
+                st.report = None;
+            }
+            Err(e) => warn!("withdrawing the primary claim: {e}"),
+        }
+    }
+    if st != *m {
+        if let Err(e) = state::save(&cfg.state_file(), &st) {
+            warn!("{e}");
+        }
     }
 }
 
