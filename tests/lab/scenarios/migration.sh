@@ -15,7 +15,8 @@
 # What: the migration an admin of the stock agent makes, under writes, as the guide says.
 # Asserts: under the stock agent all 3 Promoted + VIP; after the switch the probes of the new agent find every
 #   server Promoted (the same mariadbd PIDs), no stop/start/promote/demote of galera is executed, no node
-#   bootstraps, the VIP stays where it was, Pacemaker's history records the instances under
+#   bootstraps, the VIP stays where it was (also when cluster.crm's VIP constraints replace the stock form the
+#   site had), Pacemaker's history records the instances under
 #   ocf:galera-ocf:galera, writes go on; the rolling standby: each node stops cleanly and rejoins by IST (no
 #   full SST), no bootstrap; afterwards no mariadbd is a child of mysqld_safe; no failed action; rows.
 register_scenario migrate-from-stock 985
@@ -39,6 +40,7 @@ migrate_steps() {
   local orig=$1 n vip pids=() i
   declare -A pid_before
   log "  the cluster restarted under ocf:heartbeat:galera (binary=/usr/bin/mysqld_safe, its default)"
+  check "the VIP's constraints in the stock agent's form" constraints_as stock || return 1
   check "the primitive switched to the stock agent" node_exec node1 cibadmin --replace -o resources \
     --xml-text "$(primitive_as "$orig" heartbeat /usr/bin/mysqld_safe)" || return 1
   check "3 Promoted + VIP under the stock agent" wait_for "3 Promoted under ocf:heartbeat:galera" 300 \
@@ -71,6 +73,12 @@ migrate_steps() {
   check "the VIP stayed on ${vip:-nobody}" vip_still_on "$vip"
   check "writes go on under the new agent" wait_acks 10
   check "no failed actions" no_failed_actions
+  log "  the guide's optional step: once every node publishes galera-synced, the VIP constraints of cluster.crm"
+  check "galera-synced=1 on every node" wait_for "galera-synced=1 everywhere" 60 synced_everywhere
+  check "cluster.crm's VIP constraints loaded" constraints_as ours || return 1
+  settle
+  check "the VIP stayed on ${vip:-nobody} with cluster.crm's constraints" vip_still_on "$vip"
+  check "no failed actions" no_failed_actions
 
   log "  one node at a time in standby and back: the servers leave mysqld_safe and run under the agent"
   for n in "${NODES[@]}"; do
@@ -99,6 +107,7 @@ migrate_steps() {
 # standby of its node, so the scenarios that follow kill servers nobody restarts behind Pacemaker's back.
 migrate_cleanup() {
   local n
+  constraints_as ours || log "  restoring cluster.crm's VIP constraints failed"
   node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v true >/dev/null 2>&1
   node_exec node1 cibadmin --replace -o resources --xml-text "$1" >/dev/null 2>&1 ||
     log "  restoring the primitive failed"
@@ -119,6 +128,31 @@ migrate_cleanup() {
   done
 }
 all_up_under() { history_under "$1" && all_up 3; }
+# constraints_as stock|ours: the VIP's gate on galera-synced and its order with the clone as a stock site has
+# them (the rule without its not_defined test, `promote-before-vip`), or as cluster.crm writes them (what the
+# guide's optional step loads). One delete and one `load update`, as an admin would with crmsh.
+constraints_as() {
+  local f=$LAB_DIR/shared/constraints-$1.crm drop
+  if [ "$1" = stock ]; then
+    drop=vip-stop-before-demote
+    printf '%s\n' 'order promote-before-vip Mandatory: galera-clone:promote vip:start' \
+      'location vip-only-on-synced vip rule -inf: galera-synced eq 0' >"$f"
+  else
+    drop=promote-before-vip
+    sed -n -e '/^order vip-stop-before-demote /,/symmetrical=false$/p' \
+      -e '/^location vip-only-on-synced /,/rule /p' "$REPO_TOP/crm-examples/cluster.crm" >"$f"
+  fi
+  node_exec node1 cibadmin -Q --xpath "//rsc_order[@id='$drop']" >/dev/null 2>&1 &&
+    { node_exec node1 crm configure delete "$drop" || return 1; }
+  node_exec node1 crm configure load update "$f"
+}
+# Every node publishes galera-synced=1 (this agent's monitors ran on each Promoted instance).
+synced_everywhere() {
+  local n
+  for n in "${NODES[@]}"; do
+    [ "$(node_exec node1 crm_attribute -N "$n" -l reboot -n galera-synced -G -q 2>/dev/null)" = 1 ] || return 1
+  done
+}
 # Every node's Pacemaker history of the galera instance names the given provider.
 history_under() {
   local n v
