@@ -134,11 +134,11 @@ all_up_under() { history_under "$1" && all_up 3; }
 constraints_as() {
   local f=$LAB_DIR/shared/constraints-$1.crm drop
   if [ "$1" = stock ]; then
-    drop=vip-stop-before-demote
+    drop='vip-stop-before-demote'
     printf '%s\n' 'order promote-before-vip Mandatory: galera-clone:promote vip:start' \
       'location vip-only-on-synced vip rule -inf: galera-synced eq 0' >"$f"
   else
-    drop=promote-before-vip
+    drop='promote-before-vip'
     sed -n -e '/^order vip-stop-before-demote /,/symmetrical=false$/p' \
       -e '/^location vip-only-on-synced /,/rule /p' "$REPO_TOP/crm-examples/cluster.crm" >"$f"
   fi
