@@ -180,6 +180,7 @@ async fn join(
     } else {
         args.extend(position);
     }
+    crate::edge::lastview::clear_for_join(ctx.cfg);
     // Before mariadbd can receive a single file: whatever ends this join before Synced leaves the marker.
     datadir::mark_transfer(
         &ctx.cfg.datadir,

@@ -103,6 +103,15 @@ pub fn clear_transfer(datadir: &Path) -> Result<(), Error> {
     }
 }
 
+/// Remove a file of the data directory if it is there (durably: the directory is synced). Absent is fine.
+pub fn remove_optional(path: &Path) -> Result<bool, Error> {
+    match std::fs::remove_file(path) {
+        Ok(()) => sync_dir(path).map(|()| true),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()

@@ -57,6 +57,38 @@ fn record(cfg: &Config) -> Option<LastView> {
     }
 }
 
+/// Before a join into a running Primary component: gvwstate.dat (what Galera's `pc.recovery` restores at
+/// start) is moved out of Galera's way, its view kept in the durable copy first.
+///
+/// A node restarted after a crash restores its last Primary view (and a process UUID derived from it)
+/// from gvwstate.dat and tries to re-form that component. When the restart is quick - the 2 s monitor
+/// makes it about 4 s after a kill -9 - its peers still hold the crashed incarnation in their own view
+/// (evs.suspect_timeout, 5 s): lab, pacemaker.log and both error.logs: "restore pc from disk", then
+/// "No nodes coming from primary view, primary view is not possible", install timers expiring, three
+/// non-Primary views, and the join took 21 s instead of 2. Without the file the node joins as any fresh
+/// start does. Nothing is lost: the durable copy holds the view for the election; and a joiner never forms
+/// a component on its own, so Galera's automatic recovery was never what this start was for. The file is
+/// removed only when the copy holds a view (refresh succeeded), or when it holds no usable view at all.
+pub fn clear_for_join(cfg: &Config) {
+    let path = cfg.gvwstate_path();
+    if current(cfg).is_some() && (refresh(cfg).is_none() || record(cfg).is_none()) {
+        warn!(
+            "{} kept: its view could not be saved in {RECORD} first",
+            path.display()
+        );
+        return;
+    }
+    match datadir::remove_optional(&path) {
+        Ok(true) => info!(
+            "{} removed before joining a running Primary component (its view is kept in {RECORD}): \
+             a restored view only delays the join",
+            path.display()
+        ),
+        Ok(false) => {}
+        Err(e) => warn!("{e}"),
+    }
+}
+
 /// The view to report (see the module doc); rewrites the durable copy when it changed.
 pub fn refresh(cfg: &Config) -> Option<LastView> {
     let saved = record(cfg);

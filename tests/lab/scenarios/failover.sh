@@ -12,8 +12,9 @@
 #                 the writes, the isolated node stops its mariadbd (no-quorum-policy=stop), nobody
 #                 bootstraps; after the heal it is Promoted again by IST, still no bootstrap; rows.
 #   mysqld-crash  kill -9 of mariadbd alone on the VIP node (Pacemaker stays up): the monitor notices, the VIP
-#                 moves, the node is Promoted again by IST (its position recovered after the crash), nobody
-#                 bootstraps, the recorded failure is cleaned up; rows.
+#                 moves, the node is Promoted again by IST (its position recovered after the crash; ours: no
+#                 Primary view restored from gvwstate.dat), nobody bootstraps, the recorded failure is
+#                 cleaned up; rows.
 #   vip-serving   [ours only] on the VIP node an admin sets wsrep_desync=ON, later wsrep_reject_queries=ALL:
 #                 the VIP answers from another node each time, writes go on, the node stays Promoted (no
 #                 failure, no restart); back to OFF/NONE the attribute is 1 again and the VIP stays where it
@@ -98,7 +99,8 @@ scenario_partition() {
 # ---- mysqld-crash ---------------------------------------------------------------------------------------
 # The most common failure: mariadbd alone dies (kill -9) on the VIP node; the node, Pacemaker and corosync
 # stay up. Asserts: the monitor notices, the VIP answers from another node, the node is Promoted again by IST
-# (so its position, lost from grastate.dat by the crash, was recovered), nobody bootstraps; the recorded
+# (so its position, lost from grastate.dat by the crash, was recovered) and, with our agent, without
+# restoring the crashed incarnation's Primary view from gvwstate.dat; nobody bootstraps; the recorded
 # failure is cleaned up at the end (later scenarios expect none); rows on every node.
 register_scenario mysqld-crash 80
 scenario_mysqld-crash() {
@@ -125,9 +127,15 @@ scenario_mysqld-crash() {
   # IST needs the position the crash left unrecorded in grastate.dat (recovered with --wsrep-recover);
   # without it the node would need a full SST.
   check_rejoin_by_ist "$v"
+  # The crash left gvwstate.dat; restored at the quick restart, it held the join up for ~20 s while the
+  # peers still had the crashed incarnation in their view (actions/promote.rs join, edge/lastview.rs).
+  [ "$LAB_AGENT" != ours ] ||
+    check "$v's new mariadbd restored no Primary view from gvwstate.dat (no 'restore pc from disk')" \
+      no_pc_restore "$v"
   check "nobody bootstrapped" none_bootstrapped
   cleanup_and_check_rows
 }
+no_pc_restore() { ! log_has "$1" 'restore pc from disk'; }
 
 # ---- vip-serving (issue 16) -----------------------------------------------------------------------------
 # What: the VIP only where clients are served. The agent publishes <rsc>-synced = 1 (serving), desynced (a
