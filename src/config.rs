@@ -379,6 +379,17 @@ fn comment_or_nothing(after: &str) -> bool {
     rest.is_empty() || (rest.len() < after.len() && rest.starts_with('#'))
 }
 
+/// Whether [`with_clustercheck`] could take anything from a clustercheck file for `env`: not when the
+/// resource sets `check_user` and either sets `check_passwd` or asks for an empty one. The caller then
+/// skips opening the file (a monitor every few seconds need not stat two paths for nothing).
+pub fn clustercheck_may_apply(env: &BTreeMap<String, String>) -> bool {
+    let set = |k: &str| env.get(k).is_some_and(|v| !v.is_empty());
+    let use_empty = env
+        .get("OCF_RESKEY_check_passwd_use_empty")
+        .is_some_and(|v| parse_bool(v) == Some(true));
+    !(set("OCF_RESKEY_check_user") && (set("OCF_RESKEY_check_passwd") || use_empty))
+}
+
 /// The stock agent's fallback: `check_user` and `check_passwd` that the resource leaves unset (or empty)
 /// come from the clustercheck file. Returns the environment to read the configuration from, and which
 /// parameters were taken from the file (for the log).
@@ -484,6 +495,40 @@ mod tests {
             let f = ClustercheckCredentials::parse(text);
             assert_eq!(f.password, None, "{text:?}");
             assert_eq!(f.unreadable, ["MYSQL_PASSWORD"], "{text:?}");
+        }
+    }
+
+    /// When `clustercheck_may_apply` says no, `with_clustercheck` takes nothing from any file: skipping
+    /// the file never changes the configuration.
+    #[test]
+    fn clustercheck_file_is_skipped_only_when_it_could_not_apply() {
+        let file = ClustercheckCredentials::parse("MYSQL_USERNAME=cc\nMYSQL_PASSWORD=s3cret\n");
+        let no_user = ClustercheckCredentials::parse("MYSQL_PASSWORD=s3cret\n");
+        let cases: &[(&[(&str, &str)], bool)] = &[
+            (&[], true),
+            (&[("check_user", "mon")], true),
+            (&[("check_passwd", "pw")], true),
+            (&[("check_user", "mon"), ("check_passwd", "")], true),
+            (&[("check_user", ""), ("check_passwd", "pw")], true),
+            (&[("check_user", "mon"), ("check_passwd", "pw")], false),
+            (&[("check_user", "cc"), ("check_passwd", "pw")], false),
+            (
+                &[("check_user", "mon"), ("check_passwd_use_empty", "true")],
+                false,
+            ),
+            (
+                &[("check_user", "mon"), ("check_passwd_use_empty", "false")],
+                true,
+            ),
+        ];
+        for (pairs, may) in cases {
+            let e = env(pairs);
+            assert_eq!(clustercheck_may_apply(&e), *may, "{pairs:?}");
+            if !may {
+                for f in [&file, &no_user] {
+                    assert!(with_clustercheck(&e, f).1.is_empty(), "{pairs:?}");
+                }
+            }
         }
     }
 

@@ -204,6 +204,9 @@ pub(crate) fn config_with_clustercheck(
     resource: String,
     announce: bool,
 ) -> Result<Config, Error> {
+    if !config::clustercheck_may_apply(env) {
+        return Config::from_env(env, resource);
+    }
     let Some((path, text)) = edge::paths::clustercheck_file() else {
         return Config::from_env(env, resource);
     };

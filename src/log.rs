@@ -218,8 +218,11 @@ impl Route {
 struct Sink {
     tag: String,
     route: Route,
-    /// The local time's offset from UTC, in seconds (files and syslog are stamped in local time).
-    utc_offset: i64,
+    /// `TZ` as the environment gave it, for [`Sink::utc_offset`].
+    tz: Option<String>,
+    /// The local time's offset from UTC, in seconds (files and syslog are stamped in local time). Read
+    /// on the first stamped write, not in `init`: most monitors write no line, and then open no zone file.
+    utc_offset: OnceLock<i64>,
     socket: Option<UnixDatagram>,
 }
 
@@ -236,16 +239,11 @@ pub fn init(resource: &str, env: &BTreeMap<String, String>) {
         s.set_nonblocking(true).ok()?;
         Some(s)
     });
-    let utc_offset =
-        if route.syslog.is_some() || route.logfile.is_some() || route.debuglog.is_some() {
-            local_offset(env.get("TZ").map(String::as_str), unix_now().0)
-        } else {
-            0
-        };
     let _ = SINK.set(Sink {
         tag: format!("galera-ocf({resource})[{}]", std::process::id()),
         route,
-        utc_offset,
+        tz: env.get("TZ").cloned(),
+        utc_offset: OnceLock::new(),
         socket,
     });
 }
@@ -271,7 +269,12 @@ impl Sink {
             return;
         }
         let (secs, millis) = unix_now();
-        let local = secs + self.utc_offset;
+        // One offset per invocation (an action lasts minutes at most; a DST change inside one is rare and
+        // costs one hour on the stamps of that invocation only).
+        let offset = *self
+            .utc_offset
+            .get_or_init(|| local_offset(self.tz.as_deref(), secs));
+        let local = secs + offset;
         if let (Some(facility), Some(socket)) = (t.syslog, &self.socket) {
             let msg = syslog_message(facility.priority(level), local, &body);
             // Nobody listening, or a full queue: the line is lost, the action goes on.

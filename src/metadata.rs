@@ -88,7 +88,9 @@ mariadbd runs Synced in the Primary component. The nodes elect, identically on e
 bootstraps a cluster that has no Primary component; all others join it. `galera-ocf status` shows the \
 published reports and the current decision.";
 
-type XmlResult<T> = Result<T, quick_xml::Error>;
+/// quick-xml's writer reports only I/O errors (since 0.37); writing into a `Vec` makes even those impossible,
+/// but the signature stays honest.
+type XmlResult<T> = std::io::Result<T>;
 
 /// The meta-data document, ending in a newline.
 pub fn render() -> XmlResult<String> {
@@ -98,7 +100,7 @@ pub fn render() -> XmlResult<String> {
     w.create_element("resource-agent")
         .with_attribute(("name", "galera"))
         .with_attribute(("version", env!("CARGO_PKG_VERSION")))
-        .write_inner_content::<_, quick_xml::Error>(|w| {
+        .write_inner_content(|w| {
             w.create_element("version")
                 .write_text_content(BytesText::new("1.1"))?;
             descriptions(w, LONGDESC, "Manages a MariaDB Galera cluster")?;
@@ -142,7 +144,7 @@ fn parameter(w: &mut Writer<Vec<u8>>, p: &Param) -> XmlResult<()> {
         .with_attribute(("unique", flag(p.unique)))
         .with_attribute(("required", flag(p.required)))
         .with_attribute(("reloadable", flag(p.reloadable)))
-        .write_inner_content::<_, quick_xml::Error>(|w| {
+        .write_inner_content(|w| {
             descriptions(w, p.long, p.short)?;
             let mut c = w
                 .create_element("content")

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Packaging test: builds the .deb (packaging/build-deb.sh) and the .rpm
 # (packaging/build-rpm.sh, rpmbuild) from target/release/galera-ocf and checks
+#   * the .deb is built with networking unavailable (unshare --net); a second
+#     .rpm is built from source with vendored crates and rpmbuild in a network
+#     namespace of its own (build-rpm.sh --source), its binary prints the golden
+#     meta-data, and the repository holds no vendored crates;
 #   * both contain the same files: binary, OCF agent symlink, meta-data golden
 #     file, crm-examples under /usr/share/doc/galera-ocf, man page galera-ocf.8;
 #   * the .deb installs into an empty root (dpkg --root) and `dpkg -r` leaves
@@ -30,7 +34,7 @@ golden="$top/ocf-metadata/galera.xml"
 work=$(mktemp -d /tmp/galera-ocf-packaging.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-for tool in dpkg dpkg-deb rpmbuild rpm crm_resource crm unshare xmllint man zcat; do
+for tool in dpkg dpkg-deb rpmbuild rpm rpm2archive cargo crm_resource crm unshare xmllint man zcat; do
   command -v "$tool" >/dev/null || bad "required tool $tool is not installed"
 done
 [ "$(id -u)" = 0 ] || bad "must run as root (mount namespace for the install test)"
@@ -54,9 +58,10 @@ expected=(
 )
 
 # --- .deb ---------------------------------------------------------------------
-if deb=$(bash "$top/packaging/build-deb.sh" "$bin" "$work/out" 2>"$work/deb.err" | tail -n1) \
+# In a network namespace of its own: packaging needs nothing from the network.
+if deb=$(unshare --net bash "$top/packaging/build-deb.sh" "$bin" "$work/out" 2>"$work/deb.err" | tail -n1) \
   && [ -f "$deb" ]; then
-  ok "build-deb.sh built $(basename "$deb")"
+  ok "build-deb.sh built $(basename "$deb") with networking unavailable (unshare --net)"
 else
   bad "build-deb.sh failed: $(cat "$work/deb.err")"
   finish
@@ -231,6 +236,48 @@ if rpmf=$(bash "$top/packaging/build-rpm.sh" "$bin" "$work/out" 2>"$work/rpm.err
   fi
 else
   bad "build-rpm.sh failed: $(tail -20 "$work/rpm.err")"
+fi
+
+# --- .rpm from source, offline --------------------------------------------------
+# The vendored crates are made at packaging time under target/, never committed.
+vendored=$(git -C "$top" ls-files | grep -E '(^|/)vendor/|\.crate$' | head -3)
+if [ -z "$vendored" ]; then
+  ok "the repository holds no vendored crates"
+else
+  bad "vendored crates are committed: $vendored"
+fi
+# A full release build inside rpmbuild (~5 min on 2 cores).
+if bash "$top/packaging/build-rpm.sh" --source "$work/out-src" >"$work/rpm-src.out" 2>"$work/rpm-src.err" \
+  && rpm_src=$(tail -n1 "$work/rpm-src.out") && [ -f "$rpm_src" ]; then
+  ok "build-rpm.sh --source built $(basename "$rpm_src") from Source0 + vendored Source1 (target/rpm-sources)"
+  # build-rpm.sh checks inside the namespace, before rpmbuild, that crates.io is unreachable.
+  if grep -q '^build-rpm: rpmbuild runs without network (interfaces: lo;' "$work/rpm-src.out"; then
+    ok "rpmbuild ran with networking unavailable: $(grep '^build-rpm: ' "$work/rpm-src.out")"
+  else
+    bad "no proof that rpmbuild ran without network: $(head -5 "$work/rpm-src.out")"
+  fi
+  if grep -q -- 'cargo build --release --offline --locked' "$work/out-src/rpmbuild-source.log" \
+    && grep -q 'Compiling galera-ocf' "$work/out-src/rpmbuild-source.log"; then
+    ok "the rpm's binary was compiled inside rpmbuild (cargo build --offline --locked)"
+  else
+    bad "rpmbuild log shows no offline cargo build of galera-ocf"
+  fi
+  mkdir -p "$work/src-root"
+  if rpm2archive - <"$rpm_src" | tar -C "$work/src-root" -xzf - \
+    && "$work/src-root/usr/sbin/galera-ocf" meta-data | cmp -s - "$golden"; then
+    ok "the binary built from source prints the golden meta-data"
+  else
+    bad "the binary of the source-built rpm does not print ocf-metadata/galera.xml"
+  fi
+  rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$rpm_src" 2>/dev/null | awk '$1 !~ /^d/ {print $2}' \
+    | sort >"$work/rpm-src.list"
+  if [ -s "$work/rpm-src.list" ] && sort "$work/rpm.list" 2>/dev/null | cmp -s - "$work/rpm-src.list"; then
+    ok ".rpm from source installs the same files as the prebuilt .rpm"
+  else
+    bad ".rpm from source and prebuilt .rpm differ: $(sort "$work/rpm.list" 2>/dev/null | diff - "$work/rpm-src.list" | head -10 | tr '\n' ' ')"
+  fi
+else
+  bad "build-rpm.sh --source failed: $(tail -20 "$work/rpm-src.err")"
 fi
 
 finish

@@ -39,7 +39,6 @@
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{chown, fchown, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -248,7 +247,7 @@ fn lock_of(path: &Path) -> Lock {
         l_len: 0,
         l_pid: 0,
     };
-    if fcntl(file.as_raw_fd(), FcntlArg::F_GETLK(&mut probe)).is_err() {
+    if fcntl(&file, FcntlArg::F_GETLK(&mut probe)).is_err() {
         return Lock::Free;
     }
     match probe.l_type as libc::c_int {

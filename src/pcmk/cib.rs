@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use quick_xml::events::Event;
-use quick_xml::Reader;
+use quick_xml::{Reader, XmlVersion};
 
 /// Transient attributes of every node that has a `<node_state>`: node → (name → value).
 pub type NodeAttrs = BTreeMap<String, BTreeMap<String, String>>;
@@ -56,25 +56,24 @@ pub fn parse_status(xml: &str) -> Result<CibStatus, CibXmlError> {
             what: "CIB status",
             reason: e.to_string(),
         })? {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"node_state" => {
-                node = attr(&e, b"uname")?;
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "node_state" => {
+                node = attr(&e, "uname")?;
                 if let Some(n) = &node {
                     out.attrs.entry(n.clone()).or_default();
                     out.presence.insert(
                         n.clone(),
                         Presence {
-                            member: flag(attr(&e, b"in_ccm")?.as_deref()),
-                            expected_up: attr(&e, b"expected")?.as_deref() == Some("member"),
+                            member: flag(attr(&e, "in_ccm")?.as_deref()),
+                            expected_up: attr(&e, "expected")?.as_deref() == Some("member"),
                         },
                     );
                 }
             }
-            Event::Start(e) if e.name().as_ref() == b"transient_attributes" => in_transient = true,
-            Event::End(e) if e.name().as_ref() == b"transient_attributes" => in_transient = false,
-            Event::End(e) if e.name().as_ref() == b"node_state" => node = None,
-            Event::Start(e) | Event::Empty(e) if in_transient && e.name().as_ref() == b"nvpair" => {
-                if let (Some(n), Some(k), Some(v)) =
-                    (&node, attr(&e, b"name")?, attr(&e, b"value")?)
+            Event::Start(e) if e.name().as_ref() == "transient_attributes" => in_transient = true,
+            Event::End(e) if e.name().as_ref() == "transient_attributes" => in_transient = false,
+            Event::End(e) if e.name().as_ref() == "node_state" => node = None,
+            Event::Start(e) | Event::Empty(e) if in_transient && e.name().as_ref() == "nvpair" => {
+                if let (Some(n), Some(k), Some(v)) = (&node, attr(&e, "name")?, attr(&e, "value")?)
                 {
                     out.attrs.entry(n.clone()).or_default().insert(k, v);
                 }
@@ -98,10 +97,10 @@ pub fn fenced(xml: &str, target: &str) -> Result<bool, CibXmlError> {
             reason: e.to_string(),
         })? {
             Event::Start(e) | Event::Empty(e)
-                if e.name().as_ref() == b"fence_event"
-                    && attr(&e, b"target")?.as_deref() == Some(target) =>
+                if e.name().as_ref() == "fence_event"
+                    && attr(&e, "target")?.as_deref() == Some(target) =>
             {
-                match attr(&e, b"status")?.as_deref() {
+                match attr(&e, "status")?.as_deref() {
                     Some("success") => success = true,
                     Some("pending") => pending = true,
                     _ => {}
@@ -135,19 +134,19 @@ pub fn parse_roles(
             what: "crm_mon output",
             reason: e.to_string(),
         })? {
-            Event::Start(e) if e.name().as_ref() == b"resource" => {
-                current = (attr(&e, b"id")?.as_deref() == Some(resource))
+            Event::Start(e) if e.name().as_ref() == "resource" => {
+                current = (attr(&e, "id")?.as_deref() == Some(resource))
                     .then(|| -> Result<InstanceRole, CibXmlError> {
                         Ok(InstanceRole {
-                            role: attr(&e, b"role")?.unwrap_or_default(),
-                            failed: attr(&e, b"failed")?.as_deref() == Some("true"),
+                            role: attr(&e, "role")?.unwrap_or_default(),
+                            failed: attr(&e, "failed")?.as_deref() == Some("true"),
                         })
                     })
                     .transpose()?;
             }
-            Event::End(e) if e.name().as_ref() == b"resource" => current = None,
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"node" => {
-                if let (Some(r), Some(n)) = (&current, attr(&e, b"name")?) {
+            Event::End(e) if e.name().as_ref() == "resource" => current = None,
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "node" => {
+                if let (Some(r), Some(n)) = (&current, attr(&e, "name")?) {
                     out.insert(n, r.clone());
                 }
             }
@@ -176,11 +175,11 @@ pub fn parse_primitives(xml: &str) -> Result<Vec<Primitive>, CibXmlError> {
             what: "CIB",
             reason: e.to_string(),
         })? {
-            Event::Start(e) if e.name().as_ref() == b"primitive" => {
-                let ours = attr(&e, b"class")?.as_deref() == Some("ocf")
-                    && attr(&e, b"provider")?.as_deref() == Some("galera-ocf")
-                    && attr(&e, b"type")?.as_deref() == Some("galera");
-                current = match (ours, attr(&e, b"id")?) {
+            Event::Start(e) if e.name().as_ref() == "primitive" => {
+                let ours = attr(&e, "class")?.as_deref() == Some("ocf")
+                    && attr(&e, "provider")?.as_deref() == Some("galera-ocf")
+                    && attr(&e, "type")?.as_deref() == Some("galera");
+                current = match (ours, attr(&e, "id")?) {
                     (true, Some(id)) => Some(Primitive {
                         id,
                         params: BTreeMap::new(),
@@ -188,14 +187,14 @@ pub fn parse_primitives(xml: &str) -> Result<Vec<Primitive>, CibXmlError> {
                     _ => None,
                 };
             }
-            Event::End(e) if e.name().as_ref() == b"primitive" => {
+            Event::End(e) if e.name().as_ref() == "primitive" => {
                 out.extend(current.take());
             }
-            Event::Start(e) if e.name().as_ref() == b"instance_attributes" => in_instance = true,
-            Event::End(e) if e.name().as_ref() == b"instance_attributes" => in_instance = false,
-            Event::Start(e) | Event::Empty(e) if in_instance && e.name().as_ref() == b"nvpair" => {
+            Event::Start(e) if e.name().as_ref() == "instance_attributes" => in_instance = true,
+            Event::End(e) if e.name().as_ref() == "instance_attributes" => in_instance = false,
+            Event::Start(e) | Event::Empty(e) if in_instance && e.name().as_ref() == "nvpair" => {
                 if let (Some(p), Some(k), Some(v)) =
-                    (current.as_mut(), attr(&e, b"name")?, attr(&e, b"value")?)
+                    (current.as_mut(), attr(&e, "name")?, attr(&e, "value")?)
                 {
                     p.params.insert(k, v);
                 }
@@ -207,12 +206,14 @@ pub fn parse_primitives(xml: &str) -> Result<Vec<Primitive>, CibXmlError> {
     Ok(out)
 }
 
-fn attr(e: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Result<Option<String>, CibXmlError> {
+fn attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Result<Option<String>, CibXmlError> {
     for a in e.attributes() {
         let a = a.map_err(|e| CibXmlError::Attribute(e.to_string()))?;
         if a.key.as_ref() == key {
+            // Pacemaker writes XML 1.0; normalization turns literal tabs/newlines into spaces as any XML
+            // parser does, while `&#10;` (what libxml2 writes for a newline in a value) stays a newline.
             return a
-                .unescape_value()
+                .normalized_value(XmlVersion::Implicit1_0)
                 .map(|v| Some(v.into_owned()))
                 .map_err(|e| CibXmlError::Attribute(e.to_string()));
         }
@@ -246,6 +247,20 @@ mod tests {
         assert_eq!(m["n1"]["galera-report"], "v1 uuid=a seqno=5 & x");
         assert_eq!(m["n1"]["master-galera"], "100");
         assert!(m["n2"].is_empty());
+    }
+
+    /// quick-xml 0.37+ normalizes attribute values as XML 1.0 says: a character reference (libxml2's
+    /// encoding of a newline in a value) keeps its character, a literal newline becomes a space.
+    #[test]
+    fn attribute_values_are_normalized_as_xml_says() {
+        let status = parse_status(
+            r#"<status><node_state uname="n1"><transient_attributes>
+  <nvpair name="a" value="x&#10;y"/><nvpair name="b" value="x
+y"/></transient_attributes></node_state></status>"#,
+        )
+        .unwrap();
+        assert_eq!(status.attrs["n1"]["a"], "x\ny");
+        assert_eq!(status.attrs["n1"]["b"], "x y");
     }
 
     #[test]
