@@ -130,12 +130,12 @@ scenario_mysqld-crash() {
   # The crash left gvwstate.dat; restored at the quick restart, it held the join up for ~20 s while the
   # peers still had the crashed incarnation in their view (actions/promote.rs join, edge/lastview.rs).
   [ "$LAB_AGENT" != ours ] ||
-    check "$v's new mariadbd restored no Primary view from gvwstate.dat (no 'restore pc from disk')" \
+    check "$v's new mariadbd restored no Primary view from gvwstate.dat (no 'restore pc from disk successfully')" \
       no_pc_restore "$v"
   check "nobody bootstrapped" none_bootstrapped
   cleanup_and_check_rows
 }
-no_pc_restore() { ! log_has "$1" 'restore pc from disk'; }
+no_pc_restore() { ! log_has "$1" 'restore pc from disk successfully'; }
 
 # ---- vip-serving (issue 16) -----------------------------------------------------------------------------
 # What: the VIP only where clients are served. The agent publishes <rsc>-synced = 1 (serving), desynced (a
