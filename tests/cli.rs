@@ -158,6 +158,20 @@ fn validate_all_accepts_a_valid_setup() {
     assert!(out.reasons().is_empty());
 }
 
+/// Issue 17: two data nodes and garbd on the third member of the address.
+#[test]
+fn validate_all_accepts_an_arbitrator() {
+    let s = Setup::new();
+    for arb in ["node3", "node3:4567", " node3 "] {
+        let out = s
+            .agent()
+            .param("wsrep_cluster_address", "gcomm://node1,node2,node3:4567")
+            .param("arbitrators", arb)
+            .run("validate-all");
+        assert_eq!(out.code, 0, "{arb}: {}", out.stderr);
+    }
+}
+
 #[test]
 fn validate_all_accepts_ports_ipv6_map_and_huge_timeouts() {
     let s = Setup::new();
@@ -267,6 +281,27 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
             |a, _| a.param("cluster_host_map", "node1:a;node1:b"),
             6,
             "cluster_host_map",
+        ),
+        (
+            "arbitrator not in address",
+            |a, _| a.param("arbitrators", "node9"),
+            6,
+            "arbitrators",
+        ),
+        (
+            "arbitrators only",
+            |a, _| {
+                a.param("wsrep_cluster_address", "gcomm://node1,node2")
+                    .param("arbitrators", "node2,node1")
+            },
+            6,
+            "arbitrators",
+        ),
+        (
+            "this node is an arbitrator",
+            |a, _| a.param("arbitrators", "node1"),
+            2,
+            "arbitrators",
         ),
         (
             "binary missing",
