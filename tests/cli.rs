@@ -1595,30 +1595,44 @@ fn garbd_validate_all_names_the_bad_parameter() {
     assert_eq!(ok.run("promote").code, 3);
 }
 
-/// A real garbd (galera-arbitrator-4) with no data node to reach, on loopback ports no lab uses: start
+/// A real garbd (galera-arbitrator-4) with no data node to reach, in a network namespace of its own: start
 /// returns once garbd runs (pc.wait_prim=no keeps it up), the monitor reads garbd's log and says it is in
 /// no Primary component (OCF_DEGRADED, 190), stop ends it, and the monitor then says 7.
 #[test]
 fn garbd_without_any_data_node_runs_degraded_and_stops() {
-    require(&["/usr/bin/garbd"]);
+    require(&["/usr/bin/garbd", "/usr/bin/unshare", "/usr/sbin/ip", "/usr/bin/bash"]);
     let dir = TempDir::new("garbd-real");
     let a = garbd_agent(&dir)
         .param("wsrep_cluster_address", "gcomm://127.0.0.1:45991")
         .param("group", "galera-ocf-test")
         .param("options", "gmcast.listen_addr=tcp://127.0.0.1:45992")
         .set("OCF_RESKEY_CRM_meta_timeout", "30000");
-    let out = a.run("start");
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let mon = a.run("monitor");
-    assert_eq!(mon.code, 190, "{}", mon.stderr);
-    assert!(
-        mon.one_reason().contains("no Primary component"),
-        "{}",
-        mon.stderr
+    // garbd's traffic stays in a network namespace of this test's own (only its loopback): the four calls
+    // run in one `unshare --net` shell, each under the agent name, each result on its own line.
+    let script = r#"ip link set lo up || exit 99
+for action in start monitor stop monitor; do
+  ( exec -a "$GARBD_ARGV0" "$GALERA_OCF_BIN" "$action" ) 2>>"$STDERR_LOG"
+  echo "$action=$?"
+done"#;
+    let stderr_log = dir.join("agent.stderr");
+    let out = Command::new("unshare")
+        .args(["--net", "--", "bash", "-c", script])
+        .env_clear()
+        .envs(&a.env)
+        .env("GARBD_ARGV0", GARBD_ARGV0)
+        .env("GALERA_OCF_BIN", support::BIN)
+        .env("STDERR_LOG", &stderr_log)
+        .output()
+        .unwrap();
+    let stderr = std::fs::read_to_string(&stderr_log).unwrap_or_default();
+    let codes = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "unshare: {codes} {stderr}");
+    assert_eq!(
+        codes.lines().collect::<Vec<_>>(),
+        ["start=0", "monitor=190", "stop=0", "monitor=7"],
+        "{stderr}"
     );
-    let out = a.run("stop");
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(a.run("monitor").code, 7);
+    assert!(stderr.contains("no Primary component"), "{stderr}");
     let log = std::fs::read_to_string(dir.join("garbd.log")).unwrap();
     assert!(log.contains("Shifting OPEN -> CLOSED"), "{log}");
 }
