@@ -4,7 +4,10 @@
 #   /usr/sbin/galera-ocf                              the binary
 #   /usr/lib/ocf/resource.d/galera-ocf/galera         symlink to it (ocf:galera-ocf:galera;
 #                                                     argv[0] != galera-ocf selects OCF mode)
+#   /usr/lib/ocf/resource.d/galera-ocf/garbd          symlink to it (ocf:galera-ocf:garbd, the Galera
+#                                                     arbitrator agent: argv[0] garbd selects it)
 #   /usr/share/galera-ocf/galera.xml                  the meta-data golden file
+#   /usr/share/galera-ocf/garbd.xml                   the garbd agent's meta-data golden file
 #   /usr/share/doc/galera-ocf/{README.md,crm-examples/}
 #   /usr/share/man/man8/galera-ocf.8.gz               from `galera-ocf man` (clap_mangen);
 #                                                     falls back to a page made from `usage`
@@ -24,7 +27,9 @@ install -d -m 0755 "$dest/usr/sbin" "$dest/usr/lib/ocf/resource.d/galera-ocf" \
 install -m 0755 "$bin" "$dest/usr/sbin/galera-ocf"
 # Relative, as rpm and Debian policy want for links inside /usr.
 ln -sfn ../../../../sbin/galera-ocf "$dest/usr/lib/ocf/resource.d/galera-ocf/galera"
+ln -sfn ../../../../sbin/galera-ocf "$dest/usr/lib/ocf/resource.d/galera-ocf/garbd"
 install -m 0644 "$golden" "$dest/usr/share/galera-ocf/galera.xml"
+install -m 0644 "$top/ocf-metadata/garbd.xml" "$dest/usr/share/galera-ocf/garbd.xml"
 [ ! -f "$top/README.md" ] || install -m 0644 "$top/README.md" "$dest/$docdir/README.md"
 for f in "$top"/crm-examples/*; do
   mode=0644

@@ -4,6 +4,9 @@
 //! - as any other `argv[0]` (the installed OCF path, e.g. /usr/lib/ocf/resource.d/galera-ocf/galera): `argv[1]`
 //!   is the OCF action, and `status` is the OCF legacy status action.
 //!
+//! - as `argv[0]` named `garbd` (/usr/lib/ocf/resource.d/galera-ocf/garbd): the arbitrator agent
+//!   (`crate::garbd`), `argv[1]` its OCF action.
+//!
 //! An unknown action is [`Invocation::Unknown`] → exit 3 (OCF_ERR_UNIMPLEMENTED), never clap's 2, which
 //! Pacemaker would read as OCF_ERR_ARGS. `--help`/`-h`/`--version`/`-V` are not OCF actions (Pacemaker never
 //! passes them) but what an admin types first: they print clap's help/version and exit 0, whichever
@@ -18,10 +21,14 @@ use clap::{Parser, Subcommand};
 use crate::ocf::Action;
 
 pub const BIN_NAME: &str = "galera-ocf";
+/// The agent name of the arbitrator agent (`ocf:galera-ocf:garbd`, a link to the same binary).
+pub const GARBD_AGENT: &str = "garbd";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
     Ocf(Action),
+    /// An OCF action of the garbd agent (`argv[0]` named `garbd`).
+    Garbd(Action),
     Admin(Admin),
     /// Parse failure of an admin command: clap's rendered message.
     AdminUsage(String),
@@ -92,12 +99,25 @@ fn ocf_actions_help() -> String {
     )
 }
 
+fn invoked_as_garbd(argv0: Option<&OsString>) -> bool {
+    argv0
+        .and_then(|a| Path::new(a).file_name())
+        .is_some_and(|n| n == GARBD_AGENT)
+}
+
 /// Decide what argv asks for.
 pub fn parse(args: &[OsString]) -> Invocation {
     let word = args
         .get(1)
         .map(|w| w.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if invoked_as_garbd(args.first()) {
+        return match Action::parse(&word) {
+            Some(a) => Invocation::Garbd(a),
+            None if word.is_empty() => Invocation::Unknown("(none)".into()),
+            None => Invocation::Unknown(word),
+        };
+    }
     let as_tool = invoked_as_tool(args.first());
     let help = matches!(word.as_str(), "--help" | "-h" | "--version" | "-V");
     if help || (as_tool && matches!(word.as_str(), "status" | "bootstrap" | "man")) {
@@ -202,6 +222,23 @@ mod tests {
         assert_eq!(
             parse(&argv(&["galera-ocf", "--frobnicate"])),
             Invocation::Unknown("--frobnicate".into())
+        );
+    }
+
+    #[test]
+    fn the_garbd_agent_name_selects_the_arbitrator() {
+        let a = argv(&["/usr/lib/ocf/resource.d/galera-ocf/garbd", "monitor"]);
+        assert_eq!(parse(&a), Invocation::Garbd(Action::Monitor));
+        let a = argv(&["garbd", "meta-data"]);
+        assert_eq!(parse(&a), Invocation::Garbd(Action::MetaData));
+        assert_eq!(
+            parse(&argv(&["/x/garbd", "frob"])),
+            Invocation::Unknown("frob".into())
+        );
+        // Only the exact name: a galera agent installed as garbd2 stays the data agent.
+        assert_eq!(
+            parse(&argv(&["/x/garbd2", "start"])),
+            Invocation::Ocf(Action::Start)
         );
     }
 

@@ -44,6 +44,8 @@ pub struct Config {
     pub additional_parameters: Vec<String>,
     pub wsrep_cluster_address: String,
     pub cluster_host_map: String,
+    /// Members of wsrep_cluster_address that run garbd (issue 17); empty: every member holds data.
+    pub arbitrators: String,
     pub check_user: String,
     pub check_passwd: Secret,
     pub two_node_mode: bool,
@@ -241,6 +243,7 @@ impl Config {
             additional_parameters: additional(&r.raw("additional_parameters"))?,
             wsrep_cluster_address: required_address(&r)?,
             cluster_host_map: r.raw("cluster_host_map"),
+            arbitrators: r.raw("arbitrators"),
             check_user,
             check_passwd: Secret(r.raw("check_passwd")),
             two_node_mode: r.boolean("two_node_mode")?,

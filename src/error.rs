@@ -124,6 +124,12 @@ pub enum Error {
     /// `galera-ocf bootstrap --force` would be unsafe or pointless now; nothing was changed.
     #[error("bootstrap --force refused: {0}")]
     OverrideRefused(String),
+    /// The garbd agent's garbd exited during start (`log_hint`: its log's last ERROR/FATAL line).
+    #[error("start failed: garbd (pid {pid}) exited{log_hint}")]
+    GarbdExited { pid: i32, log_hint: String },
+    /// The garbd agent's garbd survived SIGTERM and SIGKILL within the stop timeout.
+    #[error("stop failed: garbd (pid {pid}) is still running")]
+    GarbdSurvivedStop { pid: i32 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -172,6 +178,8 @@ impl Error {
             Error::Unimplemented(_) => OcfStatus::ErrUnimplemented,
             Error::Permission(_) => OcfStatus::ErrPerm,
             Error::Command { .. } => OcfStatus::ErrGeneric,
+            Error::GarbdExited { .. } => OcfStatus::ErrGeneric,
+            Error::GarbdSurvivedStop { .. } => OcfStatus::ErrGeneric,
             Error::Io { .. } => OcfStatus::ErrGeneric,
             Error::Grastate { .. } => OcfStatus::ErrGeneric,
             Error::Recover(_) => OcfStatus::ErrGeneric,
@@ -355,6 +363,14 @@ mod tests {
                 },
                 1,
             ),
+            (
+                Error::GarbdExited {
+                    pid: 7,
+                    log_hint: String::new(),
+                },
+                1,
+            ),
+            (Error::GarbdSurvivedStop { pid: 7 }, 1),
             (Error::Internal("x".into()), 1),
         ]
     }

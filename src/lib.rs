@@ -5,7 +5,7 @@
 //! ```text
 //! main.rs        `answer_without_runtime` (meta-data, help), else a current-thread runtime around
 //!                `run_with_runtime`; status → ExitCode
-//! cli.rs         argv → OCF action | admin command | unknown (exit 3)
+//! cli.rs         argv → OCF action | garbd agent action (argv[0] `garbd`) | admin command | unknown (exit 3)
 //! ocf.rs         OCF vocabulary (pure, so decide/ names its outcomes with it): OcfStatus, Action,
 //!                CRM_meta_* and notify variables, OCF booleans
 //! params.rs      the one parameter table (meta-data, defaults, names)
@@ -19,16 +19,21 @@
 //! log.rs         grep-able log lines, routed as ocf-shellfuncs routes them (stderr, syslog, HA_LOGFILE,
 //!                HA_DEBUGLOG); the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
-//! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report)
+//! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report, garbd's
+//!                log: garbdlog)
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
 //! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
 //!                verdict (a monitor's OcfStatus, read_only ON included, and what the node offers
-//!                clients for the VIP: desync, reject_queries, read_only), hostmap, my.cnf vs the
-//!                parameters, server (which processes are servers of the data directory)
+//!                clients for the VIP: desync, reject_queries, read_only), hostmap (arbitrators
+//!                excluded from the expected members), my.cnf vs the parameters, server (which
+//!                processes are servers of the data directory), arbitrator (the garbd monitor's status)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir, paths (validate-all's file checks, the clustercheck file), host (uname), mycnf
-//!                (reads my.cnf and its includes), state (the /run marker file)
+//!                (reads my.cnf and its includes), state (the /run marker file), garbd (garbd's process,
+//!                state file and log)
+//! garbd/         the `ocf:galera-ocf:garbd` agent (issue 17): params.rs (its parameter table and config,
+//!                pure), mod.rs (start/stop/monitor/validate-all: gather (edge) → decide → apply)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
 //!                (edge); reload.rs is OCF 1.1 reload-agent (validate, log in with the new credentials,
 //!                refresh the marker; mariadbd untouched); common.rs the steps several share (position,
@@ -84,6 +89,7 @@ pub mod edge;
 pub mod error;
 pub mod exit;
 pub mod galera;
+pub mod garbd;
 pub mod man;
 pub mod metadata;
 pub mod ocf;
@@ -112,6 +118,8 @@ pub fn install_panic_hook() {
 #[derive(Debug)]
 pub enum RuntimeWork {
     Action(Action),
+    /// An action of the garbd agent.
+    Garbd(Action),
     Admin(cli::Admin),
     Unknown(String),
 }
@@ -121,7 +129,16 @@ pub enum RuntimeWork {
 /// `crm_resource`, crmsh and ocf-tester make often. Everything else comes back as [`RuntimeWork`].
 pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, RuntimeWork> {
     Ok(match invocation {
-        Invocation::Ocf(Action::MetaData) => print_meta_data(),
+        Invocation::Ocf(Action::MetaData) => print_meta_data(metadata::render()),
+        Invocation::Garbd(Action::MetaData) => print_meta_data(metadata::render_garbd()),
+        Invocation::Garbd(Action::Usage) => {
+            println!(
+                "usage: {} {{start|stop|monitor|status|validate-all|meta-data|usage}}",
+                cli::GARBD_AGENT
+            );
+            OcfStatus::Success
+        }
+        Invocation::Garbd(action) => return Err(RuntimeWork::Garbd(action)),
         Invocation::Ocf(Action::Usage) => {
             print!("{}", cli::usage());
             OcfStatus::Success
@@ -145,6 +162,7 @@ pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, Runti
 pub async fn run_with_runtime(work: RuntimeWork, env: &BTreeMap<String, String>) -> OcfStatus {
     match work {
         RuntimeWork::Action(action) => run_action(action, env).await,
+        RuntimeWork::Garbd(action) => garbd::run(action, env).await,
         RuntimeWork::Admin(cmd) => {
             init_log(env, "galera");
             admin::run(cmd, env).await
@@ -159,8 +177,8 @@ pub async fn run_with_runtime(work: RuntimeWork, env: &BTreeMap<String, String>)
     }
 }
 
-fn print_meta_data() -> OcfStatus {
-    match metadata::render() {
+fn print_meta_data(rendered: Result<String, quick_xml::Error>) -> OcfStatus {
+    match rendered {
         Ok(xml) => {
             let mut out = std::io::stdout().lock();
             match out.write_all(xml.as_bytes()).and_then(|()| out.flush()) {

@@ -23,7 +23,8 @@
 //! sent without blocking (a full queue drops the line).
 //!
 //! The failure reason goes out once per invocation as `ocf-exit-reason:<text>` on stderr, the prefix
-//! Pacemaker reads there; [`exit_reason`] is only called from `lib::run`, so there is exactly one such line.
+//! Pacemaker reads there; [`exit_reason`] is only called from `lib::run` (and `garbd::run` for the garbd agent),
+//! so there is exactly one such line.
 //! Like `ocf_exit_reason`, it is also logged as an ERROR line to syslog and the log files.
 //!
 //! A process-wide sink (set once in `run`) instead of a logger threaded through every call: the agent is a

@@ -1,4 +1,5 @@
-//! Renders the OCF 1.1 meta-data XML from [`crate::params::PARAMS`] and the action table below.
+//! Renders the OCF 1.1 meta-data XML from [`crate::params::PARAMS`] and the action table below, and the
+//! garbd agent's from [`crate::garbd::params::PARAMS`] (`ocf-metadata/garbd.xml`).
 //!
 //! The checked-in copy `ocf-metadata/galera.xml` is this function's output; a tier-1 test keeps them equal and
 //! validates the file against the resource-agents DTD.
@@ -94,20 +95,76 @@ type XmlResult<T> = std::io::Result<T>;
 
 /// The meta-data document, ending in a newline.
 pub fn render() -> XmlResult<String> {
+    render_agent(
+        &Agent {
+            name: "galera",
+            longdesc: LONGDESC,
+            shortdesc: "Manages a MariaDB Galera cluster",
+            params: PARAMS,
+        },
+        ACTIONS,
+    )
+}
+
+/// The garbd agent's actions: no promote (garbd is a plain primitive, one per arbitrator node).
+const GARBD_ACTIONS: &[ActionRow] = &[
+    row("start", "60s"),
+    row("stop", "60s"),
+    ActionRow {
+        interval: Some("10s"),
+        depth: Some("0"),
+        ..row("monitor", "20s")
+    },
+    row("status", "20s"),
+    row("validate-all", "10s"),
+    row("meta-data", "5s"),
+];
+
+const GARBD_LONGDESC: &str = "Runs the Galera arbitrator garbd (galera-arbitrator-4) on a third machine \
+next to two MariaDB Galera data nodes (ocf:galera-ocf:galera with arbitrators= naming this machine). garbd \
+votes in the group but stores no data: when one data node fails, the other keeps a majority with garbd's \
+vote and stays Primary (writable), without split brain and without an administrator. It does not protect \
+against losing a data node's writes: after a full power loss the data nodes still wait for each other's \
+position, as garbd holds none. The monitor is OCF_SUCCESS only while garbd's own log says it is a member of a \
+Primary component; running outside one (the data nodes are down or unreachable) is OCF_DEGRADED (190), \
+because restarting garbd cannot help: it joins by itself when the data nodes form a component. Keep it off \
+the data nodes: two votes on one machine would let that machine's failure take the majority with it.";
+
+/// The garbd agent's meta-data document (`ocf-metadata/garbd.xml`).
+pub fn render_garbd() -> XmlResult<String> {
+    render_agent(
+        &Agent {
+            name: "garbd",
+            longdesc: GARBD_LONGDESC,
+            shortdesc: "Manages a Galera arbitrator (garbd)",
+            params: crate::garbd::params::PARAMS,
+        },
+        GARBD_ACTIONS,
+    )
+}
+
+struct Agent {
+    name: &'static str,
+    longdesc: &'static str,
+    shortdesc: &'static str,
+    params: &'static [Param],
+}
+
+fn render_agent(agent: &Agent, actions: &[ActionRow]) -> XmlResult<String> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
     w.write_event(Event::DocType(BytesText::from_escaped(DOCTYPE)))?;
     w.create_element("resource-agent")
-        .with_attribute(("name", "galera"))
+        .with_attribute(("name", agent.name))
         .with_attribute(("version", env!("CARGO_PKG_VERSION")))
         .write_inner_content(|w| {
             w.create_element("version")
                 .write_text_content(BytesText::new("1.1"))?;
-            descriptions(w, LONGDESC, "Manages a MariaDB Galera cluster")?;
+            descriptions(w, agent.longdesc, agent.shortdesc)?;
             w.create_element("parameters")
-                .write_inner_content(|w| PARAMS.iter().try_for_each(|p| parameter(w, p)))?;
+                .write_inner_content(|w| agent.params.iter().try_for_each(|p| parameter(w, p)))?;
             w.create_element("actions")
-                .write_inner_content(|w| ACTIONS.iter().try_for_each(|a| action(w, a)))?;
+                .write_inner_content(|w| actions.iter().try_for_each(|a| action(w, a)))?;
             Ok(())
         })?;
     let mut text = String::from_utf8_lossy(&w.into_inner()).into_owned();

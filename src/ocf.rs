@@ -22,6 +22,8 @@ pub enum OcfStatus {
     NotRunning = 7,
     RunningPromoted = 8,
     FailedPromoted = 9,
+    /// OCF 1.1: running, but not fully functional (the garbd agent: running outside any Primary component).
+    Degraded = 190,
 }
 
 impl OcfStatus {
@@ -42,6 +44,7 @@ impl OcfStatus {
             OcfStatus::NotRunning => "OCF_NOT_RUNNING",
             OcfStatus::RunningPromoted => "OCF_RUNNING_PROMOTED",
             OcfStatus::FailedPromoted => "OCF_FAILED_PROMOTED",
+            OcfStatus::Degraded => "OCF_DEGRADED",
         }
     }
 }

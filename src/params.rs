@@ -173,6 +173,20 @@ pub const PARAMS: &[Param] = &[
         "A mapping of Pacemaker node names to the Galera names used in wsrep_cluster_address, in the form \
          pcmk1:galera1;pcmk2:galera2;pcmk3:galera3.",
     ),
+    p(
+        "arbitrators",
+        Str,
+        "",
+        "Members that run garbd (Galera arbitrator)",
+        "Comma-separated members of wsrep_cluster_address that run the Galera arbitrator garbd (e.g. as \
+         ocf:galera-ocf:garbd) instead of mariadbd: each entry is a host as written in the address (with \
+         or without its port) or the Pacemaker node name cluster_host_map gives it. Use it for two data \
+         nodes and a small third machine: garbd's vote keeps the surviving data node Primary when the other \
+         fails, so the cluster goes on writing without split brain. The election never waits for an \
+         arbitrator, never lets it bootstrap, and never excuses a missing data node because of it (garbd \
+         holds no writes, so only data nodes can prove where the newest write is): after a full power loss \
+         both data nodes must report. Empty: every member holds data (the default).",
+    ),
     reloadable(p(
             "check_user",
             Str,

@@ -158,6 +158,20 @@ fn validate_all_accepts_a_valid_setup() {
     assert!(out.reasons().is_empty());
 }
 
+/// Issue 17: two data nodes and garbd on the third member of the address.
+#[test]
+fn validate_all_accepts_an_arbitrator() {
+    let s = Setup::new();
+    for arb in ["node3", "node3:4567", " node3 "] {
+        let out = s
+            .agent()
+            .param("wsrep_cluster_address", "gcomm://node1,node2,node3:4567")
+            .param("arbitrators", arb)
+            .run("validate-all");
+        assert_eq!(out.code, 0, "{arb}: {}", out.stderr);
+    }
+}
+
 #[test]
 fn validate_all_accepts_ports_ipv6_map_and_huge_timeouts() {
     let s = Setup::new();
@@ -267,6 +281,27 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
             |a, _| a.param("cluster_host_map", "node1:a;node1:b"),
             6,
             "cluster_host_map",
+        ),
+        (
+            "arbitrator not in address",
+            |a, _| a.param("arbitrators", "node9"),
+            6,
+            "arbitrators",
+        ),
+        (
+            "arbitrators only",
+            |a, _| {
+                a.param("wsrep_cluster_address", "gcomm://node1,node2")
+                    .param("arbitrators", "node2,node1")
+            },
+            6,
+            "arbitrators",
+        ),
+        (
+            "this node is an arbitrator",
+            |a, _| a.param("arbitrators", "node1"),
+            2,
+            "arbitrators",
         ),
         (
             "binary missing",
@@ -1493,4 +1528,111 @@ fn notify_never_fails_even_when_the_cluster_cannot_be_read() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.reasons().is_empty());
     assert!(out.stderr.contains("WARNING: notify:"), "{}", out.stderr);
+}
+
+// ---- ocf:galera-ocf:garbd (issue 17) ------------------------------------------------------------
+
+const GARBD_ARGV0: &str = "/usr/lib/ocf/resource.d/galera-ocf/garbd";
+
+fn garbd_agent(dir: &TempDir) -> Agent {
+    let mut a = Agent::new()
+        .set("OCF_ROOT", "/usr/lib/ocf")
+        .set("OCF_RESOURCE_INSTANCE", "garbd")
+        .set("HA_RSCTMP", dir.join("run").display().to_string())
+        .param("log", dir.join("garbd.log").display().to_string())
+        .param("workdir", dir.join("work").display().to_string());
+    a.argv0 = GARBD_ARGV0.into();
+    a
+}
+
+#[test]
+fn garbd_meta_data_equals_its_golden_file_and_the_dtd() {
+    let mut a = Agent::new();
+    a.argv0 = GARBD_ARGV0.into();
+    let out = a.run("meta-data");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let golden = std::fs::read_to_string(repo_file("ocf-metadata/garbd.xml")).unwrap();
+    assert_eq!(
+        out.stdout, golden,
+        "meta-data changed: regenerate with `argv0=garbd galera-ocf meta-data > ocf-metadata/garbd.xml`"
+    );
+    let dir = "/usr/share/resource-agents";
+    require(&[&format!("{dir}/ra-api-1.dtd"), "/usr/bin/xmllint"]);
+    run_ok(
+        Command::new("xmllint")
+            .args(["--noout", "--valid", "-"])
+            .current_dir(dir)
+            .stdin(std::fs::File::open(repo_file("ocf-metadata/garbd.xml")).unwrap()),
+        "xmllint",
+    );
+}
+
+#[test]
+fn garbd_validate_all_names_the_bad_parameter() {
+    let dir = TempDir::new("garbd-validate");
+    let ok = garbd_agent(&dir).param("wsrep_cluster_address", "gcomm://node1,node2,node3");
+    require(&["/usr/bin/garbd"]);
+    let out = ok.clone().run("validate-all");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for (tweak, code, word) in [
+        (("wsrep_cluster_address", ""), 6, "wsrep_cluster_address"),
+        (
+            ("wsrep_cluster_address", "node1,node2"),
+            6,
+            "wsrep_cluster_address",
+        ),
+        (("group", "--daemon"), 6, "group"),
+        (("log", "garbd.log"), 6, "log"),
+        (("binary", "/nonexistent/garbd"), 5, "binary"),
+    ] {
+        let out = ok.clone().param(tweak.0, tweak.1).run("validate-all");
+        assert_eq!(out.code, code, "{tweak:?}: {}", out.stderr);
+        assert!(out.one_reason().contains(word), "{tweak:?}: {}", out.stderr);
+    }
+    // Not running: monitor 7, stop 0, an unknown action 3.
+    assert_eq!(ok.run("monitor").code, 7);
+    assert_eq!(ok.run("stop").code, 0);
+    assert_eq!(ok.run("promote").code, 3);
+}
+
+/// A real garbd (galera-arbitrator-4) with no data node to reach, in a network namespace of its own: start
+/// returns once garbd runs (pc.wait_prim=no keeps it up), the monitor reads garbd's log and says it is in
+/// no Primary component (OCF_DEGRADED, 190), stop ends it, and the monitor then says 7.
+#[test]
+fn garbd_without_any_data_node_runs_degraded_and_stops() {
+    require(&["/usr/bin/garbd", "/usr/bin/unshare", "/usr/sbin/ip", "/usr/bin/bash"]);
+    let dir = TempDir::new("garbd-real");
+    let a = garbd_agent(&dir)
+        .param("wsrep_cluster_address", "gcomm://127.0.0.1:45991")
+        .param("group", "galera-ocf-test")
+        .param("options", "gmcast.listen_addr=tcp://127.0.0.1:45992")
+        .set("OCF_RESKEY_CRM_meta_timeout", "30000");
+    // garbd's traffic stays in a network namespace of this test's own (only its loopback): the four calls
+    // run in one `unshare --net` shell, each under the agent name, each result on its own line.
+    let script = r#"ip link set lo up || exit 99
+for action in start monitor stop monitor; do
+  ( exec -a "$GARBD_ARGV0" "$GALERA_OCF_BIN" "$action" ) 2>>"$STDERR_LOG"
+  echo "$action=$?"
+done"#;
+    let stderr_log = dir.join("agent.stderr");
+    let out = Command::new("unshare")
+        .args(["--net", "--", "bash", "-c", script])
+        .env_clear()
+        .envs(&a.env)
+        .env("GARBD_ARGV0", GARBD_ARGV0)
+        .env("GALERA_OCF_BIN", support::BIN)
+        .env("STDERR_LOG", &stderr_log)
+        .output()
+        .unwrap();
+    let stderr = std::fs::read_to_string(&stderr_log).unwrap_or_default();
+    let codes = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "unshare: {codes} {stderr}");
+    assert_eq!(
+        codes.lines().collect::<Vec<_>>(),
+        ["start=0", "monitor=190", "stop=0", "monitor=7"],
+        "{stderr}"
+    );
+    assert!(stderr.contains("no Primary component"), "{stderr}");
+    let log = std::fs::read_to_string(dir.join("garbd.log")).unwrap();
+    assert!(log.contains("Shifting OPEN -> CLOSED"), "{log}");
 }

@@ -73,6 +73,7 @@ bin=${GALERA_OCF_BIN:-$top/target/release/galera-ocf}   # override for debugging
 if [ -x "$bin" ] && "$bin" meta-data >"$work/ours.xml" 2>"$work/ours.err" \
   && xmllint --noout "$work/ours.xml" 2>>"$work/ours.err"; then
   cp "$bin" "$work/ocf/galera-ocf/galera"
+  cp "$bin" "$work/ocf/galera-ocf/garbd"   # argv[0] garbd: the arbitrator agent (arbitrator.crm)
   meta="$work/ours.xml"
   ok "target/release/galera-ocf meta-data is well-formed XML; examples are checked against it"
 else
@@ -107,6 +108,11 @@ if crm_resource --show-metadata ocf:galera-ocf:galera 2>&1 | grep '<resource-age
   ok "crm_resource --show-metadata ocf:galera-ocf:galera"
 else
   bad "crm_resource does not see ocf:galera-ocf:galera"
+fi
+if crm_resource --show-metadata ocf:galera-ocf:garbd 2>&1 | grep '<resource-agent name="garbd"' >/dev/null; then
+  ok "crm_resource --show-metadata ocf:galera-ocf:garbd"
+else
+  bad "crm_resource does not see ocf:galera-ocf:garbd"
 fi
 
 # --- helpers -----------------------------------------------------------------
@@ -353,6 +359,36 @@ check_behaviour() {
   fi
 }
 
+# check_arbitrator LABEL CIB : two data nodes + garbd (arbitrator.crm): garbd runs
+# on node3 only, no galera instance there; with node3 down garbd stays stopped
+# (never moves to a data node) and the data nodes keep their instances.
+check_arbitrator() {
+  local label=$1 cib=$2 s="$work/$1.arb" on n down
+  crm_simulate -x "$cib" -S -O "$s.sim.xml" >/dev/null 2>&1
+  CIB_file=$s.sim.xml crm_mon -1 -r --output-as=xml >"$s.mon.xml" 2>/dev/null
+  on=$(xmllint --xpath "string(//resource[@id='garbd'][@role='Started']/node/@name)" "$s.mon.xml" 2>/dev/null)
+  if [ "$on" = node3 ]; then
+    ok "$label: garbd runs on node3"
+  else
+    bad "$label: garbd placed on '$on', not node3"
+  fi
+  n=$(xmllint --xpath "count(//clone[@id='galera-clone']/resource[node/@name='node3'])" "$s.mon.xml" 2>/dev/null)
+  if [ "$n" = 0 ]; then
+    ok "$label: no galera instance on the arbitrator's node3"
+  else
+    bad "$label: $n galera instance(s) on node3"
+  fi
+  crm_simulate -x "$s.sim.xml" -S --node-fail=node3 -O "$s.down.xml" >/dev/null 2>&1
+  CIB_file=$s.down.xml crm_mon -1 -r --output-as=xml >"$s.down-mon.xml" 2>/dev/null
+  down=$(xmllint --xpath "string(//resource[@id='garbd'][@role='Started']/node/@name)" "$s.down-mon.xml" 2>/dev/null)
+  n=$(xmllint --xpath "count(//clone[@id='galera-clone']/resource[@role!='Stopped'])" "$s.down-mon.xml" 2>/dev/null)
+  if [ -z "$down" ] && [ "$n" = 2 ]; then
+    ok "$label: node3 lost: garbd stays stopped (never on a data node), both galera instances stay"
+  else
+    bad "$label: node3 lost: garbd on '$down', $n galera instance(s) active"
+  fi
+}
+
 # --- crmsh files ---------------------------------------------------------------
 main_cib=
 for f in "$ex"/*.crm; do
@@ -368,6 +404,7 @@ for f in "$ex"/*.crm; do
 done
 [ -n "$main_cib" ] && check_behaviour crmsh "$main_cib" node1 node2 node3
 [ -f "$work/two-node.xml" ] && check_behaviour two-node "$work/two-node.xml" node1 node2
+[ -f "$work/arbitrator.xml" ] && check_arbitrator arbitrator "$work/arbitrator.xml"
 # Fencing: each device runs, and never on the node it fences.
 if [ -f "$work/fencing.xml" ]; then
   crm_simulate -x "$work/fencing.xml" -S -O "$work/fencing-sim.xml" >/dev/null 2>&1
@@ -417,8 +454,25 @@ else
   bad "pcs-setup.sh failed: $out"
 fi
 
+# --- the arbitrator configuration through pcs (pcs-setup.sh, then pcs-arbitrator.sh)
+arb_cib="$work/pcs-arbitrator.xml"
+if new_cib "$arb_cib" node1 node2 node3 \
+  && out=$(bash "$ex/pcs-setup.sh" "$arb_cib" 2>&1 && bash "$ex/pcs-arbitrator.sh" "$arb_cib" 2>&1); then
+  ok "pcs-arbitrator.sh ran against a test CIB after pcs-setup.sh (pcs -f)"
+  out=$(crm_verify -x "$arb_cib" -V 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && [ -z "$out" ]; then
+    ok "pcs-arbitrator: crm_verify -V clean"
+  else
+    bad "pcs-arbitrator: crm_verify -V (rc=$rc): $out"
+  fi
+  check_arbitrator pcs-arbitrator "$arb_cib"
+else
+  bad "pcs-arbitrator.sh failed: $out"
+fi
+
 # --- non-crm files exist and say what they must ------------------------------
-for f in README.md manual-bootstrap.md migrate-from-stock.md galera.cnf pcs-setup.sh; do
+for f in README.md manual-bootstrap.md migrate-from-stock.md galera.cnf pcs-setup.sh pcs-arbitrator.sh; do
   if [ -s "$ex/$f" ]; then ok "crm-examples/$f present"; else bad "crm-examples/$f missing"; fi
 done
 if [ -s "$ex/galera.cnf" ]; then

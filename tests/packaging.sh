@@ -49,7 +49,10 @@ fi
 expected=(
   /usr/sbin/galera-ocf
   /usr/lib/ocf/resource.d/galera-ocf/galera
+  /usr/lib/ocf/resource.d/galera-ocf/garbd
   /usr/share/galera-ocf/galera.xml
+  /usr/share/galera-ocf/garbd.xml
+  /usr/share/doc/galera-ocf/crm-examples/arbitrator.crm
   /usr/share/man/man8/galera-ocf.8.gz
   /usr/share/doc/galera-ocf/crm-examples/cluster.crm
   /usr/share/doc/galera-ocf/crm-examples/pcs-setup.sh

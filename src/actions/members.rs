@@ -1,5 +1,6 @@
 //! Expected members: wsrep_cluster_address mapped through cluster_host_map to Pacemaker node names
-//! (`decide::hostmap`), with its errors turned into parameter errors.
+//! (`decide::hostmap`), minus the `arbitrators` (garbd members, which hold no data), with its errors
+//! turned into parameter errors.
 
 use std::collections::BTreeSet;
 
@@ -10,19 +11,25 @@ use crate::error::Error;
 
 const ADDR: &str = "wsrep_cluster_address";
 const MAP: &str = "cluster_host_map";
+const ARBITRATORS: &str = "arbitrators";
 
 fn param_error(e: HostmapError) -> Error {
     let text = e.to_string();
-    let name = if text.starts_with(MAP) { MAP } else { ADDR };
+    let name = [MAP, ARBITRATORS]
+        .into_iter()
+        .find(|p| text.starts_with(p))
+        .unwrap_or(ADDR);
     Error::configured(name, text)
 }
 
-/// Both parameters parsed and mapped.
+/// The parameters parsed and mapped; the members named in `arbitrators` (garbd) are set apart.
 pub fn membership(cfg: &Config) -> Result<Membership, Error> {
-    Membership::from_params(&cfg.wsrep_cluster_address, &cfg.cluster_host_map).map_err(param_error)
+    Membership::from_params(&cfg.wsrep_cluster_address, &cfg.cluster_host_map)
+        .and_then(|m| m.with_arbitrators(&cfg.arbitrators))
+        .map_err(param_error)
 }
 
-/// The Pacemaker nodes the election waits for.
+/// The Pacemaker nodes the election waits for (the data nodes; arbitrators never report).
 pub fn expected(cfg: &Config) -> Result<BTreeSet<NodeName>, Error> {
     Ok(membership(cfg)?.expected())
 }
@@ -36,6 +43,15 @@ pub fn gcomm_peers(cfg: &Config, peers: &BTreeSet<NodeName>) -> Result<String, E
 pub fn require_member(m: &Membership, node: &str, cfg: &Config) -> Result<(), Error> {
     if NodeName::new(node).is_ok_and(|n| m.contains(&n)) {
         return Ok(());
+    }
+    if NodeName::new(node).is_ok_and(|n| m.arbitrators().contains(&n)) {
+        return Err(Error::not_for_this_node(
+            ARBITRATORS,
+            format!(
+                "this node {node:?} is listed in arbitrators: it runs garbd (ocf:galera-ocf:garbd), \
+                 never mariadbd; keep this resource off it with a location constraint"
+            ),
+        ));
     }
     let expected: Vec<String> = m.expected().iter().map(|n| n.as_str().to_owned()).collect();
     Err(Error::not_for_this_node(

@@ -974,6 +974,8 @@ fn bootstrap_nodes_over_all_subsets(
 }
 
 struct SimNode {
+    /// An arbitrator: votes, holds no data, never reports.
+    garbd: bool,
     alive: bool,
     in_primary: bool,
     seqno: i64,
@@ -1001,8 +1003,24 @@ fn simulate(
     behind: u8,
     names: &[&str],
 ) -> BTreeMap<NodeName, Report> {
-    let mut nodes: Vec<SimNode> = (0..size)
+    simulate_cluster(size, 0, ops, final_lags, slow_rewrite, behind, names)
+}
+
+/// [`simulate`] with `arbiters` garbd members after the `size` data nodes (issue 17): they vote (count
+/// in the majority and are members of every view they are in) but hold no data, take no writes without
+/// a data node in the component, and never report. Only the data nodes' reports are returned.
+fn simulate_cluster(
+    size: usize,
+    arbiters: usize,
+    ops: &[(u8, u8, u8)],
+    final_lags: &[u8],
+    slow_rewrite: u8,
+    behind: u8,
+    names: &[&str],
+) -> BTreeMap<NodeName, Report> {
+    let mut nodes: Vec<SimNode> = (0..size + arbiters)
         .map(|i| SimNode {
+            garbd: i >= size,
             alive: true,
             in_primary: true,
             seqno: 0,
@@ -1035,10 +1053,12 @@ fn simulate(
     let mut view_changed_last = false;
     for &(op, arg, lag) in ops {
         view_changed_last = false;
-        let i = arg as usize % size;
+        let i = arg as usize % (size + arbiters);
         let primary_count = nodes.iter().filter(|x| x.in_primary).count();
+        // Clients write through data nodes only: a component of arbitrators alone commits nothing.
+        let data_in_primary = nodes.iter().any(|x| x.in_primary && !x.garbd);
         match op {
-            0 if primary_count > 0 => {
+            0 if data_in_primary => {
                 pc_seqno += 1 + i64::from(arg % 3);
                 for x in nodes.iter_mut().filter(|x| x.in_primary) {
                     x.seqno = pc_seqno;
@@ -1103,6 +1123,7 @@ fn simulate(
     }
     nodes
         .iter()
+        .take(size)
         .enumerate()
         .map(|(k, x)| {
             let mut r = rep(U1, x.seqno);
@@ -1111,4 +1132,191 @@ fn simulate(
             (n(names[k]), r)
         })
         .collect()
+}
+
+// ---- arbitrators (issue 17) ------------------------------------------------------------
+
+/// garbd's process UUIDs in saved views: outside the range data nodes' reports use (0..6).
+const GARBD_UUIDS: [u8; 2] = [6, 7];
+
+/// A cluster of data nodes and arbitrators, as the agent derives it (hostmap's `with_arbitrators`),
+/// with reports from the data nodes (lagging, unknown, interrupted transfers, views that name garbd's
+/// UUIDs) and, sometimes, a stale one from an arbitrator's node name (which the agent never publishes,
+/// but the election must ignore if an admin's typo put one there).
+fn arb_arbitrated(
+    primary_weight: u32,
+) -> impl Strategy<
+    Value = (
+        BTreeSet<NodeName>,
+        BTreeSet<NodeName>,
+        BTreeMap<NodeName, Report>,
+    ),
+> {
+    (
+        Just(NAMES.to_vec()).prop_shuffle(),
+        1usize..=4,
+        1usize..=2,
+        proptest::collection::vec((0usize..6, arb_report(primary_weight)), 0..7),
+        proptest::collection::vec(any::<bool>(), 7),
+        any::<bool>(),
+    )
+        .prop_map(|(names, data, arbs, list, garbd_in_view, stale)| {
+            let address = format!("gcomm://{}", names[..data + arbs].join(","));
+            let arbitrators = names[data..data + arbs].join(",");
+            let members = Membership::from_params(&address, "")
+                .and_then(|m| m.with_arbitrators(&arbitrators))
+                .unwrap();
+            let expected = members.expected();
+            let mut reports = BTreeMap::new();
+            for (i, (k, mut r)) in list.into_iter().enumerate() {
+                let k = k % (data + arbs);
+                if k >= data && !stale {
+                    continue;
+                }
+                if let Some(v) = r.view.as_mut() {
+                    if garbd_in_view[i] {
+                        v.members.extend(GARBD_UUIDS[..arbs].iter().map(|g| m(*g)));
+                    }
+                }
+                reports.insert(n(names[k]), r);
+            }
+            (expected, members.arbitrators(), reports)
+        })
+}
+
+use super::super::hostmap::Membership;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The winner is a data node with the most advanced position among data nodes; an arbitrator never
+    /// bootstraps, and a stale report under an arbitrator's name changes nothing but the notes (unless it
+    /// claims a Primary component, which blocks any bootstrap).
+    #[test]
+    fn arbitrators_never_bootstrap_and_the_winner_is_the_most_advanced_data_node(
+        (data, arbs, reports) in arb_arbitrated(1),
+    ) {
+        let d = decide(&data, &reports);
+        if let Decision::Bootstrap { node, rule, .. } = &d {
+            prop_assert!(data.contains(node) && !arbs.contains(node));
+            if let Rule::HighestSeqno { uuid, seqno, .. } = rule {
+                prop_assert!(seqno.is_known());
+                for (k, r) in reports.iter().filter(|(k, _)| data.contains(*k)) {
+                    if r.state != NodeState::Incomplete && r.position.uuid == *uuid {
+                        prop_assert!(r.position.seqno <= *seqno, "{} is more advanced", k);
+                    }
+                }
+            }
+        }
+        let data_only: BTreeMap<NodeName, Report> = reports
+            .iter()
+            .filter(|(k, _)| data.contains(*k))
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect();
+        let stale_primary = reports.iter().any(|(k, r)| arbs.contains(k) && r.state == NodeState::Primary);
+        let primary = data_only.values().any(|r| r.state == NodeState::Primary);
+        if !stale_primary || primary {
+            let mut expect = decide(&data, &data_only);
+            let mut got = d.clone();
+            let strip = |x: &mut Decision| match x {
+                Decision::Join { notes, .. }
+                | Decision::Bootstrap { notes, .. }
+                | Decision::Wait { notes, .. }
+                | Decision::Conflict { notes, .. } => notes.ignored.clear(),
+            };
+            strip(&mut expect);
+            strip(&mut got);
+            prop_assert_eq!(got, expect);
+        } else {
+            prop_assert!(d.bootstrap_node().is_none(), "{:?}", d);
+        }
+    }
+
+    /// A data node whose position is unknown (not reported, or still joining) is waited for unless the
+    /// newest saved view is accounted for by data nodes alone: an arbitrator in that view never accounts
+    /// for itself (it publishes no report), so it can never be the reason a data node is excused.
+    #[test]
+    fn a_data_node_is_never_excused_because_an_arbitrator_is_present(
+        (data, _arbs, reports) in arb_arbitrated(1),
+    ) {
+        if let Decision::Bootstrap { notes, .. } = decide(&data, &reports) {
+            let unreported: BTreeSet<NodeName> =
+                data.iter().filter(|k| !reports.contains_key(*k)).cloned().collect();
+            prop_assert_eq!(&notes.excused, &unreported);
+            if !unreported.is_empty() {
+                let relevant: BTreeMap<NodeName, Report> = reports
+                    .iter()
+                    .filter(|(k, _)| data.contains(*k))
+                    .map(|(k, r)| (k.clone(), r.clone()))
+                    .collect();
+                prop_assert!(oracle_covered(&data, &relevant));
+                let top = relevant.values().filter_map(|r| r.view.as_ref()).map(|v| v.view_seq).max();
+                for v in relevant.values().filter_map(|r| r.view.as_ref()).filter(|v| Some(v.view_seq) == top) {
+                    prop_assert!(
+                        GARBD_UUIDS.iter().all(|g| !v.members.contains(&m(*g))),
+                        "excused on a view with an arbitrator: {:?}", v
+                    );
+                }
+            }
+            prop_assert!(reports.iter().all(|(k, r)| !data.contains(k) || r.state != NodeState::Joining));
+        }
+    }
+
+    /// Interrupted transfers next to arbitrators: never the winner, whatever seqno they show.
+    #[test]
+    fn interrupted_transfers_never_bootstrap_next_to_arbitrators(
+        (data, _arbs, reports) in arb_arbitrated(0),
+    ) {
+        if let Decision::Bootstrap { node, .. } = decide(&data, &reports) {
+            prop_assert_ne!(reports[&node].state, NodeState::Incomplete);
+        }
+    }
+
+    /// Simulated histories of data nodes and garbd (garbd's vote keeps a lone data node Primary; kills,
+    /// graceful stops, lagging members, a full crash): over every subset of reports any observer may
+    /// see, at most one node is chosen, it is a data node with the highest seqno, and with every data
+    /// node's report in, a decision is always reached.
+    #[test]
+    fn simulated_crashes_with_arbitrators_choose_one_data_node_with_all_writes(
+        size in 1usize..=4,
+        arbiters in 1usize..=2,
+        ops in proptest::collection::vec((0u8..4, 0u8..8, 0u8..3), 0..14),
+        final_lags in proptest::collection::vec(0u8..3, 6),
+        slow_rewrite in any::<u8>(),
+        behind in any::<u8>(),
+        names in Just(NAMES.to_vec()).prop_shuffle(),
+    ) {
+        let reports = simulate_cluster(size, arbiters, &ops, &final_lags, slow_rewrite, behind, &names);
+        let data: BTreeSet<NodeName> = reports.keys().cloned().collect();
+        prop_assert_eq!(data.len(), size);
+        let chosen = bootstrap_nodes_over_all_subsets(&data, &reports);
+        prop_assert!(chosen.len() <= 1, "{:?} from {:?}", chosen, reports);
+        let max = reports.values().map(|r| r.position.seqno).max();
+        for node in &chosen {
+            prop_assert!(data.contains(node));
+            prop_assert_eq!(Some(reports[node].position.seqno), max, "{} would lose writes", node);
+        }
+        let full = decide(&data, &reports);
+        prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+    }
+}
+
+/// Two data nodes and garbd: garbd's vote kept n1 Primary when n2 was killed, n1 committed more, then
+/// a full power loss. n1 alone cannot decide (garbd is in its last view and reports nothing, so nothing
+/// shows n2 was outside every later Primary component); with both reports in, n1 bootstraps.
+#[test]
+fn two_data_nodes_and_garbd_after_a_full_power_loss() {
+    let data = set(&["n1", "n2"]);
+    let n1 = rep(U1, 20).view(1, 3, &[1, 6]);
+    let n2 = rep(U1, 12).view(2, 2, &[1, 2, 6]);
+    let only_n1 = reports(vec![("n1", n1.clone())]);
+    assert!(matches!(
+        decide(&data, &only_n1),
+        Decision::Wait {
+            reason: WaitReason::ViewNotCovered { view_seq: 3, .. },
+            ..
+        }
+    ));
+    let both = reports(vec![("n1", n1), ("n2", n2)]);
+    assert_eq!(winner(&decide(&data, &both)), "n1");
 }

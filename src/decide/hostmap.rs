@@ -69,6 +69,18 @@ pub enum HostmapError {
     UnknownNode(NodeName),
     #[error("no peers to join (refusing to build an empty gcomm:// address)")]
     NoPeers,
+    #[error("arbitrators has an empty entry at position {0}")]
+    EmptyArbitrator(usize),
+    #[error(
+        "arbitrators entry {0:?} is neither a host of wsrep_cluster_address nor a node of cluster_host_map"
+    )]
+    ArbitratorNotInAddress(String),
+    #[error("arbitrators names member {0} more than once")]
+    DuplicateArbitrator(NodeName),
+    #[error(
+        "arbitrators lists every member of wsrep_cluster_address: no node would hold the data"
+    )]
+    OnlyArbitrators,
 }
 
 /// One `host[:port]` entry of a gcomm:// address.
@@ -262,7 +274,11 @@ pub fn parse_host_map(text: &str) -> Result<HostMap, HostmapError> {
 /// The cluster's members as Pacemaker nodes, each with its gcomm host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
+    /// The data nodes: those that run mariadbd, report a position and take part in the election.
     by_node: BTreeMap<NodeName, GcommHost>,
+    /// Members of the address that run garbd (parameter `arbitrators`): they vote in the group but hold
+    /// no data, so the election neither waits for them nor lets them bootstrap (issue 17).
+    arbitrators: BTreeMap<NodeName, GcommHost>,
     options: Option<String>,
 }
 
@@ -292,8 +308,58 @@ impl Membership {
         }
         Ok(Membership {
             by_node,
+            arbitrators: BTreeMap::new(),
             options: address.options.clone(),
         })
+    }
+
+    /// Moves the members named in `text` (the `arbitrators` parameter: entries separated by commas or
+    /// commas, each a host as written in the address, with or without its port, or the Pacemaker node
+    /// name cluster_host_map gives it) out of the data nodes. An empty text changes nothing, so an
+    /// unset parameter keeps the membership exactly as before.
+    pub fn with_arbitrators(mut self, text: &str) -> Result<Self, HostmapError> {
+        if text.trim().is_empty() {
+            return Ok(self);
+        }
+        for (i, raw) in text.split(',').enumerate() {
+            let entry = raw.trim();
+            if entry.is_empty() {
+                return Err(HostmapError::EmptyArbitrator(i + 1));
+            }
+            let node = self.member_named(entry)?;
+            let Some(host) = self.by_node.remove(&node) else {
+                return Err(HostmapError::DuplicateArbitrator(node));
+            };
+            self.arbitrators.insert(node, host);
+        }
+        if self.by_node.is_empty() {
+            return Err(HostmapError::OnlyArbitrators);
+        }
+        Ok(self)
+    }
+
+    /// The member an `arbitrators` entry names: a node name first, else a host (port ignored).
+    fn member_named(&self, entry: &str) -> Result<NodeName, HostmapError> {
+        let not_found = || HostmapError::ArbitratorNotInAddress(entry.to_string());
+        if let Ok(n) = NodeName::new(entry) {
+            if self.by_node.contains_key(&n) || self.arbitrators.contains_key(&n) {
+                return Ok(n);
+            }
+        }
+        let host = parse_entry(entry).map_err(|_| not_found())?;
+        self.by_node
+            .iter()
+            .chain(&self.arbitrators)
+            .find(|(_, h)| {
+                h.same_host(&host.host) && host.port.is_none_or(|p| h.port.is_none_or(|q| p == q))
+            })
+            .map(|(n, _)| n.clone())
+            .ok_or_else(not_found)
+    }
+
+    /// The members that run garbd instead of mariadbd.
+    pub fn arbitrators(&self) -> BTreeSet<NodeName> {
+        self.arbitrators.keys().cloned().collect()
     }
 
     /// Parses both parameters and maps them.
@@ -301,7 +367,7 @@ impl Membership {
         Membership::new(&parse_gcomm(cluster_address)?, &parse_host_map(host_map)?)
     }
 
-    /// The Pacemaker nodes the election waits for.
+    /// The Pacemaker nodes the election waits for: the data nodes, never an arbitrator.
     pub fn expected(&self) -> BTreeSet<NodeName> {
         self.by_node.keys().cloned().collect()
     }
@@ -597,6 +663,83 @@ mod tests {
             prop_assert_eq!(rendered, entries);
             let m = Membership::from_params(&text, "").unwrap();
             prop_assert_eq!(m.gcomm_peers(&m.expected()).unwrap().len(), text.len());
+        }
+    }
+
+    // ---- arbitrators (issue 17) -------------------------------------------------------------
+
+    #[test]
+    fn arbitrators_leave_the_expected_set() {
+        let m = Membership::from_params("gcomm://n1,n2,garb:4567", "")
+            .unwrap()
+            .with_arbitrators("garb")
+            .unwrap();
+        assert_eq!(m.expected(), set(&["n1", "n2"]));
+        assert_eq!(m.arbitrators(), set(&["garb"]));
+        assert!(
+            !m.contains(&n("garb")),
+            "garbd's node never runs the data agent"
+        );
+        // Joiners are pointed at data nodes only.
+        assert_eq!(m.gcomm_peers(&set(&["n1"])).unwrap(), "gcomm://n1");
+        assert!(m.gcomm_peers(&set(&["garb"])).is_err());
+    }
+
+    #[test]
+    fn arbitrators_by_host_port_or_mapped_node_name() {
+        let base = || {
+            Membership::from_params(
+                "gcomm://10.0.0.1,10.0.0.2,10.0.0.3:4567",
+                "p1:10.0.0.1;p2:10.0.0.2;p3:10.0.0.3",
+            )
+            .unwrap()
+        };
+        for text in ["p3", "10.0.0.3", "10.0.0.3:4567", " p3 "] {
+            let m = base().with_arbitrators(text).unwrap();
+            assert_eq!(m.expected(), set(&["p1", "p2"]), "{text}");
+            assert_eq!(m.arbitrators(), set(&["p3"]), "{text}");
+        }
+        let two = base().with_arbitrators("p2, 10.0.0.3").unwrap();
+        assert_eq!(two.expected(), set(&["p1"]));
+    }
+
+    #[test]
+    fn unset_arbitrators_change_nothing() {
+        let plain = Membership::from_params("gcomm://a,b,c", "").unwrap();
+        assert_eq!(plain.clone().with_arbitrators("").unwrap(), plain);
+        assert_eq!(plain.clone().with_arbitrators("  ").unwrap(), plain);
+    }
+
+    #[test]
+    fn bad_arbitrators_name_the_problem() {
+        use HostmapError as E;
+        let m = || Membership::from_params("gcomm://a,b,c:4567", "").unwrap();
+        assert_eq!(
+            m().with_arbitrators("d").unwrap_err(),
+            E::ArbitratorNotInAddress("d".into())
+        );
+        assert_eq!(
+            m().with_arbitrators("c:4568").unwrap_err(),
+            E::ArbitratorNotInAddress("c:4568".into())
+        );
+        assert_eq!(
+            m().with_arbitrators("c,c").unwrap_err(),
+            E::DuplicateArbitrator(n("c"))
+        );
+        assert_eq!(
+            m().with_arbitrators("c,").unwrap_err(),
+            E::EmptyArbitrator(2)
+        );
+        assert_eq!(
+            m().with_arbitrators("a,b,c").unwrap_err(),
+            E::OnlyArbitrators
+        );
+        for e in [
+            E::ArbitratorNotInAddress("d".into()),
+            E::OnlyArbitrators,
+            E::EmptyArbitrator(1),
+        ] {
+            assert!(e.to_string().starts_with("arbitrators"), "{e}");
         }
     }
 }

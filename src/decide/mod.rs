@@ -1,5 +1,6 @@
 //! Pure decisions: observations in, a decision out. No I/O, no clock, no logging.
 //!
+//! - [`arbitrator`]: what a monitor of the garbd agent observed, as an OCF status.
 //! - [`election`]: which node bootstraps, or whether to join or wait (the same answer on every node).
 //! - [`monitor`]: what a monitor/probe observation means as an OCF status.
 //! - [`hostmap`]: wsrep_cluster_address + cluster_host_map → the Pacemaker nodes that must report.
@@ -16,6 +17,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub mod arbitrator;
 pub mod election;
 pub mod hostmap;
 pub mod monitor;

@@ -7,6 +7,7 @@
 pub mod cib;
 pub mod command;
 pub mod datadir;
+pub mod garbd;
 pub mod gcomm;
 pub mod host;
 pub mod lastview;

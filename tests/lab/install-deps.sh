@@ -24,6 +24,7 @@ needs=(
   "mariadb-client:mariadb"
   "mariadb-backup:mariadb-backup"
   "galera-4:/usr/lib/galera/libgalera_smm.so"
+  "galera-arbitrator-4:/usr/bin/garbd"
   "rsync:rsync"
   "iproute2:ip tc ss"
   "psmisc:fuser"

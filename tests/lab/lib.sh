@@ -30,6 +30,20 @@ use_nodes() {
   export LAB_NODES=$1
 }
 use_nodes "${LAB_NODES:-3}"
+# LAB_TOPOLOGY=arbitrator (3 nodes only; read by `up`, remembered in state/topology): node1 and node2 are the
+# data nodes, node3 runs only garbd (crm-examples/arbitrator.crm loaded on top of cluster.crm).
+# Unset: what the running lab was booted with, else plain.
+if [ -z "${LAB_TOPOLOGY:-}" ] && [ -s "$LAB_DIR/state/topology" ]; then LAB_TOPOLOGY=$(cat "$LAB_DIR/state/topology"); fi
+LAB_TOPOLOGY=${LAB_TOPOLOGY:-plain}
+case $LAB_TOPOLOGY in
+  plain) ;;
+  arbitrator) [ "${#NODES[@]}" = 3 ] || { echo "LAB_TOPOLOGY=arbitrator needs LAB_NODES=3" >&2; exit 2; } ;;
+  *) echo "LAB_TOPOLOGY must be plain or arbitrator (got $LAB_TOPOLOGY)" >&2; exit 2 ;;
+esac
+export LAB_TOPOLOGY
+# The nodes that hold data (every node, except node3 in the arbitrator topology).
+data_nodes() { if [ "$LAB_TOPOLOGY" = arbitrator ]; then echo node1 node2; else echo "${NODES[@]}"; fi; }
+n_data_nodes() { if [ "$LAB_TOPOLOGY" = arbitrator ]; then echo 2; else echo "${#NODES[@]}"; fi; }
 # Network names are host-wide. The default lab uses the plain names (labbr0, node1..3, labclient); a lab with
 # another LAB_DIR gets names tagged from its path, so two labs on one machine never tear down each other's
 # network (each is its own L2 segment, so both can use the same 198.18.0.0/24 addresses).
@@ -188,6 +202,10 @@ maxscale_count() {
 n_promoted_is() { [ "$(promoted_nodes | wc -l)" -eq "$1" ]; }
 vip_answers() { [ -n "$(sql_vip "SELECT @@hostname" 2>/dev/null)" ]; }
 all_up() {
-  n_promoted_is "${1:-${#NODES[@]}}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${1:-${#NODES[@]}}" ] &&
-    vip_answers
+  n_promoted_is "${1:-$(n_data_nodes)}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${#NODES[@]}" ] &&
+    vip_answers && { [ "$LAB_TOPOLOGY" != arbitrator ] || garbd_in_primary; }
+}
+# The arbitrator topology's garbd runs on node3 and its monitor has not failed or degraded.
+garbd_in_primary() {
+  crm_mon_xml | xmllint --xpath "//resource[@id='garbd'][@role='Started'][@active='true'][@failed='false']/node[@name='node3']" - >/dev/null 2>&1
 }

@@ -1,0 +1,92 @@
+//! What a monitor of `ocf:galera-ocf:garbd` observed, as an OCF status (issue 17). Pure.
+//!
+//! garbd's worth is its vote, so "the process runs" is not enough: the monitor is Success only while
+//! garbd's log says it is a member of a Primary component. A garbd that runs but is in no Primary
+//! component (the data nodes are down, or it is cut off from them) is OCF_DEGRADED (190), not a failure:
+//! restarting it cannot help (garbd can never form a Primary component by itself, and with
+//! `pc.wait_prim=no` it joins one as soon as the data nodes form it), while a failure would make Pacemaker
+//! restart it again and again and, on a start timeout, ban it from its node.
+
+use crate::galera::garbdlog::GarbdState;
+use crate::ocf::OcfStatus;
+
+/// What the agent found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observed {
+    /// No garbd of this resource is tracked (never started here, or stopped).
+    NotTracked,
+    /// The tracked garbd (this pid) is gone.
+    Gone { pid: i32 },
+    /// It runs, and its log last said this (`None`: nothing yet).
+    Running { pid: i32, state: Option<GarbdState> },
+}
+
+/// The monitor's answer and, when it is not plain Success, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: OcfStatus,
+    pub reason: Option<String>,
+}
+
+pub fn monitor(o: Observed) -> Verdict {
+    let v = |status, reason: Option<String>| Verdict { status, reason };
+    match o {
+        Observed::NotTracked => v(OcfStatus::NotRunning, None),
+        Observed::Gone { pid } => v(
+            OcfStatus::NotRunning,
+            Some(format!("garbd (pid {pid}) is no longer running")),
+        ),
+        Observed::Running {
+            state: Some(GarbdState::Primary { .. }),
+            ..
+        } => v(OcfStatus::Success, None),
+        Observed::Running {
+            pid,
+            state: Some(GarbdState::Closed),
+        } => v(
+            OcfStatus::ErrGeneric,
+            Some(format!("garbd (pid {pid}) has closed its group connection but still runs")),
+        ),
+        Observed::Running { pid, state } => v(
+            OcfStatus::Degraded,
+            Some(format!(
+                "garbd (pid {pid}) runs but is in no Primary component ({}): its vote keeps no data node \
+                 Primary; it joins by itself once the data nodes form one",
+                state.map_or("no state logged yet", GarbdState::as_str)
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_observation_has_one_status() {
+        let run = |state| Observed::Running { pid: 7, state };
+        let cases = [
+            (Observed::NotTracked, OcfStatus::NotRunning, false),
+            (Observed::Gone { pid: 7 }, OcfStatus::NotRunning, true),
+            (
+                run(Some(GarbdState::Primary { synced: true })),
+                OcfStatus::Success,
+                false,
+            ),
+            (
+                run(Some(GarbdState::Primary { synced: false })),
+                OcfStatus::Success,
+                false,
+            ),
+            (run(Some(GarbdState::NonPrimary)), OcfStatus::Degraded, true),
+            (run(Some(GarbdState::Connecting)), OcfStatus::Degraded, true),
+            (run(None), OcfStatus::Degraded, true),
+            (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),
+        ];
+        for (o, status, reason) in cases {
+            let v = monitor(o);
+            assert_eq!(v.status, status, "{o:?}");
+            assert_eq!(v.reason.is_some(), reason, "{o:?}");
+        }
+    }
+}

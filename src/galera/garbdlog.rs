@@ -1,0 +1,171 @@
+//! garbd's log → whether the arbitrator is a member of a Primary component (issue 17).
+//!
+//! garbd (galera-arbitrator-4) has no status port and no SQL: its log is the only place it says where it
+//! stands. A TCP connection to a peer proves nothing (the stock `ocf:heartbeat:garbd` checks only that), so
+//! the monitor follows the group-communication state machine garbd logs, seen in real garbd 26.4 runs
+//! (`tests/fixtures/garbd/`):
+//!
+//! - `Shifting OPEN -> PRIMARY (TO: 2)`, `… -> JOINER`, `… -> JOINED`, `… -> SYNCED`, `… -> DONOR`: a member
+//!   of a Primary component (garbd's "state transfer" is the trivial one, so JOINER/JOINED last
+//!   milliseconds; SYNCED is the steady state);
+//! - `Received NON-PRIMARY.`, `Shifting SYNCED -> OPEN`: connected, but in no Primary component, so its
+//!   vote keeps nobody Primary;
+//! - `Received SELF-LEAVE.`, `Shifting OPEN -> CLOSED`: leaving (a stop);
+//! - `Read config:`: the banner of a new garbd process (the log is appended to across restarts).
+//!
+//! The text is folded line by line from a previous state, so the caller can read only what was appended
+//! since the last monitor. Pure: no I/O.
+
+/// Where garbd stands, as its log last said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GarbdState {
+    /// A process started and has not yet logged a state (connecting to its peers).
+    Connecting,
+    /// A member of a Primary component; `synced`: past the (trivial) state transfer.
+    Primary { synced: bool },
+    /// Connected or trying, but in no Primary component.
+    NonPrimary,
+    /// Closed its group connection (stopping or stopped).
+    Closed,
+}
+
+impl GarbdState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GarbdState::Connecting => "connecting",
+            GarbdState::Primary { synced: true } => "Primary, Synced",
+            GarbdState::Primary { synced: false } => "Primary, joining",
+            GarbdState::NonPrimary => "non-Primary",
+            GarbdState::Closed => "closed",
+        }
+    }
+
+    /// Its vote counts in a Primary component.
+    pub fn in_primary(self) -> bool {
+        matches!(self, GarbdState::Primary { .. })
+    }
+}
+
+/// The state after `text` (complete lines of garbd's log), starting from `from`; `None` when neither
+/// `from` nor any line says anything.
+pub fn fold(from: Option<GarbdState>, text: &str) -> Option<GarbdState> {
+    text.lines().fold(from, |st, line| line_state(line).or(st))
+}
+
+/// What one log line says, if anything.
+fn line_state(line: &str) -> Option<GarbdState> {
+    if line.contains("INFO: Read config:") {
+        return Some(GarbdState::Connecting);
+    }
+    if line.contains("Received NON-PRIMARY.") {
+        return Some(GarbdState::NonPrimary);
+    }
+    if line.contains("Received SELF-LEAVE.") {
+        return Some(GarbdState::Closed);
+    }
+    let rest = line.split_once("Shifting ")?.1;
+    let (_from, to) = rest.split_once(" -> ")?;
+    let to = to.split_whitespace().next()?;
+    Some(match to {
+        "SYNCED" => GarbdState::Primary { synced: true },
+        "PRIMARY" | "JOINER" | "JOINED" | "DONOR" => GarbdState::Primary { synced: false },
+        "OPEN" => GarbdState::NonPrimary,
+        "CLOSED" | "DESTROYED" => GarbdState::Closed,
+        _ => return None,
+    })
+}
+
+/// The complete lines of `bytes` (up to and including the last newline) and their length: a line garbd is
+/// still writing is left for the next read.
+pub fn complete_lines(bytes: &[u8]) -> (&[u8], usize) {
+    match bytes.iter().rposition(|b| *b == b'\n') {
+        Some(i) => (&bytes[..=i], i + 1),
+        None => (&[], 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SYNCED: &str = fixture!("garbd/synced.log");
+    const PEER_KILLED: &str = fixture!("garbd/joined-then-peer-killed.log");
+    const NO_PEER_EXITS: &str = fixture!("garbd/no-peer-exits.log");
+    const NO_PEER_WAITS: &str = fixture!("garbd/no-peer-wait-prim-no.log");
+
+    #[test]
+    fn real_join_ends_synced() {
+        assert_eq!(
+            fold(None, SYNCED),
+            Some(GarbdState::Primary { synced: true })
+        );
+        assert!(fold(None, SYNCED).is_some_and(GarbdState::in_primary));
+    }
+
+    #[test]
+    fn real_peer_loss_then_stop() {
+        // The only data node was killed: garbd went non-Primary, then SIGTERM closed it.
+        let upto_sigterm: String = PEER_KILLED
+            .lines()
+            .take_while(|l| !l.contains("Received signal 15"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(fold(None, &upto_sigterm), Some(GarbdState::NonPrimary));
+        assert_eq!(fold(None, PEER_KILLED), Some(GarbdState::Closed));
+    }
+
+    #[test]
+    fn real_start_without_any_peer() {
+        // Stock options: garbd gives up after pc.wait_prim_timeout and exits (CLOSED -> DESTROYED).
+        assert_eq!(fold(None, NO_PEER_EXITS), Some(GarbdState::Closed));
+        // pc.wait_prim=no (what the agent adds): it stays up, non-Primary, until a data node forms one.
+        assert_eq!(fold(None, NO_PEER_WAITS), Some(GarbdState::NonPrimary));
+        let banner_only: String = NO_PEER_WAITS
+            .lines()
+            .take(3)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(fold(None, &banner_only), Some(GarbdState::Connecting));
+    }
+
+    #[test]
+    fn folding_in_pieces_equals_folding_at_once() {
+        let lines: Vec<&str> = PEER_KILLED.lines().collect();
+        for cut in 0..lines.len() {
+            let (a, b) = lines.split_at(cut);
+            let first = fold(None, &a.join("\n"));
+            assert_eq!(
+                fold(first, &b.join("\n")),
+                fold(None, PEER_KILLED),
+                "cut {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_restart_banner_forgets_the_old_process() {
+        let text = format!(
+            "{SYNCED}{}",
+            "2026-12-03 11:03:45.938  INFO: Read config: \n"
+        );
+        assert_eq!(fold(None, &text), Some(GarbdState::Connecting));
+    }
+
+    #[test]
+    fn unrelated_lines_change_nothing() {
+        let st = Some(GarbdState::Primary { synced: true });
+        assert_eq!(
+            fold(st, "2026-12-03 11:03:55.452  INFO: Failed to establish connection: Connection refused\n"),
+            st
+        );
+        assert_eq!(fold(None, "Shifting nowhere\n"), None);
+        assert_eq!(fold(None, ""), None);
+    }
+
+    #[test]
+    fn only_complete_lines_are_taken() {
+        assert_eq!(complete_lines(b"a\nb\npart"), (&b"a\nb\n"[..], 4));
+        assert_eq!(complete_lines(b"part"), (&b""[..], 0));
+        assert_eq!(complete_lines(b""), (&b""[..], 0));
+    }
+}

@@ -1,0 +1,228 @@
+//! `ocf:galera-ocf:garbd`: the Galera arbitrator as a Pacemaker resource (issue 17), the same binary
+//! installed under the agent name `garbd` (cli.rs picks it from `argv[0]`).
+//!
+//! A third machine that runs garbd gives two data nodes a majority when one of them fails: garbd votes in
+//! the group but stores no data. The data agent's `arbitrators` parameter tells the election that this
+//! member never reports a position. This agent only starts, stops and watches garbd:
+//! - start: spawn garbd (argv only, `pc.wait_prim=no` so it waits for the data nodes instead of exiting),
+//!   then wait briefly for it to join a Primary component. Not longer: a start that waited for the data
+//!   nodes would hold up the transition that promotes them, and a timed-out start bans garbd from its node.
+//! - monitor: the process, and garbd's own log (`galera::garbdlog`) for Primary membership
+//!   (`decide::arbitrator` turns that into Success, OCF_DEGRADED or not running).
+//! - stop: SIGTERM (garbd leaves the group gracefully, so the others re-form the view at once), SIGKILL
+//!   only when the deadline nears.
+//!
+//! Every wait is bounded by CRM_meta_timeout (`deadline.rs`).
+
+pub mod params;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+
+use crate::deadline::{parse_timeout, poll_until, Deadline};
+use crate::decide::arbitrator::{self, Observed};
+use crate::edge::garbd::{self as edge, Tracked};
+use crate::error::Error;
+use crate::galera::garbdlog::GarbdState;
+use crate::ocf::{Action, OcfStatus};
+use params::GarbdConfig;
+
+/// How long start waits for garbd to join a Primary component before it returns anyway (see the module
+/// doc); garbd joins a running component within about a second (fixture `garbd/synced.log`).
+const JOIN_WAIT: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(200);
+
+/// Default action timeouts, the meta-data's.
+fn default_timeout(action: Action) -> Duration {
+    Duration::from_secs(match action {
+        Action::Start | Action::Stop => 60,
+        _ => 20,
+    })
+}
+
+fn deadline(action: Action, cfg: &GarbdConfig) -> Deadline {
+    let timeout = cfg
+        .meta
+        .timeout
+        .as_deref()
+        .and_then(|t| parse_timeout(t).ok())
+        .unwrap_or_else(|| default_timeout(action));
+    Deadline::after(timeout.saturating_sub(crate::deadline::margin(timeout)))
+}
+
+/// One OCF action of the garbd agent → its exit status (one exit-reason line when it is not Success).
+pub async fn run(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {
+    let resource = crate::config::resource_name(env).unwrap_or_else(|_| "garbd".to_owned());
+    crate::log::init(&resource, env);
+    let cfg = GarbdConfig::from_env(env, resource);
+    let (status, reason) = match (action, cfg) {
+        // A stop or probe with an unusable configuration: nothing this agent could have started runs.
+        (Action::Stop, Err(e)) => {
+            crate::warn!("stop: configuration unusable ({e}); nothing to stop");
+            (OcfStatus::Success, None)
+        }
+        (Action::Monitor | Action::Status, Err(e)) => (OcfStatus::NotRunning, Some(e.to_string())),
+        (_, Err(e)) => (e.ocf_status(), Some(e.to_string())),
+        (action, Ok(cfg)) => match dispatch(action, &cfg).await {
+            Ok(v) => (v.status, v.reason),
+            Err(e) => (e.ocf_status(), Some(e.to_string())),
+        },
+    };
+    if let Some(r) = &reason {
+        crate::log::exit_reason(r);
+    }
+    status
+}
+
+async fn dispatch(action: Action, cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
+    let ok = arbitrator::Verdict {
+        status: OcfStatus::Success,
+        reason: None,
+    };
+    match action {
+        Action::Start => start(cfg, deadline(action, cfg)).await,
+        Action::Stop => stop(cfg, deadline(action, cfg)).await.map(|()| ok),
+        Action::Monitor | Action::Status => monitor(cfg),
+        Action::ValidateAll => validate(cfg).map(|()| ok),
+        other => Err(Error::Unimplemented(other.as_str().to_owned())),
+    }
+}
+
+fn validate(cfg: &GarbdConfig) -> Result<(), Error> {
+    edge::executable(&cfg.binary)
+}
+
+/// The tracked garbd, caught up with its log; `None` when none runs.
+fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
+    let Some(mut t) = edge::load(cfg)? else {
+        return Ok((Observed::NotTracked, None));
+    };
+    if !edge::alive(&t) {
+        return Ok((Observed::Gone { pid: t.pid }, Some(t)));
+    }
+    let before = t;
+    edge::catch_up(cfg, &mut t)?;
+    if t != before {
+        edge::save(cfg, &t)?;
+    }
+    Ok((
+        Observed::Running {
+            pid: t.pid,
+            state: t.state,
+        },
+        Some(t),
+    ))
+}
+
+fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
+    let (o, _) = observe(cfg)?;
+    if let Observed::Gone { .. } = o {
+        edge::forget(cfg)?;
+    }
+    Ok(arbitrator::monitor(o))
+}
+
+async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verdict, Error> {
+    validate(cfg)?;
+    let t = match observe(cfg)? {
+        (Observed::Running { .. }, Some(t)) => {
+            crate::info!("start: garbd (pid {}) already runs", t.pid);
+            t
+        }
+        _ => launch(cfg)?,
+    };
+    let joined = poll_until(deadline.within(JOIN_WAIT), POLL, || {
+        let r = observe(cfg);
+        async move {
+            match r {
+                Ok((Observed::Running { state, .. }, _)) => {
+                    state.filter(|s| s.in_primary()).map(|_| Ok(()))
+                }
+                Ok((Observed::Gone { pid }, _)) => Some(Err(pid)),
+                Ok((Observed::NotTracked, _)) => Some(Err(t.pid)),
+                Err(_) => None,
+            }
+        }
+    })
+    .await;
+    match joined {
+        Some(Ok(())) => {
+            crate::info!(
+                "start: garbd (pid {}) is a member of the Primary component",
+                t.pid
+            );
+            Ok(arbitrator::monitor(Observed::Running {
+                pid: t.pid,
+                state: Some(GarbdState::Primary { synced: true }),
+            }))
+        }
+        Some(Err(pid)) => {
+            let _ = edge::forget(cfg);
+            Err(Error::GarbdExited {
+                pid,
+                log_hint: edge::last_error(cfg, t.offset).map_or_else(
+                    || format!(" (see {})", cfg.log.display()),
+                    |l| format!(": {l}"),
+                ),
+            })
+        }
+        None => {
+            // Running, but no Primary component yet (the data nodes are not up): the monitor says so.
+            crate::info!(
+                "start: garbd (pid {}) runs but is in no Primary component yet; it joins when the data \
+                 nodes form one",
+                t.pid
+            );
+            Ok(arbitrator::Verdict {
+                status: OcfStatus::Success,
+                reason: None,
+            })
+        }
+    }
+}
+
+fn launch(cfg: &GarbdConfig) -> Result<Tracked, Error> {
+    let offset = edge::log_size(cfg)?;
+    let child = edge::spawn(cfg)?;
+    let pid = i32::try_from(child.id()).map_err(|_| Error::Internal("pid out of range".into()))?;
+    let starttime = edge::starttime(pid).ok_or(Error::GarbdExited {
+        pid,
+        log_hint: format!(" at once (see {})", cfg.log.display()),
+    })?;
+    let t = Tracked {
+        pid,
+        starttime,
+        offset,
+        state: None,
+    };
+    edge::save(cfg, &t)?;
+    Ok(t)
+}
+
+async fn stop(cfg: &GarbdConfig, deadline: Deadline) -> Result<(), Error> {
+    let Some(t) = edge::load(cfg)? else {
+        return Ok(());
+    };
+    if edge::alive(&t) {
+        crate::info!("stopping garbd (pid {}) with SIGTERM", t.pid);
+        edge::signal(&t, Signal::SIGTERM);
+        let kill_slot =
+            (deadline.remaining() / 5).clamp(Duration::from_secs(1), Duration::from_secs(10));
+        let gone = |d: Deadline| {
+            poll_until(d, POLL, move || {
+                let g = !edge::alive(&t);
+                async move { g.then_some(()) }
+            })
+        };
+        if gone(deadline.leaving(kill_slot)).await.is_none() {
+            crate::warn!("garbd (pid {}) ignored SIGTERM; sending SIGKILL", t.pid);
+            edge::signal(&t, Signal::SIGKILL);
+            if gone(deadline).await.is_none() {
+                return Err(Error::GarbdSurvivedStop { pid: t.pid });
+            }
+        }
+    }
+    edge::forget(cfg)
+}
