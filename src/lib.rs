@@ -177,7 +177,7 @@ pub async fn run_with_runtime(work: RuntimeWork, env: &BTreeMap<String, String>)
     }
 }
 
-fn print_meta_data(rendered: Result<String, quick_xml::Error>) -> OcfStatus {
+fn print_meta_data(rendered: std::io::Result<String>) -> OcfStatus {
     match rendered {
         Ok(xml) => {
             let mut out = std::io::stdout().lock();
