@@ -2,7 +2,9 @@
 //! - as `galera-ocf WORD ...`: WORD is an OCF action, or one of the admin commands `status [--json]`,
 //!   `bootstrap --force NODE [--yes]`, `man` (parsed with clap);
 //! - as any other `argv[0]` (the installed OCF path, e.g. /usr/lib/ocf/resource.d/galera-ocf/galera): `argv[1]`
-//!   is the OCF action, and `status` is the OCF legacy status action.
+//!   is the OCF action, and `status` is the OCF legacy status action. Only OCF actions apply there: its
+//!   `--help` lists them alone, and `bootstrap`/`man` are refused ([`Invocation::AdminElsewhere`], exit 3 as
+//!   any unknown action) with a message naming `galera-ocf`, so neither name offers what it then refuses.
 //!
 //! - as `argv[0]` named `garbd` (/usr/lib/ocf/resource.d/galera-ocf/garbd): the arbitrator agent
 //!   (`crate::garbd`), `argv[1]` its OCF action.
@@ -23,6 +25,8 @@ use crate::ocf::Action;
 pub const BIN_NAME: &str = "galera-ocf";
 /// The agent name of the arbitrator agent (`ocf:galera-ocf:garbd`, a link to the same binary).
 pub const GARBD_AGENT: &str = "garbd";
+/// The agent's installed name (/usr/lib/ocf/resource.d/galera-ocf/galera), as its help calls it.
+pub const AGENT_NAME: &str = "galera";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
@@ -32,6 +36,8 @@ pub enum Invocation {
     Admin(Admin),
     /// Parse failure of an admin command: clap's rendered message.
     AdminUsage(String),
+    /// An admin command typed under the agent's name: the message that points to `galera-ocf`.
+    AdminElsewhere(String),
     /// Help or version text asked for (`--help`, `-V`, `status --help`, …): printed on stdout, exit 0.
     Info(String),
     Unknown(String),
@@ -120,6 +126,11 @@ pub fn parse(args: &[OsString]) -> Invocation {
     }
     let as_tool = invoked_as_tool(args.first());
     let help = matches!(word.as_str(), "--help" | "-h" | "--version" | "-V");
+    if !as_tool {
+        if let Some(info) = agent_info(&word) {
+            return info;
+        }
+    }
     if help || (as_tool && matches!(word.as_str(), "status" | "bootstrap" | "man")) {
         return match AdminCli::try_parse_from(args) {
             Ok(cli) => Invocation::Admin(cli.cmd),
@@ -134,6 +145,24 @@ pub fn parse(args: &[OsString]) -> Invocation {
         None if word.is_empty() => Invocation::Unknown("(none)".into()),
         None => Invocation::Unknown(word),
     }
+}
+
+/// Help, version and admin words under the agent's name (any `argv[0]` but `galera-ocf`).
+fn agent_info(word: &str) -> Option<Invocation> {
+    let actions: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    Some(match word {
+        "--help" | "-h" => Invocation::Info(format!(
+            "MariaDB Galera OCF resource agent (run by Pacemaker; parameters in OCF_RESKEY_*)\n\n\
+             Usage: {AGENT_NAME} {{{}}}\n\n\
+             The admin commands (status --json, bootstrap --force, man) are those of {BIN_NAME}.\n",
+            actions.join("|")
+        )),
+        "--version" | "-V" => Invocation::Info(format!("{BIN_NAME} {}\n", env!("CARGO_PKG_VERSION"))),
+        "bootstrap" | "man" => Invocation::AdminElsewhere(format!(
+            "{AGENT_NAME}: error: '{word}' is an admin command of {BIN_NAME}, not an OCF action: run `{BIN_NAME} {word} ...` ({BIN_NAME} --help)\n"
+        )),
+        _ => return None,
+    })
 }
 
 /// `usage` text.
@@ -202,8 +231,13 @@ mod tests {
             for flag in ["--help", "-h"] {
                 match parse(&argv(&[argv0, flag])) {
                     Invocation::Info(text) => {
-                        assert!(text.contains("bootstrap"), "{text}");
                         assert!(text.contains("validate-all"), "{text}");
+                        // Only the tool's help offers the admin commands as its own.
+                        assert_eq!(
+                            text.contains("Commands:"),
+                            argv0 == "galera-ocf",
+                            "{argv0}: {text}"
+                        );
                     }
                     other => panic!("{argv0} {flag}: {other:?}"),
                 }
@@ -240,6 +274,18 @@ mod tests {
             parse(&argv(&["/x/garbd2", "start"])),
             Invocation::Ocf(Action::Start)
         );
+    }
+
+    #[test]
+    fn admin_commands_under_the_agent_name_point_to_the_tool() {
+        for word in ["bootstrap", "man"] {
+            match parse(&argv(&["/usr/lib/ocf/resource.d/galera-ocf/galera", word])) {
+                Invocation::AdminElsewhere(text) => {
+                    assert!(text.contains(&format!("galera-ocf {word}")), "{text}")
+                }
+                other => panic!("{word}: {other:?}"),
+            }
+        }
     }
 
     #[test]

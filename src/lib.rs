@@ -148,6 +148,11 @@ pub fn answer_without_runtime(invocation: Invocation) -> Result<OcfStatus, Runti
             print!("{text}");
             OcfStatus::Success
         }
+        // Exit 3 as any other word that is no OCF action: nothing an OCF caller sees changes.
+        Invocation::AdminElsewhere(text) => {
+            eprint!("{text}");
+            OcfStatus::ErrUnimplemented
+        }
         Invocation::AdminUsage(text) => {
             eprint!("{text}");
             error::ADMIN_BAD_ARGUMENTS

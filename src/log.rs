@@ -309,9 +309,10 @@ pub fn exit_reason_line(text: &str) -> String {
     format!("{}{MARK}", &one_line[..end])
 }
 
-/// The admin commands' reason, whole: a person reads it on a terminal, not Pacemaker.
+/// The admin commands' error, whole and as a command's error (`galera-ocf: error: ...`): a person reads it on
+/// a terminal, not Pacemaker, so it is no `ocf-exit-reason:` line.
 pub fn admin_reason(text: &str) {
-    to_stderr!("ocf-exit-reason:{}", text.replace('\n', " "));
+    to_stderr!("galera-ocf: error: {}", text.replace('\n', " "));
 }
 
 /// The one `ocf-exit-reason:` line of this invocation on stderr, and the same text, whole, as an ERROR line

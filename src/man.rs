@@ -129,7 +129,7 @@ fn parameters(roff: &mut Roff) {
 fn exit_status(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
     roff.text([roman(
-        "OCF 1.1 exit codes; every failure also prints one ocf-exit-reason: line on stderr.",
+        "The OCF actions: OCF 1.1 exit codes; every failure also prints one ocf-exit-reason: line on stderr.",
     )]);
     for s in [
         OcfStatus::Success,
@@ -145,6 +145,14 @@ fn exit_status(roff: &mut Roff) {
     ] {
         tp(roff, vec![bold(s.code().to_string())], s.name());
     }
+    // admin::exit_for and admin::bootstrap are what these say; errors are error::Error::admin_exit_code.
+    roff.text([roman(
+        "The admin commands print errors as galera-ocf: error: lines on stderr. status exits 0 when the \
+         election lets the nodes join a running Primary component, 7 when a bootstrap is pending or the \
+         election waits for reports, 6 on a conflict it cannot decide (e.g. two clusters' UUIDs), 1 on an \
+         error (the CIB unreadable, no or several galera primitives without --resource). bootstrap --force \
+         exits 0 once the override is set, 1 when not confirmed or on an error; a bad command line exits 2.",
+    )]);
 }
 
 fn files_and_see_also(roff: &mut Roff) {
@@ -168,6 +176,10 @@ fn files_and_see_also(roff: &mut Roff) {
     )]);
 }
 
+/// The page's date (.TH): when its text last changed, kept by hand so the rendered page is reproducible
+/// (no build time in it).
+const PAGE_DATE: &str = "2026-12-03";
+
 /// The whole page.
 pub fn render() -> std::io::Result<String> {
     let cmd = command();
@@ -175,6 +187,7 @@ pub fn render() -> std::io::Result<String> {
     let man = Man::new(cmd)
         .section("8")
         .manual("System Administration")
+        .date(PAGE_DATE)
         .source(format!("galera-ocf {}", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
     man.render_title(&mut out)?;
@@ -218,6 +231,12 @@ mod tests {
     fn page_has_every_section_command_and_parameter() {
         let page = render().unwrap();
         assert!(page.contains(".TH galera-ocf 8"), "{page}");
+        let title = page
+            .lines()
+            .find(|l| l.starts_with(".TH"))
+            .unwrap_or_default();
+        assert!(title.contains(PAGE_DATE), "no date in {title}");
+        assert!(page.contains("status exits 0"), "admin exit codes missing");
         for heading in [
             "NAME",
             "SYNOPSIS",

@@ -150,6 +150,45 @@ fn help_and_version_exit_0() {
     assert_eq!(Agent::new().run("usage").code, 0);
 }
 
+/// Under the agent's name the help offers the OCF actions only, and an admin command is refused (exit 3, as
+/// any word that is no OCF action) with a message pointing to `galera-ocf`; under `galera-ocf` both work.
+#[test]
+fn agent_name_offers_only_ocf_actions() {
+    let mut a = Agent::new();
+    a.argv0 = "/usr/lib/ocf/resource.d/galera-ocf/galera".into();
+    let help = a.run("--help");
+    assert!(!help.stdout.contains("Commands:"), "{}", help.stdout);
+    assert!(help.stdout.contains("promote"), "{}", help.stdout);
+    for word in ["bootstrap", "man"] {
+        let out = a.run(word);
+        assert_eq!(out.code, 3, "{word}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("run `galera-ocf {word}")),
+            "{word}: {}",
+            out.stderr
+        );
+    }
+    let tool = Agent::new().run("--help");
+    assert!(tool.stdout.contains("bootstrap"), "{}", tool.stdout);
+    assert_eq!(Agent::new().run("man").code, 0);
+}
+
+/// Every option of the admin commands says what it does in `--help`.
+#[test]
+fn admin_options_all_have_descriptions() {
+    for cmd in ["status", "bootstrap"] {
+        let out = Agent::new().run_args(&[cmd, "--help"]);
+        assert_eq!(out.code, 0, "{cmd}: {}", out.stderr);
+        for line in out.stdout.lines() {
+            let t = line.trim_start();
+            if t.starts_with("--") || t.starts_with("-h") || t.starts_with('<') {
+                let described = t.split("  ").filter(|w| !w.trim().is_empty()).count() >= 2;
+                assert!(described, "{cmd}: an option without a description: {line}");
+            }
+        }
+    }
+}
+
 #[test]
 fn validate_all_accepts_a_valid_setup() {
     let s = Setup::new();
@@ -1600,7 +1639,12 @@ fn garbd_validate_all_names_the_bad_parameter() {
 /// no Primary component (OCF_DEGRADED, 190), stop ends it, and the monitor then says 7.
 #[test]
 fn garbd_without_any_data_node_runs_degraded_and_stops() {
-    require(&["/usr/bin/garbd", "/usr/bin/unshare", "/usr/sbin/ip", "/usr/bin/bash"]);
+    require(&[
+        "/usr/bin/garbd",
+        "/usr/bin/unshare",
+        "/usr/sbin/ip",
+        "/usr/bin/bash",
+    ]);
     let dir = TempDir::new("garbd-real");
     let a = garbd_agent(&dir)
         .param("wsrep_cluster_address", "gcomm://127.0.0.1:45991")

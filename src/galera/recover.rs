@@ -110,15 +110,35 @@ fn why_absent(run: &[&str]) -> RecoverError {
         return RecoverError::CrashRecoveryFailed(first_sentence(msg));
     }
     if errors.contains(&"Aborting") {
-        // The first error is the cause; later ones ("Unknown storage engine", "Aborting") follow from it.
+        // The cause is the last error that is not a known consequence of an earlier one: the first error can
+        // be harmless (a plugin library that fails to load is skipped, mariadbd goes on), while what follows
+        // a fatal InnoDB error ("Plugin 'InnoDB' registration ... failed", "Unknown/unsupported storage
+        // engine", "Failed to initialize plugins", "Aborting") only repeats that something failed.
         let cause = errors
             .iter()
-            .find(|m| **m != "Aborting")
+            .rev()
+            .find(|m| !is_consequence(m))
             .map(|m| first_sentence(m))
             .unwrap_or_else(|| "no error message before \"Aborting\"".to_string());
         return RecoverError::Aborted(cause);
     }
     RecoverError::NoPosition
+}
+
+/// Error lines mariadbd 10.11 logs because an earlier error was fatal (seen in tests/fixtures/wsrep-recover):
+/// they name no cause of their own.
+fn is_consequence(msg: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "Aborting",
+        "Plugin '",
+        "Unknown/unsupported storage engine",
+        "Failed to initialize plugins",
+        "Could not open mysql.plugin table",
+        "Can't init tc log",
+        "InnoDB: Plugin initialization aborted",
+        "InnoDB: Database creation was aborted",
+    ];
+    PREFIXES.iter().any(|p| msg.starts_with(p))
 }
 
 /// "Found 3 prepared transactions! It means ..." → 3.
@@ -213,6 +233,21 @@ mod tests {
             parse(log),
             parse(fixture!("wsrep-recover/corrupt-redo-log-abort.log"))
         );
+    }
+
+    /// Real mariadbd 10.11.19 output: a plugin library that does not load and an Aria permission error come
+    /// first (mariadbd goes on), the InnoDB error that aborts the run comes later.
+    #[test]
+    fn the_fatal_error_is_reported_not_the_first() {
+        match parse(fixture!(
+            "wsrep-recover/early-nonfatal-errors-then-innodb-abort.log"
+        )) {
+            Err(RecoverError::Aborted(cause)) => assert!(
+                cause.starts_with("InnoDB: redo log file './ib_logfile0' exists"),
+                "{cause}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -52,10 +52,20 @@ impl Ran {
             .collect()
     }
 
-    /// Exactly one exit-reason line of an admin command (`galera-ocf status`, `bootstrap --force`): a
-    /// person reads it whole, so it is never cut.
+    /// Exactly one error line of an admin command (`galera-ocf status`, `bootstrap --force`), a command's
+    /// error (`galera-ocf: error: ...`) and no `ocf-exit-reason:` line: a person reads it whole, so it is
+    /// never cut.
     pub fn one_admin_reason(&self) -> &str {
-        let r = self.reasons();
+        assert!(
+            self.reasons().is_empty(),
+            "an OCF exit reason from an admin command:\n{}",
+            self.stderr
+        );
+        let r: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("galera-ocf: error: "))
+            .collect();
         assert_eq!(
             r.len(),
             1,
@@ -129,9 +139,14 @@ impl Agent {
     }
 
     pub fn run(&self, action: &str) -> Ran {
+        self.run_args(&[action])
+    }
+
+    /// The agent with several arguments (`status --help`).
+    pub fn run_args(&self, args: &[&str]) -> Ran {
         let out = Command::new(BIN)
             .arg0(&self.argv0)
-            .arg(action)
+            .args(args)
             .env_clear()
             .envs(&self.env)
             .output()
