@@ -55,7 +55,8 @@
 //!   every node once a Primary component runs; removed by demote/stop.
 //! - `<rsc>-synced`: what the node offers clients while mariadbd runs (`decide::monitor::Serving`: 1
 //!   serving, `desynced` a fallback: Donor, desynced, Joined or read_only; 0 none), for the VIP's
-//!   location rules; removed by demote/stop.
+//!   location rules (absent keeps the VIP away too); set to 0 by a failing monitor before it returns, so the
+//!   failure's own transition moves the VIP; removed by demote/stop.
 //! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
 //!   role, and a cache of what was published so steady-state monitors fork nothing.
