@@ -201,10 +201,16 @@ maxscale_count() {
 }
 n_promoted_is() { [ "$(promoted_nodes | wc -l)" -eq "$1" ]; }
 vip_answers() { [ -n "$(sql_vip "SELECT @@hostname" 2>/dev/null)" ]; }
+# all_up [N]: N data nodes Promoted (default: all of them), the VIP answering, and maxscale Started on every
+# online node (a scenario that keeps a node powered off passes the smaller N; the arbitrator's node also runs
+# maxscale, so the online count, not N, is what maxscale is compared with).
 all_up() {
-  n_promoted_is "${1:-$(n_data_nodes)}" && [ -n "$(vip_node)" ] && [ "$(maxscale_count)" = "${#NODES[@]}" ] &&
-    vip_answers && { [ "$LAB_TOPOLOGY" != arbitrator ] || garbd_in_primary; }
+  local online
+  online=$(online_count)
+  n_promoted_is "${1:-$(n_data_nodes)}" && [ -n "$(vip_node)" ] && [ "${online:-0}" -gt 0 ] &&
+    [ "$(maxscale_count)" = "$online" ] && vip_answers && { [ "$LAB_TOPOLOGY" != arbitrator ] || garbd_in_primary; }
 }
+online_count() { crm_mon_xml | xmllint --xpath "count(//nodes/node[@online='true'])" - 2>/dev/null; }
 # The arbitrator topology's garbd runs on node3 and its monitor has not failed or degraded.
 garbd_in_primary() {
   crm_mon_xml | xmllint --xpath "//resource[@id='garbd'][@role='Started'][@active='true'][@failed='false']/node[@name='node3']" - >/dev/null 2>&1
