@@ -337,6 +337,16 @@ fn matrix() -> Vec<(&'static str, Tweak, i32, &'static str)> {
             "arbitrators",
         ),
         (
+            "two_node_mode beside an arbitrator",
+            |a, _| {
+                a.param("wsrep_cluster_address", "gcomm://node1,node2,node3")
+                    .param("arbitrators", "node3")
+                    .param("two_node_mode", "true")
+            },
+            6,
+            "two_node_mode",
+        ),
+        (
             "this node is an arbitrator",
             |a, _| a.param("arbitrators", "node1"),
             2,

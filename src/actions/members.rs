@@ -24,9 +24,20 @@ fn param_error(e: HostmapError) -> Error {
 
 /// The parameters parsed and mapped; the members named in `arbitrators` (garbd) are set apart.
 pub fn membership(cfg: &Config) -> Result<Membership, Error> {
-    Membership::from_params(&cfg.wsrep_cluster_address, &cfg.cluster_host_map)
+    let m = Membership::from_params(&cfg.wsrep_cluster_address, &cfg.cluster_host_map)
         .and_then(|m| m.with_arbitrators(&cfg.arbitrators))
-        .map_err(param_error)
+        .map_err(param_error)?;
+    // two_node_mode lets one of two data nodes decide without its peer; beside an arbitrator that would
+    // excuse a data node because garbd is there, and garbd holds no writes (issue 17). The arbitrator's
+    // vote already keeps the survivor Primary, which is what two_node_mode is for.
+    if cfg.two_node_mode && !m.arbitrators().is_empty() {
+        return Err(Error::configured(
+            "two_node_mode",
+            "two_node_mode=true cannot be combined with arbitrators: garbd's vote already keeps one data \
+             node Primary when the other fails; set two_node_mode=false",
+        ));
+    }
+    Ok(m)
 }
 
 /// The Pacemaker nodes the election waits for (the data nodes; arbitrators never report).

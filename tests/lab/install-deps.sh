@@ -34,7 +34,9 @@ needs=(
   "socat:socat"
   "libxml2-utils:xmllint"
   "procps:ps"
-  "util-linux:unshare nsenter setpriv setsid flock"
+  "util-linux:unshare nsenter setpriv setsid flock losetup fsfreeze"
+  # fencing-stop-hangs: a node's datadir on a loop-mounted ext4 that the scenario freezes.
+  "e2fsprogs:mkfs.ext4"
   "lsof:lsof"
   "rpm:rpmbuild rpm"
   "dpkg:dpkg dpkg-deb"

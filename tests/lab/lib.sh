@@ -124,7 +124,50 @@ kill_node_processes() {
   [ -n "$ns" ] || return 0
   mapfile -t pids < <(pids_in_pidns "$ns")
   [ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
+  # A process blocked on a frozen datadir dies only once it is thawed.
+  thaw_datadir "$node"
   wait_for "no process left in $node's PID namespace" 30 no_pids_in "$ns"
+}
+
+# ---- a datadir that hangs (fencing-stop-hangs) ---------------------------------------------------------
+# loop_datadir NODE (powered off): NODE's datadir moved onto an ext4 image of its own, loop-mounted on the
+# host over nodes/NODE/var-lib-mysql, so node-init's bind mount uses it at the next power-on.
+# freeze_datadir NODE: fsfreeze it. Every write to it then blocks in uninterruptible sleep (D state) and
+# not even SIGKILL ends the writer until it is thawed: a disk that hangs. A power-kill thaws it after its
+# kill -9 (a powered-off node's processes are gone, whatever their disk did); cleanup unmounts it.
+datadir_of() { echo "$LAB_DIR/nodes/$1/var-lib-mysql"; }
+loop_datadir() {
+  local n=$1 dd img tmp
+  dd=$(datadir_of "$n") img=$LAB_DIR/nodes/$1/datadir.img tmp=$LAB_DIR/nodes/$1/datadir.tmp
+  ! node_running "$n" || die "loop_datadir $n: the node must be powered off"
+  [ ! -s "$(state "$n.loopmount")" ] || return 0
+  truncate -s 1G "$img"
+  mkfs.ext4 -q -F "$img"
+  mkdir -p "$tmp"
+  mount -o loop "$img" "$tmp"
+  rmdir "$tmp/lost+found"
+  # "$dd/." copies the directory's own owner and mode too (mysql, 0755), not only its contents.
+  cp -a "$dd/." "$tmp/"
+  umount "$tmp"
+  rmdir "$tmp"
+  mount -o loop "$img" "$dd"
+  echo "$dd" >"$(state "$n.loopmount")"
+}
+freeze_datadir() { fsfreeze -f "$(datadir_of "$1")" && datadir_of "$1" >"$(state "$1.frozen")"; }
+thaw_datadir() {
+  local f
+  f=$(state "$1.frozen")
+  [ -s "$f" ] || return 0
+  fsfreeze -u "$(cat "$f")" 2>/dev/null || true
+  rm -f "$f"
+}
+release_loop_datadir() {
+  local f
+  thaw_datadir "$1"
+  f=$(state "$1.loopmount")
+  [ -s "$f" ] || return 0
+  umount "$(cat "$f")" 2>/dev/null || umount -l "$(cat "$f")" 2>/dev/null || true
+  rm -f "$f"
 }
 no_pids_in() { [ -z "$(pids_in_pidns "$1")" ]; }
 

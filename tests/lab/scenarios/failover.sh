@@ -10,7 +10,8 @@
 #                 writes resume, the node is Promoted again and rejoined by IST; rows on every node.
 #   partition     the VIP node's link goes down under writes, later up again: the majority keeps the VIP and
 #                 the writes, the isolated node stops its mariadbd (no-quorum-policy=stop), nobody
-#                 bootstraps; after the heal it is Promoted again by IST, still no bootstrap; rows.
+#                 bootstraps; after the heal it is Promoted again by IST, still no bootstrap; rows. With
+#                 fencing (LAB_FENCING=1) the majority fences it, and the heal is its power-on.
 #   mysqld-crash  kill -9 of mariadbd alone on the VIP node (Pacemaker stays up): the monitor notices, the VIP
 #                 moves, the node is Promoted again by IST (its position recovered after the crash; ours: no
 #                 Primary view restored from gvwstate.dat), nobody bootstraps, the recorded failure is
@@ -74,6 +75,7 @@ scenario_partition() {
   export LAB_VIEW_NODE=${others[0]}
   mark_logs
   log "  $v (VIP) loses its network link; it keeps running alone"
+  mark_helper_log
   t0=$(now)
   ip link set "$(veth_of "$v")" down
   check "VIP answers from the majority (${others[*]})" wait_for "VIP answering elsewhere" 120 \
@@ -82,9 +84,19 @@ scenario_partition() {
   check "writes go on" wait_acks 5
   check "$v, without quorum, stopped its mariadbd" wait_for "$v's mariadbd stopped" 120 mariadbd_gone "$v"
   check "nobody bootstrapped during the partition" none_bootstrapped
-  log "  $v's link comes back"
   t0=$(now)
-  ip link set "$(veth_of "$v")" up
+  if fencing_on; then
+    # With fencing the majority powers the isolated node off (stonith-action=off): the heal is its power-on.
+    check "the majority fenced $v (the fence helper powered it off)" \
+      wait_for "the helper's POWER-OFF $v" 120 helper_log_has "POWER-OFF $v"
+    wait_for "$v powered off" 30 bash -c "! [ -s '$(state "$v.init")' ]" || true
+    log "  $v was fenced; it is powered on again"
+    t0=$(now)
+    start_node "$v"
+  else
+    log "  $v's link comes back"
+    ip link set "$(veth_of "$v")" up
+  fi
   check "$v is Promoted again (its new mariadbd Synced in the Primary component, promote recorded after the heal)" \
     wait_for "$v Promoted again, proven on $v" 240 rejoined "$v" "" "$t0"
   echo "TIMING partition-heal $(elapsed "$t0")"

@@ -10,6 +10,11 @@
 #            VIP answers from another node only after the power-off (the DC's log, and a sampler of every
 #            node's eth0 and of the old mariadbd), never on two nodes, nobody bootstraps; powered on again
 #            it is Promoted by IST; rows on every node.
+#   fencing-stop-hangs  a stop that cannot finish: the VIP node's datadir hangs (fsfreeze; mariadbd blocks in
+#            D state, not even SIGKILL ends it), then the node is put in standby: the VIP leaves at once,
+#            the agent reports the demote/stop as failed (mariadbd survived SIGKILL) and never as done, the
+#            survivors fence the node, only then writes go on (Galera's flow control waits for the frozen
+#            member), nobody bootstraps; powered on and online again it rejoins by IST; rows.
 
 # The lab runs with fencing exactly when the run asks for it (e2e's lab_healthy compares state/fencing).
 fencing_lab() { [ "${LAB_FENCING:-0}" = 1 ] || { log "  skipped: $1 needs a lab with fencing (LAB_FENCING=1)"; return 1; }; }
@@ -155,6 +160,103 @@ fencing_steps() {
   check "$v is Promoted again (its new mariadbd Synced in the Primary component, promote recorded after power-on)" \
     wait_for "$v Promoted again, proven on $v" 240 rejoined "$v" "$mpid" "$t0"
   echo "TIMING fencing-rejoin $(elapsed "$t0")"
+  show_rejoin "$v" "$mpid" "$t0"
+  check_rejoin_by_ist "$v"
+  check "nobody bootstrapped" none_bootstrapped
+  unset LAB_VIEW_NODE
+  cleanup_and_check_rows
+}
+
+# ---- fencing-stop-hangs ---------------------------------------------------------------------------------
+# A stop that cannot finish. The VIP node V gets a datadir of its own on a loop-mounted ext4 (clean shutdown,
+# copy, power-on: lib.sh loop_datadir), then that filesystem is frozen (fsfreeze): mariadbd blocks on its
+# next write in uninterruptible sleep, where SIGKILL does not end it — a disk or controller that hangs.
+# Writes through the VIP stall (V can no longer apply, and Galera's flow control makes the others wait for
+# it); the admin then puts V in standby. Asserts: the VIP answers from another node (it is stopped before the
+# demote, and IPaddr2 needs no disk); the agent on V reports the failure with its reason ("stop failed: ...
+# is still running") and never reports the stop done while mariadbd lives; the survivors fence V (helper
+# log, fence history), and the DC logged the failed operation before the fencing; the VIP never on two
+# nodes; the old mariadbd is gone; writes go on; nobody bootstraps; V online and powered on again is Promoted
+# by IST; no failed actions after the cleanup; rows on every node.
+# TIMING stop-hangs-vip (standby → VIP elsewhere), stop-hangs-fenced (standby → V powered off).
+# no_ok_stop_since_mark NODE: NODE's pacemaker.log since the mark records no successful demote/stop of galera.
+no_ok_stop_since_mark() {
+  [ "$(pcmk_log_since_mark "$1" | grep -cE "Result of (demote|stop) operation for $GALERA_RSC on $1: ok")" -eq 0 ]
+}
+register_scenario fencing-stop-hangs 201
+scenario_fencing-stop-hangs() {
+  local rc v
+  fencing_lab fencing-stop-hangs || return 0
+  ensure_lab || return 1
+  v=$(vip_node)
+  stop_hangs_steps "$v"
+  rc=$?
+  # Whatever happened: nothing left frozen, V not left in standby, the sampler ended.
+  stop_vip_sampler
+  thaw_datadir "$v"
+  node_exec "$(any_node)" crm node online "$v" >/dev/null 2>&1 || true
+  unset LAB_VIEW_NODE
+  return $rc
+}
+stop_hangs_steps() {
+  local v=$1 n t0 others=() offs mpid dc smp bad l_fail l_fenced
+  [ -n "$v" ] || { log "  FAIL: no VIP node"; return 1; }
+  for n in "${NODES[@]}"; do [ "$n" = "$v" ] || others+=("$n"); done
+  export LAB_VIEW_NODE=${others[0]}
+  log "  $v (VIP) gets a datadir of its own on a loop-mounted ext4: clean shutdown, copy, power-on"
+  stop_node_gracefully "$v"
+  loop_datadir "$v"
+  t0=$(now)
+  start_node "$v"
+  check "$v Promoted again on its loop-mounted datadir" wait_for "$v Promoted again" 240 rejoined "$v" "" "$t0" || return 1
+  check_all_up 240
+  start_writer
+  wait_acks 10
+  v=$(vip_node)
+  mpid=$(mariadbd_pid "$v")
+  check "precondition: the VIP node is the one with the loop-mounted datadir ($v)" [ -s "$(state "$v.loopmount")" ] || return 1
+  offs=$(fence_offs "${others[0]}" "$v")
+  mark_logs
+  mark_pcmk_logs
+  mark_helper_log
+  smp=$LAB_DIR/fence/vip-sampler.log
+  : >"$smp"
+  vip_sampler "$v" "$mpid" "$smp" &
+  echo $! >"$(state vip-sampler.pid)"
+  log "  freezing $v's datadir: mariadbd (pid $mpid) blocks on its next write; then crm node standby $v"
+  freeze_datadir "$v"
+  t0=$(now)
+  node_exec "${others[0]}" crm node standby "$v"
+  check "VIP answers from another node (stopped before the demote)" wait_for "VIP answering elsewhere" 120 \
+    vip_answers_elsewhere "$v"
+  echo "TIMING stop-hangs-vip $(elapsed "$t0")"
+  # demote (120 s) and the recovery stop (120 s) both run into the hung server before Pacemaker fences.
+  check "$v powered off by the fence helper" wait_for "the helper's POWER-OFF $v" 420 helper_log_has "POWER-OFF $v"
+  echo "TIMING stop-hangs-fenced $(elapsed "$t0")"
+  check "the request came from a survivor (${others[*]})" helper_log_has "request from \(${others[0]}\|${others[1]:-none}\): off $v"
+  check "stonith_admin --history $v shows one more successful off" wait_for "fence history of $v" 30 \
+    fence_offs_above "${others[0]}" "$v" "$offs"
+  stop_vip_sampler
+  check "the agent on $v reported why (ocf-exit-reason: stop failed: ... is still running)" \
+    pcmk_log_has "$v" "ocf-exit-reason:stop failed: .* is still running"
+  log "  $v's agent: $(pcmk_log_since_mark "$v" | grep -m1 -o 'ocf-exit-reason:stop failed: .*' | cut -c1-200)"
+  check "no demote or stop of galera on $v was recorded as done while its mariadbd lived" no_ok_stop_since_mark "$v"
+  dc=$(node_exec "${others[0]}" crmadmin -D -q 2>&1 | awk '{print $NF}')
+  l_fail=$(pcmk_log_line "$dc" "(demote|stop) operation for galera.* on $v.*(error|Timed Out|failed)|galera.*_(demote|stop)_0.* on $v.*(error|Timed Out|failed)")
+  l_fenced=$(pcmk_log_line "$dc" "pacemaker-controld.*Fence operation [0-9]+ for $v succeeded")
+  log "  DC $dc: failed operation at line ${l_fail:-?}: $(pcmk_log_since_mark "$dc" | sed -n "${l_fail:-0}p" | cut -c1-200)"
+  check "the DC logged the failed demote/stop of galera on $v before the fencing (lines ${l_fail:-?} < ${l_fenced:-?})" \
+    awk -v a="${l_fail:-0}" -v b="${l_fenced:-0}" 'BEGIN { exit !(a > 0 && b > a) }'
+  bad=$(awk 'NF > 3' "$smp" | head -3)
+  check "the VIP was never on two nodes' eth0 at once${bad:+ (e.g. $bad)}" [ -z "$bad" ]
+  check "$v's old mariadbd is gone" [ ! -d "/proc/$mpid" ]
+  check "writes go on" wait_acks 5
+  check "nobody bootstrapped" none_bootstrapped
+
+  node_exec "${others[0]}" crm node online "$v"
+  t0=$(now)
+  start_node "$v"
+  check "$v is Promoted again (online, powered on)" wait_for "$v Promoted again, proven on $v" 300 rejoined "$v" "$mpid" "$t0"
   show_rejoin "$v" "$mpid" "$t0"
   check_rejoin_by_ist "$v"
   check "nobody bootstrapped" none_bootstrapped

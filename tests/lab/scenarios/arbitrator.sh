@@ -1,0 +1,239 @@
+# shellcheck shell=bash disable=SC2154  # here, LAB_DIR, NODES ... come from tests/lab/e2e, which sources this file
+# Two data nodes and an arbitrator (issue 17): node1 and node2 hold data (the galera clone), node3 runs only
+# garbd as ocf:galera-ocf:garbd (crm-examples/arbitrator.crm loaded on top of cluster.crm). These scenarios
+# are registered for the arbitrator topology: `LAB_TOPOLOGY=arbitrator tests/lab/e2e` runs exactly them
+# (tests/run does, after the plain run), a plain run never does. Each ends with the acknowledged-write check
+# on both data nodes. Sourced by tests/lab/e2e, which provides the helpers and runs every registered scenario
+# of the run's topology in the order of its rank (`register_scenario NAME RANK TOPOLOGY`).
+#
+# Scenarios (arbitrator topology; ours only: the stock agent has no notion of an arbitrator):
+#   arbitrator-cold-start      `lab up` from empty datadirs: exactly one data node bootstraps, the other
+#                              joins by SST, garbd counts in the Primary component (size 3 on both data
+#                              nodes), no galera instance on node3; rows on both data nodes.
+#   arbitrator-data-node-loss  power loss of the VIP data node under writes: the survivor stays Primary
+#                              with garbd's vote (size 2), the VIP answers from it, writes go on, nobody
+#                              bootstraps; powered on, the lost node is Promoted again by IST; rows.
+#   arbitrator-loss            power loss of node3 (garbd) under writes: both data nodes stay Primary
+#                              (size 2), the VIP never moves, writes go on, nobody bootstraps; node3 back,
+#                              garbd is a member again (size 3); rows.
+#   arbitrator-staged-power-loss  the non-VIP data node loses power, writes go on, then the VIP node and node3
+#                              lose power: the stale data node and garbd come back first and wait (an
+#                              arbitrator holds no writes: no bootstrap for 30 s); the advanced node comes
+#                              back and exactly it bootstraps (the highest recovered seqno); rows.
+#   arbitrator-survivor-alone  the VIP data node and node3 lose power at once: the survivor has neither
+#                              quorum nor a Primary component, its mariadbd is stopped, the VIP stops
+#                              answering, nobody bootstraps; both back, one bootstrap at most, on the
+#                              highest recovered seqno, all up again; rows.
+
+arbitrator_only() { [ "$LAB_AGENT" = ours ] || { log "  skipped: $1 exercises ocf:galera-ocf:garbd only"; return 1; }; }
+# The other data node than $1.
+other_data_node() { local n; for n in $(data_nodes); do [ "$n" = "$1" ] || echo "$n"; done; }
+arb_all_up() { all_up "$(n_data_nodes)"; }
+check_arb_all_up() {
+  check "$(n_data_nodes) Promoted + VIP + maxscale + garbd in Primary, VIP answers" \
+    wait_for "$(n_data_nodes) Promoted + VIP + maxscale + garbd" "${1:-240}" arb_all_up ||
+    { n=$(any_node) && node_exec "$n" crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2; }
+}
+# wsrep_is NODE "STATE STATUS SIZE": NODE's own mariadbd reports exactly that (see wsrep_own).
+wsrep_is() { [ "$(wsrep_own "$1")" = "$2" ]; }
+# Rows on the data nodes only (node3 has no database).
+check_arb_rows() {
+  check "every acknowledged row is present on both data nodes" env CHECK_NODES="$(data_nodes)" "$here/check-acked"
+}
+# Ground truth of the data nodes' last committed seqnos (SEQNO[...]), nodes powered off.
+recover_data_nodes() {
+  local n
+  for n in "$@"; do
+    SEQNO["$n"]=$(recover_seqno "$n")
+    log "  $n recovered seqno ${SEQNO[$n]}"
+  done
+}
+arb_bootstrapped() {
+  local n
+  for n in $(data_nodes); do log_has "$n" 'Connecting with bootstrap option: 1' && echo "$n"; done
+  return 0
+}
+arb_any_bootstrapped() { [ -n "$(arb_bootstrapped)" ]; }
+arb_none_bootstrapped() { ! arb_any_bootstrapped; }
+# check_arb_bootstrap_choice NODE...: at most one data node bootstrapped since the mark, and if one did, it
+# had the highest seqno recovered among NODE... (the nodes whose SEQNO was taken).
+check_arb_bootstrap_choice() {
+  local b n max=-1
+  for n in "$@"; do [ "${SEQNO[$n]}" -gt "$max" ] && max=${SEQNO[$n]}; done
+  mapfile -t b < <(arb_bootstrapped)
+  log "  bootstrapped: ${b[*]:-(none)}; highest recovered seqno $max"
+  check "at most one data node bootstrapped (got ${#b[@]})" [ ${#b[@]} -le 1 ]
+  [ ${#b[@]} -eq 1 ] || return 0
+  check "bootstrap node ${b[0]} had the highest recovered seqno (${SEQNO[${b[0]}]} vs $max)" [ "${SEQNO[${b[0]}]}" -eq "$max" ]
+}
+galera_never_on_node3() {
+  check "no galera instance ever active on node3" \
+    [ "$(crm_mon_xml | xmllint --xpath "count(//clone[@id='$GALERA_RSC-clone']/resource[@active='true']/node[@name='node3'])" - 2>/dev/null)" = 0 ]
+  check "no mariadbd runs on node3" mariadbd_gone node3
+}
+
+# ---- arbitrator-cold-start ------------------------------------------------------------------------------
+register_scenario arbitrator-cold-start 1100 arbitrator
+scenario_arbitrator-cold-start() {
+  local b n
+  arbitrator_only arbitrator-cold-start || return 0
+  "$here/lab" up || return 1
+  mark_logs
+  mapfile -t b < <(grep -l 'Connecting with bootstrap option: 1' "$LAB_DIR"/nodes/*/var-log/mysql/error.log 2>/dev/null)
+  check "exactly one data node bootstrapped from empty datadirs (${b[*]})" [ ${#b[@]} -eq 1 ]
+  for n in $(data_nodes); do
+    check "$n: Synced in a Primary component of 3 (both data nodes + garbd)" wait_for "$n Synced Primary 3" 30 \
+      wsrep_is "$n" "Synced Primary 3"
+  done
+  galera_never_on_node3
+  check "garbd Started on node3, its monitor not failed" garbd_in_primary
+  start_writer
+  wait_acks 20
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-data-node-loss --------------------------------------------------------------------------
+register_scenario arbitrator-data-node-loss 1101 arbitrator
+scenario_arbitrator-data-node-loss() {
+  local v s t0
+  arbitrator_only arbitrator-data-node-loss || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 20
+  v=$(vip_node)
+  s=$(other_data_node "$v")
+  export LAB_VIEW_NODE=$s
+  mark_logs
+  log "  VIP on $v; power loss of $v under writes ($s and garbd on node3 stay)"
+  t0=$(now)
+  power_kill "$v"
+  check "VIP answers from $s" wait_for "VIP answering elsewhere" 120 vip_answers_elsewhere "$v"
+  echo "TIMING arbitrator-failover $(elapsed "$t0")"
+  check "$s stays Synced in a Primary component of 2 ($s + garbd)" wait_for "$s Synced Primary 2" 60 \
+    wsrep_is "$s" "Synced Primary 2"
+  check "writes go on" wait_acks 10
+  echo "TIMING arbitrator-failover-write-outage $(write_outage_after "$t0")"
+  check "nobody bootstrapped" arb_none_bootstrapped
+  t0=$(now)
+  start_node "$v"
+  check "$v is Promoted again (Synced Primary 3, promote recorded after power-on)" \
+    wait_for "$v Promoted again, proven on $v" 240 rejoined "$v" "" "$t0"
+  echo "TIMING arbitrator-rejoin $(elapsed "$t0")"
+  show_rejoin "$v" "" "$t0"
+  check_rejoin_by_ist "$v"
+  check "nobody bootstrapped" arb_none_bootstrapped
+  unset LAB_VIEW_NODE
+  check_arb_all_up
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-loss ------------------------------------------------------------------------------------
+# vip_moved_from V: the VIP is now on another node (crm_mon) or on another node's interface.
+vip_moved_from() { local w; w=$(vip_node); [ -n "$w" ] && [ "$w" != "$1" ]; }
+register_scenario arbitrator-loss 1102 arbitrator
+scenario_arbitrator-loss() {
+  local v n
+  arbitrator_only arbitrator-loss || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 20
+  v=$(vip_node)
+  export LAB_VIEW_NODE=$v
+  mark_logs
+  log "  VIP on $v; power loss of node3 (garbd) under writes"
+  power_kill node3
+  for n in $(data_nodes); do
+    check "$n stays Synced in a Primary component of 2 (both data nodes)" wait_for "$n Synced Primary 2" 60 \
+      wsrep_is "$n" "Synced Primary 2"
+  done
+  check "the VIP stays on $v for 15 s" never_within 15 vip_moved_from "$v"
+  check "writes go on" wait_acks 10
+  check "nobody bootstrapped" arb_none_bootstrapped
+  start_node node3
+  for n in $(data_nodes); do
+    check "$n: garbd is a member again (Synced Primary 3)" wait_for "$n Synced Primary 3" 120 \
+      wsrep_is "$n" "Synced Primary 3"
+  done
+  check "nobody bootstrapped" arb_none_bootstrapped
+  unset LAB_VIEW_NODE
+  check_arb_all_up
+  galera_never_on_node3
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-staged-power-loss -----------------------------------------------------------------------
+# The adversary's order: the stale data node and the arbitrator return first. garbd's vote and its view of
+# the last Primary component must not make the stale node bootstrap: it holds fewer writes than the node
+# still off, and an arbitrator holds none.
+register_scenario arbitrator-staged-power-loss 1103 arbitrator
+scenario_arbitrator-staged-power-loss() {
+  local v s galera_out
+  arbitrator_only arbitrator-staged-power-loss || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 10
+  v=$(vip_node)
+  s=$(other_data_node "$v")
+  log "  VIP on $v; power loss of $s (non-VIP data node), writes go on through $v + garbd"
+  power_kill "$s"
+  check "writes go on without $s" wait_acks 30
+  log "  power loss of $v and node3"
+  power_kill_many "$v" node3
+  stop_writer_wait
+  recover_data_nodes "$v" "$s"
+  check "precondition: $v is more advanced than $s (${SEQNO[$v]} > ${SEQNO[$s]})" [ "${SEQNO[$v]}" -gt "${SEQNO[$s]}" ]
+  mark_logs
+  start_node "$s"
+  start_node node3
+  export LAB_VIEW_NODE=$s
+  check "$s published its report" wait_for "$s's report" 120 n_reports_are "$s" 1
+  check "with $v still off, $s does not bootstrap for 30 s (garbd holds no writes)" never_within 30 arb_any_bootstrapped
+  galera_out=$(galera_ocf "$s" status 2>&1)
+  log "  galera-ocf status on $s: $(echo "$galera_out" | tr '\n' ' ' | cut -c1-400)"
+  start_node "$v"
+  unset LAB_VIEW_NODE
+  check_arb_all_up 300
+  check_arb_bootstrap_choice "$v" "$s"
+  check "exactly $v bootstrapped" [ "$(arb_bootstrapped)" = "$v" ]
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-survivor-alone --------------------------------------------------------------------------
+register_scenario arbitrator-survivor-alone 1104 arbitrator
+scenario_arbitrator-survivor-alone() {
+  local v s
+  arbitrator_only arbitrator-survivor-alone || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 20
+  v=$(vip_node)
+  s=$(other_data_node "$v")
+  export LAB_VIEW_NODE=$s
+  mark_logs
+  log "  VIP on $v; power loss of $v and node3 at once: $s is alone"
+  power_kill_many "$v" node3
+  check "the VIP stops answering" wait_for "VIP silent" 120 bash -c ". '$here/lib.sh'; ! vip_answers"
+  check "$s, without quorum, stopped its mariadbd" wait_for "$s's mariadbd stopped" 120 mariadbd_gone "$s"
+  check "nobody bootstrapped while $s was alone (30 s)" never_within 30 arb_any_bootstrapped
+  stop_writer_wait
+  recover_data_nodes "$v" "$s"
+  start_node "$v"
+  start_node node3
+  unset LAB_VIEW_NODE
+  check_arb_all_up 300
+  check_arb_bootstrap_choice "$v" "$s"
+  no_failed_actions || check "crm resource cleanup galera-clone exits 0" node_exec "$(any_node)" crm resource cleanup galera-clone
+  check "no failed actions left" wait_for "no failed actions" 60 no_failed_actions
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
