@@ -31,7 +31,9 @@ pcs_ resource create --no-default-ops garbd ocf:galera-ocf:garbd \
   op stop timeout=60s interval=0 \
   op monitor interval=10s timeout=20s
 
-# The data clone never on node3; garbd only on node3.
-pcs_ constraint location galera-clone avoids node3=INFINITY
+# The data clone never on node3 and never probed there (no MariaDB on node3);
+# garbd only on node3.
+pcs_ constraint location add galera-not-on-arbitrator galera-clone node3 -INFINITY \
+  resource-discovery=never
 pcs_ constraint location garbd rule constraint-id=garbd-only-on-node3 \
   score=-INFINITY '#uname' ne node3

@@ -127,6 +127,13 @@ pub enum Error {
     /// The garbd agent's garbd exited during start (`log_hint`: its log's last ERROR/FATAL line).
     #[error("start failed: garbd (pid {pid}) exited{log_hint}")]
     GarbdExited { pid: i32, log_hint: String },
+    /// Another garbd of the same group already runs on this machine (`found`: its pid and command line).
+    #[error(
+        "start refused: a garbd this resource did not start runs here for group {group} ({found}); stop \
+         it (garb.service: systemctl disable --now garb), since two arbitrators on one machine are two \
+         votes that one failure takes away together"
+    )]
+    GarbdForeign { group: String, found: String },
     /// The garbd agent's garbd survived SIGTERM and SIGKILL within the stop timeout.
     #[error("stop failed: garbd (pid {pid}) is still running")]
     GarbdSurvivedStop { pid: i32 },
@@ -180,6 +187,7 @@ impl Error {
             Error::Command { .. } => OcfStatus::ErrGeneric,
             Error::GarbdExited { .. } => OcfStatus::ErrGeneric,
             Error::GarbdSurvivedStop { .. } => OcfStatus::ErrGeneric,
+            Error::GarbdForeign { .. } => OcfStatus::ErrGeneric,
             Error::Io { .. } => OcfStatus::ErrGeneric,
             Error::Grastate { .. } => OcfStatus::ErrGeneric,
             Error::Recover(_) => OcfStatus::ErrGeneric,
@@ -371,6 +379,13 @@ mod tests {
                 1,
             ),
             (Error::GarbdSurvivedStop { pid: 7 }, 1),
+            (
+                Error::GarbdForeign {
+                    group: "g".into(),
+                    found: "pid 7".into(),
+                },
+                1,
+            ),
             (Error::Internal("x".into()), 1),
         ]
     }

@@ -378,6 +378,12 @@ check_arbitrator() {
   else
     bad "$label: $n galera instance(s) on node3"
   fi
+  n=$(xmllint --xpath "count(//rsc_location[@rsc='galera-clone'][@node='node3'][@resource-discovery='never'])" "$cib" 2>/dev/null)
+  if [ "$n" = 1 ]; then
+    ok "$label: the galera clone is never probed on node3 (resource-discovery=never)"
+  else
+    bad "$label: no resource-discovery=never location of galera-clone on node3"
+  fi
   crm_simulate -x "$s.sim.xml" -S --node-fail=node3 -O "$s.down.xml" >/dev/null 2>&1
   CIB_file=$s.down.xml crm_mon -1 -r --output-as=xml >"$s.down-mon.xml" 2>/dev/null
   down=$(xmllint --xpath "string(//resource[@id='garbd'][@role='Started']/node/@name)" "$s.down-mon.xml" 2>/dev/null)

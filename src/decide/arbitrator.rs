@@ -19,6 +19,9 @@ pub enum Observed {
     Gone { pid: i32 },
     /// It runs, and its log last said this (`None`: nothing yet).
     Running { pid: i32, state: Option<GarbdState> },
+    /// It exists but is stopped (SIGSTOP, a debugger): whatever its log last said, it answers nobody, and
+    /// the group evicts it within seconds without garbd logging a word.
+    Stopped { pid: i32 },
 }
 
 /// The monitor's answer and, when it is not plain Success, why.
@@ -35,6 +38,12 @@ pub fn monitor(o: Observed) -> Verdict {
         Observed::Gone { pid } => v(
             OcfStatus::NotRunning,
             Some(format!("garbd (pid {pid}) is no longer running")),
+        ),
+        Observed::Stopped { pid } => v(
+            OcfStatus::ErrGeneric,
+            Some(format!(
+                "garbd (pid {pid}) is stopped (SIGSTOP or a debugger): it does not vote while stopped"
+            )),
         ),
         Observed::Running {
             state: Some(GarbdState::Primary { .. }),
@@ -82,6 +91,7 @@ mod tests {
             (run(Some(GarbdState::Connecting)), OcfStatus::Degraded, true),
             (run(None), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),
+            (Observed::Stopped { pid: 7 }, OcfStatus::ErrGeneric, true),
         ];
         for (o, status, reason) in cases {
             let v = monitor(o);

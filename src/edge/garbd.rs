@@ -4,6 +4,13 @@
 //! own process group like mariadbd (`command::spawn_daemon`). The state file in `HA_RSCTMP` holds its PID,
 //! its start time in `/proc/PID/stat` (a recycled PID is never taken for garbd), and how far the monitor
 //! has read garbd's log together with the state read so far, so each monitor reads only what was appended.
+//!
+//! The log is read through garbd's own standard output, `/proc/PID/fd/1`, which the agent opened on the
+//! log file when it spawned garbd: the same file garbd's `--log` appends to. garbd never reopens its log,
+//! so after a rename-style rotation it goes on writing to the renamed file, and reading the path named in
+//! `log` would show a new, empty file and a state cached forever. Through the descriptor the monitor
+//! follows what garbd really writes, rotated or not (the log rotation the README recommends is
+//! `copytruncate`, so the named file stays the one garbd writes).
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
@@ -52,12 +59,11 @@ fn parse_state(w: &str) -> Option<GarbdState> {
 }
 
 /// `None` when there is no state file (stopped as far as this node knows) or it cannot be understood.
-pub fn load(cfg: &GarbdConfig) -> Result<Option<Tracked>, Error> {
-    let path = cfg.state_file();
-    let text = match std::fs::read_to_string(&path) {
+pub fn load(path: &Path) -> Result<Option<Tracked>, Error> {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, e)),
+        Err(e) => return Err(Error::io(path, e)),
     };
     let get = |k: &str| {
         text.lines()
@@ -75,8 +81,7 @@ pub fn load(cfg: &GarbdConfig) -> Result<Option<Tracked>, Error> {
 }
 
 /// Write the state file atomically (temp + rename).
-pub fn save(cfg: &GarbdConfig, t: &Tracked) -> Result<(), Error> {
-    let path = cfg.state_file();
+pub fn save(path: &Path, t: &Tracked) -> Result<(), Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -89,31 +94,30 @@ pub fn save(cfg: &GarbdConfig, t: &Tracked) -> Result<(), Error> {
         state_word(t.state)
     );
     std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, &path))
+        .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            Error::io(&path, e)
+            Error::io(path, e)
         })
 }
 
 /// Remove the state file; absent is fine.
-pub fn forget(cfg: &GarbdConfig) -> Result<(), Error> {
-    let path = cfg.state_file();
-    match std::fs::remove_file(&path) {
+pub fn forget(path: &Path) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(&path, e)),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
-/// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie (dead, not yet reaped).
-fn proc_stat(pid: i32) -> Option<(u64, bool)> {
+/// Field 22 (starttime) of /proc/PID/stat and field 3 (the state letter).
+fn proc_stat(pid: i32) -> Option<(u64, char)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold blanks and parentheses: split after its last ')'.
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let zombie = fields.first().is_some_and(|s| *s == "Z" || *s == "X");
-    Some((fields.get(19)?.parse().ok()?, zombie))
+    let state = fields.first()?.chars().next()?;
+    Some((fields.get(19)?.parse().ok()?, state))
 }
 
 /// The start time of `pid` (to record right after spawning it).
@@ -121,9 +125,118 @@ pub fn starttime(pid: i32) -> Option<u64> {
     proc_stat(pid).map(|(t, _)| t)
 }
 
-/// The tracked garbd still runs: same PID, same start time, not a zombie.
+/// What became of a tracked garbd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    /// Exited (or a zombie, or its PID now belongs to another process).
+    Gone,
+    Running,
+    /// Stopped by a signal (SIGSTOP, a debugger): it answers nobody, so the group evicts it, and its log
+    /// says nothing about that.
+    Stopped,
+}
+
+pub fn liveness(t: &Tracked) -> Liveness {
+    match proc_stat(t.pid) {
+        Some((start, state)) if start == t.starttime => match state {
+            'Z' | 'X' | 'x' => Liveness::Gone,
+            'T' | 't' => Liveness::Stopped,
+            _ => Liveness::Running,
+        },
+        _ => Liveness::Gone,
+    }
+}
+
+/// The tracked garbd still exists (running or stopped): signals reach it.
 pub fn alive(t: &Tracked) -> bool {
-    proc_stat(t.pid).is_some_and(|(start, zombie)| start == t.starttime && !zombie)
+    liveness(t) != Liveness::Gone
+}
+
+/// garbd processes of this node that no state file tracks, found by their command line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Untracked {
+    /// Started with exactly this resource's binary and arguments: the agent's own, whose state file was
+    /// lost (HA_RSCTMP cleared, or written by nothing after a failed save).
+    pub ours: Option<Tracked>,
+    /// Other garbd processes of the same group (garb.service, an admin): a second vote from this machine.
+    pub foreign: Vec<(i32, String)>,
+}
+
+/// Scan /proc for garbd processes (see [`Untracked`]).
+pub fn untracked(cfg: &GarbdConfig) -> Untracked {
+    let mut found = Untracked::default();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    let own_argv: Vec<String> = std::iter::once(cfg.binary.display().to_string())
+        .chain(cfg.args())
+        .collect();
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let argv: Vec<String> = raw
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        match classify(&argv, &own_argv, &cfg.group) {
+            Some(Kind::Ours) => {
+                if let Some((starttime, state)) = proc_stat(pid) {
+                    if !matches!(state, 'Z' | 'X' | 'x') && found.ours.is_none() {
+                        found.ours = Some(Tracked {
+                            pid,
+                            starttime,
+                            offset: 0,
+                            state: None,
+                        });
+                    }
+                }
+            }
+            Some(Kind::Foreign) => found.foreign.push((pid, argv.join(" "))),
+            None => {}
+        }
+    }
+    found
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Ours,
+    Foreign,
+}
+
+/// A command line is garbd's when its program's file name is `garbd`; it is this resource's own when it
+/// is exactly the argv the agent spawns, and foreign when it names the same group (or none that can be
+/// seen, e.g. a `--cfg` file) — a garbd of another cluster's group is none of this resource's business.
+fn classify(argv: &[String], own: &[String], group: &str) -> Option<Kind> {
+    let program = argv.first()?;
+    if argv == own {
+        return Some(Kind::Ours);
+    }
+    if Path::new(program).file_name()? != "garbd" {
+        return None;
+    }
+    let mut named = None;
+    let mut args = argv.iter().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--group" || a == "-g" {
+            named = args.next().map(String::as_str);
+        } else if let Some(g) = a.strip_prefix("--group=") {
+            named = Some(g);
+        }
+    }
+    match named {
+        Some(g) if g != group => None,
+        _ => Some(Kind::Foreign),
+    }
 }
 
 /// The log's current size (0 when it does not exist yet): where the new process's lines begin.
@@ -139,16 +252,21 @@ pub fn log_size(cfg: &GarbdConfig) -> Result<u64, Error> {
 /// newest state lines are what matters; garbd logs a reconnect attempt per second while a peer is down).
 const READ_CAP: u64 = 4 << 20;
 
-/// Folds what garbd appended since `t.offset` into `t` (complete lines only).
+/// Folds what garbd appended since `t.offset` into `t` (complete lines only), read through garbd's own
+/// descriptor of its log (module doc), or the named file when that cannot be opened.
 pub fn catch_up(cfg: &GarbdConfig, t: &mut Tracked) -> Result<(), Error> {
-    let mut f = match std::fs::File::open(&cfg.log) {
+    let own = std::fs::File::open(format!("/proc/{}/fd/1", t.pid))
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()));
+    let mut f = match own.map_or_else(|| std::fs::File::open(&cfg.log), Ok) {
         Ok(f) => f,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(&cfg.log, e)),
     };
     let len = f.metadata().map_err(|e| Error::io(&cfg.log, e))?.len();
     if len < t.offset {
-        // Rotated or truncated under garbd: start over from the top of the new file.
+        // Truncated under garbd (copytruncate): what it writes next starts at the top. The state read so
+        // far stays: the lines that said it are gone, not untrue.
         t.offset = 0;
     }
     let from = t.offset.max(len.saturating_sub(READ_CAP));
@@ -206,4 +324,45 @@ pub fn signal(t: &Tracked, sig: Signal) {
 /// `path` is an executable file (validate-all).
 pub fn executable(path: &Path) -> Result<(), Error> {
     crate::edge::paths::executable("binary", path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn command_lines_are_classified() {
+        let own = v("/usr/bin/garbd --address gcomm://a,b --group g1 --log /l --workdir /w");
+        let cases = [
+            (own.join(" "), Some(Kind::Ours)),
+            // garb.service's garbd of the same group: a second vote from this machine.
+            (
+                "/usr/bin/garbd -a gcomm://a,b -g g1".to_owned(),
+                Some(Kind::Foreign),
+            ),
+            ("garbd --group=g1 --daemon".to_owned(), Some(Kind::Foreign)),
+            // No group on the command line (a --cfg file): it may be the same group.
+            (
+                "/usr/bin/garbd --cfg /etc/garbd.cnf".to_owned(),
+                Some(Kind::Foreign),
+            ),
+            // Another cluster's arbitrator on the same host.
+            ("/usr/bin/garbd --group other -a gcomm://x".to_owned(), None),
+            // Not garbd at all, even when it names the group.
+            ("/usr/bin/less --group g1".to_owned(), None),
+            // The same program with other arguments (another option set): not ours.
+            (
+                "/usr/bin/garbd --address gcomm://a,b --group g1".to_owned(),
+                Some(Kind::Foreign),
+            ),
+        ];
+        for (argv, kind) in cases {
+            assert_eq!(classify(&v(&argv), &own, "g1"), kind, "{argv}");
+        }
+        assert_eq!(classify(&[], &own, "g1"), None);
+    }
 }

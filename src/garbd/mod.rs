@@ -7,10 +7,14 @@
 //! - start: spawn garbd (argv only, `pc.wait_prim=no` so it waits for the data nodes instead of exiting),
 //!   then wait briefly for it to join a Primary component. Not longer: a start that waited for the data
 //!   nodes would hold up the transition that promotes them, and a timed-out start bans garbd from its node.
-//! - monitor: the process, and garbd's own log (`galera::garbdlog`) for Primary membership
-//!   (`decide::arbitrator` turns that into Success, OCF_DEGRADED or not running).
+//! - monitor: the process (a stopped one, SIGSTOP, is a failure), and garbd's own log
+//!   (`galera::garbdlog`) for Primary membership (`decide::arbitrator` turns that into Success,
+//!   OCF_DEGRADED or not running).
 //! - stop: SIGTERM (garbd leaves the group gracefully, so the others re-form the view at once), SIGKILL
-//!   only when the deadline nears.
+//!   only when the deadline nears; with broken parameters too, from the state file alone.
+//! - a garbd this resource did not start: with exactly its command line it is its own (a lost state
+//!   file) and is tracked again; another garbd of the same group (garb.service) makes start refuse, since
+//!   two arbitrators on one machine are two votes one failure takes away together.
 //!
 //! Every wait is bounded by CRM_meta_timeout (`deadline.rs`).
 
@@ -42,30 +46,45 @@ fn default_timeout(action: Action) -> Duration {
     })
 }
 
-fn deadline(action: Action, cfg: &GarbdConfig) -> Deadline {
-    let timeout = cfg
-        .meta
+/// CRM_meta_timeout (or the default) minus the margin `Deadline::after` keeps for the exit reason.
+fn deadline(action: Action, meta: &crate::ocf::CrmMeta) -> Deadline {
+    let timeout = meta
         .timeout
         .as_deref()
         .and_then(|t| parse_timeout(t).ok())
         .unwrap_or_else(|| default_timeout(action));
-    Deadline::after(timeout.saturating_sub(crate::deadline::margin(timeout)))
+    Deadline::after(timeout)
 }
 
 /// One OCF action of the garbd agent → its exit status (one exit-reason line when it is not Success).
 pub async fn run(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {
     let resource = crate::config::resource_name(env).unwrap_or_else(|_| "garbd".to_owned());
     crate::log::init(&resource, env);
+    let state_file = params::state_file(env, &resource);
+    let meta = crate::ocf::CrmMeta::from_env(env);
     let cfg = GarbdConfig::from_env(env, resource);
     let (status, reason) = match (action, cfg) {
-        // A stop or probe with an unusable configuration: nothing this agent could have started runs.
+        // The parameters were broken after garbd started: the state file alone says what runs, and a stop
+        // must still end it (reporting it stopped while it votes would let Pacemaker start a second one).
         (Action::Stop, Err(e)) => {
-            crate::warn!("stop: configuration unusable ({e}); nothing to stop");
-            (OcfStatus::Success, None)
+            crate::warn!("stop: configuration unusable ({e}); stopping what the state file tracks");
+            match stop(&state_file, deadline(action, &meta)).await {
+                Ok(()) => (OcfStatus::Success, None),
+                Err(e) => (e.ocf_status(), Some(e.to_string())),
+            }
         }
-        (Action::Monitor | Action::Status, Err(e)) => (OcfStatus::NotRunning, Some(e.to_string())),
+        (Action::Monitor | Action::Status, Err(e)) => match edge::load(&state_file) {
+            Ok(Some(t)) if edge::alive(&t) => (
+                OcfStatus::ErrConfigured,
+                Some(format!(
+                    "garbd (pid {}) runs, but the configuration is unusable: {e}",
+                    t.pid
+                )),
+            ),
+            _ => (OcfStatus::NotRunning, Some(e.to_string())),
+        },
         (_, Err(e)) => (e.ocf_status(), Some(e.to_string())),
-        (action, Ok(cfg)) => match dispatch(action, &cfg).await {
+        (action, Ok(cfg)) => match dispatch(action, &cfg, deadline(action, &meta)).await {
             Ok(v) => (v.status, v.reason),
             Err(e) => (e.ocf_status(), Some(e.to_string())),
         },
@@ -76,14 +95,22 @@ pub async fn run(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {
     status
 }
 
-async fn dispatch(action: Action, cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
+async fn dispatch(
+    action: Action,
+    cfg: &GarbdConfig,
+    deadline: Deadline,
+) -> Result<arbitrator::Verdict, Error> {
     let ok = arbitrator::Verdict {
         status: OcfStatus::Success,
         reason: None,
     };
     match action {
-        Action::Start => start(cfg, deadline(action, cfg)).await,
-        Action::Stop => stop(cfg, deadline(action, cfg)).await.map(|()| ok),
+        Action::Start => start(cfg, deadline).await,
+        Action::Stop => {
+            // A garbd of ours whose state file was lost is found by its command line first.
+            observe(cfg)?;
+            stop(&cfg.state_file(), deadline).await.map(|()| ok)
+        }
         Action::Monitor | Action::Status => monitor(cfg),
         Action::ValidateAll => validate(cfg).map(|()| ok),
         other => Err(Error::Unimplemented(other.as_str().to_owned())),
@@ -94,18 +121,39 @@ fn validate(cfg: &GarbdConfig) -> Result<(), Error> {
     edge::executable(&cfg.binary)
 }
 
-/// The tracked garbd, caught up with its log; `None` when none runs.
+/// The tracked garbd, caught up with its log; `None` when none runs. Without a state file, a garbd running
+/// with exactly this resource's command line is this resource's (its state file was lost) and is tracked
+/// again; any other garbd of the group is only logged here (start refuses to add a second one).
 fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
-    let Some(mut t) = edge::load(cfg)? else {
-        return Ok((Observed::NotTracked, None));
+    let path = cfg.state_file();
+    let mut t = match edge::load(&path)? {
+        Some(t) => t,
+        None => {
+            let found = edge::untracked(cfg);
+            for (pid, argv) in &found.foreign {
+                crate::warn!("a garbd this resource did not start runs here (pid {pid}: {argv})");
+            }
+            let Some(t) = found.ours else {
+                return Ok((Observed::NotTracked, None));
+            };
+            crate::info!(
+                "garbd (pid {}) runs with this resource's command line but no state file: tracking it \
+                 again",
+                t.pid
+            );
+            edge::save(&path, &t)?;
+            t
+        }
     };
-    if !edge::alive(&t) {
-        return Ok((Observed::Gone { pid: t.pid }, Some(t)));
+    match edge::liveness(&t) {
+        edge::Liveness::Gone => return Ok((Observed::Gone { pid: t.pid }, Some(t))),
+        edge::Liveness::Stopped => return Ok((Observed::Stopped { pid: t.pid }, Some(t))),
+        edge::Liveness::Running => {}
     }
     let before = t;
     edge::catch_up(cfg, &mut t)?;
     if t != before {
-        edge::save(cfg, &t)?;
+        edge::save(&path, &t)?;
     }
     Ok((
         Observed::Running {
@@ -119,7 +167,7 @@ fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
 fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
     let (o, _) = observe(cfg)?;
     if let Observed::Gone { .. } = o {
-        edge::forget(cfg)?;
+        edge::forget(&cfg.state_file())?;
     }
     Ok(arbitrator::monitor(o))
 }
@@ -131,7 +179,18 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
             crate::info!("start: garbd (pid {}) already runs", t.pid);
             t
         }
-        _ => launch(cfg)?,
+        (Observed::Stopped { pid }, _) => {
+            return Ok(arbitrator::monitor(Observed::Stopped { pid }));
+        }
+        _ => {
+            if let Some((pid, argv)) = edge::untracked(cfg).foreign.into_iter().next() {
+                return Err(Error::GarbdForeign {
+                    group: cfg.group.clone(),
+                    found: format!("pid {pid}: {argv}"),
+                });
+            }
+            launch(cfg)?
+        }
     };
     let joined = poll_until(deadline.within(JOIN_WAIT), POLL, || {
         let r = observe(cfg);
@@ -142,7 +201,8 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
                 }
                 Ok((Observed::Gone { pid }, _)) => Some(Err(pid)),
                 Ok((Observed::NotTracked, _)) => Some(Err(t.pid)),
-                Err(_) => None,
+                // Stopped under the start: the next monitor reports it.
+                Ok((Observed::Stopped { .. }, _)) | Err(_) => None,
             }
         }
     })
@@ -159,7 +219,7 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
             }))
         }
         Some(Err(pid)) => {
-            let _ = edge::forget(cfg);
+            let _ = edge::forget(&cfg.state_file());
             Err(Error::GarbdExited {
                 pid,
                 log_hint: edge::last_error(cfg, t.offset).map_or_else(
@@ -197,17 +257,23 @@ fn launch(cfg: &GarbdConfig) -> Result<Tracked, Error> {
         offset,
         state: None,
     };
-    edge::save(cfg, &t)?;
+    if let Err(e) = edge::save(&cfg.state_file(), &t) {
+        // Untracked, it would vote on while this start fails and the next one adds a second garbd.
+        edge::signal(&t, Signal::SIGKILL);
+        return Err(e);
+    }
     Ok(t)
 }
 
-async fn stop(cfg: &GarbdConfig, deadline: Deadline) -> Result<(), Error> {
-    let Some(t) = edge::load(cfg)? else {
+async fn stop(state_file: &std::path::Path, deadline: Deadline) -> Result<(), Error> {
+    let Some(t) = edge::load(state_file)? else {
         return Ok(());
     };
     if edge::alive(&t) {
         crate::info!("stopping garbd (pid {}) with SIGTERM", t.pid);
         edge::signal(&t, Signal::SIGTERM);
+        // A stopped garbd handles the SIGTERM (leaves the group gracefully) once continued.
+        edge::signal(&t, Signal::SIGCONT);
         let kill_slot =
             (deadline.remaining() / 5).clamp(Duration::from_secs(1), Duration::from_secs(10));
         let gone = |d: Deadline| {
@@ -224,5 +290,5 @@ async fn stop(cfg: &GarbdConfig, deadline: Deadline) -> Result<(), Error> {
             }
         }
     }
-    edge::forget(cfg)
+    edge::forget(state_file)
 }

@@ -162,11 +162,7 @@ impl GarbdConfig {
             log: absolute(env, "log")?,
             workdir: absolute(env, "workdir")?,
             meta: CrmMeta::from_env(env),
-            state_dir: env
-                .get("HA_RSCTMP")
-                .filter(|v| v.starts_with('/'))
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/run/resource-agents")),
+            state_dir: state_dir(env),
         })
     }
 
@@ -203,9 +199,26 @@ impl GarbdConfig {
 
     /// The agent's state file: garbd's pid and how far the monitor has read the log.
     pub fn state_file(&self) -> PathBuf {
-        self.state_dir
-            .join(format!("galera-ocf-garbd-{}.state", self.resource))
+        state_file_in(&self.state_dir, &self.resource)
     }
+}
+
+/// `HA_RSCTMP`, as ocf-shellfuncs defaults it.
+fn state_dir(env: &BTreeMap<String, String>) -> PathBuf {
+    env.get("HA_RSCTMP")
+        .filter(|v| v.starts_with('/'))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/run/resource-agents"))
+}
+
+fn state_file_in(dir: &std::path::Path, resource: &str) -> PathBuf {
+    dir.join(format!("galera-ocf-garbd-{resource}.state"))
+}
+
+/// The state file of `resource` without a usable configuration: a stop or monitor whose parameters were
+/// broken after garbd started still finds the garbd it must stop or report.
+pub fn state_file(env: &BTreeMap<String, String>, resource: &str) -> PathBuf {
+    state_file_in(&state_dir(env), resource)
 }
 
 #[cfg(test)]

@@ -24,6 +24,12 @@
 #                              quorum nor a Primary component, its mariadbd is stopped, the VIP stops
 #                              answering, nobody bootstraps; both back, one bootstrap at most, on the
 #                              highest recovered seqno, all up again; rows.
+#   arbitrator-garbd-faults    what happens to garbd itself: its state file removed (the monitor finds the
+#                              same garbd by its command line, no restart); SIGSTOP (the monitor fails,
+#                              Pacemaker restarts it, a new pid in Primary); its log renamed away as a
+#                              rotation does, then both data nodes stopped cleanly (the monitor, reading
+#                              through garbd's own descriptor, says non-Primary: 190, not a cached
+#                              Success); the clone started again: one bootstrap at most, all up; rows.
 
 arbitrator_only() { [ "$LAB_AGENT" = ours ] || { log "  skipped: $1 exercises ocf:galera-ocf:garbd only"; return 1; }; }
 # The other data node than $1.
@@ -232,6 +238,63 @@ scenario_arbitrator-survivor-alone() {
   check_arb_bootstrap_choice "$v" "$s"
   no_failed_actions || check "crm resource cleanup galera-clone exits 0" node_exec "$(any_node)" crm resource cleanup galera-clone
   check "no failed actions left" wait_for "no failed actions" 60 no_failed_actions
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-garbd-faults ----------------------------------------------------------------------------
+GARBD_STATE=/run/resource-agents/galera-ocf-garbd-garbd.state
+garbd_pid() { node_exec node3 sed -n 's/^pid=//p' "$GARBD_STATE" 2>/dev/null; }
+garbd_pid_is() { [ "$(garbd_pid)" = "$1" ]; }
+garbd_pid_not() { local p; p=$(garbd_pid); [ -n "$p" ] && [ "$p" != "$1" ]; }
+# The garbd monitor as Pacemaker runs it (CIB parameters, on node3), its exit code on stdout.
+garbd_monitor_rc() {
+  node_exec node3 crm_resource --force-check --resource garbd 2>&1 | grep -o "returned: '[^']*' ([0-9]*)" | grep -o '([0-9]*)' | tr -d '()'
+}
+garbd_monitor_is() { [ "$(garbd_monitor_rc)" = "$1" ]; }
+data_mariadbd_gone() { local n; for n in $(data_nodes); do mariadbd_gone "$n" || return 1; done; }
+register_scenario arbitrator-garbd-faults 1105 arbitrator
+scenario_arbitrator-garbd-faults() {
+  local p0 p1 n b
+  arbitrator_only arbitrator-garbd-faults || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 10
+  p0=$(garbd_pid)
+  log "  garbd pid $p0; removing its state file"
+  node_exec node3 rm -f "$GARBD_STATE"
+  check "the monitor tracks the same garbd again (pid $p0)" wait_for "state file rewritten" 60 garbd_pid_is "$p0"
+  check "garbd was not restarted, its monitor is Success" garbd_in_primary
+  log "  SIGSTOP to garbd (pid $p0)"
+  node_exec node3 kill -STOP "$p0"
+  check "the monitor fails and Pacemaker restarts garbd (a new pid)" wait_for "new garbd pid" 120 garbd_pid_not "$p0"
+  p1=$(garbd_pid)
+  for n in $(data_nodes); do
+    check "$n: the new garbd (pid $p1) is a member (Synced Primary 3)" wait_for "$n Synced Primary 3" 60 \
+      wsrep_is "$n" "Synced Primary 3"
+  done
+  check "the stopped garbd (pid $p0) is gone" bash -c "! nsenter -t $(node_init_pid node3) -a kill -0 $p0 2>/dev/null"
+  node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
+  check "garbd Started, its monitor not failed" wait_for "garbd clean" 60 garbd_in_primary
+  wait_acks 10
+  stop_writer_wait
+  log "  renaming garbd's log away (a rotation without copytruncate), then stopping both data nodes cleanly"
+  node_exec node3 mv /var/log/garbd.log /var/log/garbd.log.1
+  check "crm resource stop galera-clone exits 0" node_exec node3 crm resource stop galera-clone
+  check "both data nodes' mariadbd stopped" wait_for "data nodes stopped" 180 data_mariadbd_gone
+  check "the garbd monitor says non-Primary (190), not a cached Success" wait_for "garbd monitor 190" 60 garbd_monitor_is 190
+  check "garbd (pid $p1) still runs: no restart for a missing component" garbd_pid_is "$p1"
+  mark_logs
+  check "crm resource start galera-clone exits 0" node_exec node3 crm resource start galera-clone
+  check "the garbd monitor is Success again once the data nodes form a component" \
+    wait_for "garbd monitor 0" 300 garbd_monitor_is 0
+  # The 190 stays in the history (Failed Resource Actions) until cleaned up.
+  node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
+  check_arb_all_up 300
+  mapfile -t b < <(arb_bootstrapped)
+  check "at most one data node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
   start_writer
   wait_acks 10
   stop_writer_wait
