@@ -45,10 +45,18 @@ pcmk_log_epoch() {
 }
 # The line number (since the mark) of the first line matching REGEX in NODE's pacemaker.log.
 pcmk_log_line() { pcmk_log_since_mark "$1" | grep -n -m1 -E -- "$2" | cut -d: -f1; }
-# fence_offs VIEW NODE: how many successful fencings of NODE with the lab's action the fence history (read on
-# VIEW) lists ("off of NODE successful: delegate=..."). fence_offs_above VIEW NODE N: more than N.
-fence_offs() { node_exec "$1" stonith_admin --history "$2" 2>/dev/null | grep -c "off of $2 successful"; }
-fence_offs_above() { [ "$(fence_offs "$1" "$2")" -gt "$3" ]; }
+# fence_off_time VIEW NODE: epoch of the latest successful off of NODE in the fence history read on VIEW.
+# Counting entries does not work: the fencer folds repeated successful fencings of a node into one entry
+# ("off of NODE successful: delegate=..., last-successful='2026-12-03 06:10:42 +00:00'"; `completed=` with
+# the full history), so a second fencing changes the entry's time, not the number of entries.
+fence_off_time() {
+  node_exec "$1" stonith_admin --history "$2" 2>/dev/null | grep "off of $2 successful" |
+    grep -oE "(completed|last-successful)='[^']*'" | cut -d"'" -f2 |
+    while read -r t; do date -u -d "$t" +%s 2>/dev/null; done | sort -n | tail -1
+}
+# fence_off_since VIEW NODE EPOCH: the history has a successful off of NODE at or after EPOCH (whole seconds:
+# the history's times have no fraction).
+fence_off_since() { local t; t=$(fence_off_time "$1" "$2") && [ -n "$t" ] && [ "$t" -ge "${3%.*}" ]; }
 both_set() { [ -n "$1" ] && [ -n "$2" ]; }
 # vip_sampler V OLD_PID OUT: every 0.2 s one line "EPOCH NODES-WITH-THE-VIP-ON-ETH0 OLD-MARIADBD(alive|dead)"
 # (ground truth from the interfaces and /proc, whatever crm_mon shows), until killed.
@@ -98,7 +106,7 @@ stop_vip_sampler() {
   rm -f "$f"
 }
 fencing_steps() {
-  local v n t0 t_off t_fenced t_vip l_fenced l_vip cpid mpid dc smp others=() first bad offs
+  local v n t0 t_off t_fenced t_vip l_fenced l_vip cpid mpid dc smp others=() first bad
   start_writer
   wait_acks 20
   v=$(vip_node)
@@ -107,8 +115,7 @@ fencing_steps() {
   cpid=$(corosync_pid "$v") mpid=$(mariadbd_pid "$v")
   check "precondition: $v (VIP) runs corosync (pid ${cpid:-none}) and mariadbd (pid ${mpid:-none})" \
     both_set "$cpid" "$mpid" || return 1
-  offs=$(fence_offs "${others[0]}" "$v")
-  log "  the fence history lists $offs successful off of $v so far"
+  log "  the fence history's last successful off of $v so far: $(fence_off_time "${others[0]}" "$v" || true)"
   mark_logs
   mark_pcmk_logs
   mark_helper_log
@@ -130,8 +137,8 @@ fencing_steps() {
   echo "TIMING fencing-write-outage $(write_outage_after "$t0")"
   stop_vip_sampler
 
-  check "stonith_admin --history $v shows one more successful off" wait_for "fence history of $v" 30 \
-    fence_offs_above "${others[0]}" "$v" "$offs"
+  check "stonith_admin --history $v shows a successful off since the kill" wait_for "fence history of $v" 30 \
+    fence_off_since "${others[0]}" "$v" "$t0"
   node_exec "${others[0]}" stonith_admin --history "$v" 2>&1 | sed 's/^/  history: /' >&2
   dc=$(node_exec "${others[0]}" crmadmin -D -q 2>&1 | awk '{print $NF}')
   # The controller acts on the fencer's result ("Fence operation N for NODE succeeded"); its "Peer NODE was
@@ -199,7 +206,7 @@ scenario_fencing-stop-hangs() {
   return $rc
 }
 stop_hangs_steps() {
-  local v=$1 n t0 others=() offs mpid dc smp bad l_fail l_fenced
+  local v=$1 n t0 others=() mpid dc smp bad l_fail l_fenced
   [ -n "$v" ] || { log "  FAIL: no VIP node"; return 1; }
   for n in "${NODES[@]}"; do [ "$n" = "$v" ] || others+=("$n"); done
   export LAB_VIEW_NODE=${others[0]}
@@ -215,7 +222,6 @@ stop_hangs_steps() {
   v=$(vip_node)
   mpid=$(mariadbd_pid "$v")
   check "precondition: the VIP node is the one with the loop-mounted datadir ($v)" [ -s "$(state "$v.loopmount")" ] || return 1
-  offs=$(fence_offs "${others[0]}" "$v")
   mark_logs
   mark_pcmk_logs
   mark_helper_log
@@ -234,8 +240,8 @@ stop_hangs_steps() {
   check "$v powered off by the fence helper" wait_for "the helper's POWER-OFF $v" 420 helper_log_has "POWER-OFF $v"
   echo "TIMING stop-hangs-fenced $(elapsed "$t0")"
   check "the request came from a survivor (${others[*]})" helper_log_has "request from \(${others[0]}\|${others[1]:-none}\): off $v"
-  check "stonith_admin --history $v shows one more successful off" wait_for "fence history of $v" 30 \
-    fence_offs_above "${others[0]}" "$v" "$offs"
+  check "stonith_admin --history $v shows a successful off since the standby" wait_for "fence history of $v" 30 \
+    fence_off_since "${others[0]}" "$v" "$t0"
   stop_vip_sampler
   check "the agent on $v reported why (ocf-exit-reason: stop failed: ... is still running)" \
     pcmk_log_has "$v" "ocf-exit-reason:stop failed: .* is still running"
