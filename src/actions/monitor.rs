@@ -110,8 +110,11 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             return Ok(outcome);
         }
     }
+    // A hung server (SIGSTOP, stuck) holds the query until its deadline: it gets one ending a cleanup
+    // reserve earlier, so a failure's `withdraw_claims` (with the full deadline) still has time for its
+    // crm_attribute before Pacemaker kills the monitor.
     let q = match &found {
-        Some(f) => Some(query(cfg, f.pid(), deadline).await),
+        Some(f) => Some(query(cfg, f.pid(), deadline.keeping_cleanup()).await),
         None => None,
     };
     let obs = Observation {
