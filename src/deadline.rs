@@ -37,6 +37,22 @@ pub fn margin(timeout: Duration) -> Duration {
     (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(10))
 }
 
+/// The most [`cleanup_reserve`] keeps back: a `crm_attribute` call takes tens of milliseconds, a second or
+/// two on a loaded node; three seconds cover that without taking much from a long wait.
+const CLEANUP_RESERVE_MAX: Duration = Duration::from_secs(3);
+
+/// What a wait that may hang keeps back for the cleanup after its failure: a third of what is `remaining`,
+/// at most `CLEANUP_RESERVE_MAX` (3 s). A third so a short deadline still leaves most of it to the wait;
+/// capped so a long one does not give up on a slow but answering server much earlier than it has to.
+///
+/// The case it is for: a monitor whose SQL query hangs (mariadbd stopped by SIGSTOP, or stuck) waits
+/// until its deadline; the failure's cleanup (`<rsc>-synced=0`, so the VIP moves in the failure's own
+/// transition) then has no time left before Pacemaker kills the monitor. [`margin`] is no help there: no
+/// command runs past the deadline, the margin is only the agent's time to return before that kill.
+pub fn cleanup_reserve(remaining: Duration) -> Duration {
+    (remaining / 3).min(CLEANUP_RESERVE_MAX)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline {
     end: Instant,
@@ -67,6 +83,12 @@ impl Deadline {
             end: self.end.checked_sub(keep).unwrap_or(self.end),
             total: self.total.saturating_sub(keep),
         }
+    }
+
+    /// A deadline [`cleanup_reserve`] earlier, for a wait whose failure this action must still clean up
+    /// after (within this, the full deadline): the monitor's SQL query, before `withdraw_claims`.
+    pub fn keeping_cleanup(&self) -> Deadline {
+        self.leaving(cleanup_reserve(self.remaining()))
     }
 
     /// The earlier of this deadline and `limit` from now (a bounded step inside a longer action).
@@ -126,6 +148,54 @@ mod tests {
         assert_eq!(margin(Duration::from_secs(5)), Duration::from_secs(1));
         assert_eq!(margin(Duration::from_secs(20)), Duration::from_secs(2));
         assert_eq!(margin(Duration::from_secs(300)), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn cleanup_reserve_is_a_third_of_what_is_left_at_most_three_seconds() {
+        assert_eq!(cleanup_reserve(Duration::ZERO), Duration::ZERO);
+        assert_eq!(
+            cleanup_reserve(Duration::from_millis(300)),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            cleanup_reserve(Duration::from_secs(3)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            cleanup_reserve(Duration::from_secs(9)),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            cleanup_reserve(Duration::from_secs(27)),
+            Duration::from_secs(3)
+        );
+        assert_eq!(cleanup_reserve(MAX_TIMEOUT), CLEANUP_RESERVE_MAX);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keeping_cleanup_ends_the_reserve_earlier() {
+        // The monitor's default 30 s: 27 s usable, of which the query gets 24 s.
+        let d = Deadline::after(Duration::from_secs(30));
+        let q = d.keeping_cleanup();
+        assert_eq!(q.remaining(), Duration::from_secs(24));
+        assert_eq!(d.instant() - q.instant(), Duration::from_secs(3));
+        assert_eq!(q.total(), Duration::from_secs(24));
+        // A short one keeps a third: 3 s usable, the query gets 2 s.
+        let short = Deadline::after(Duration::from_secs(4)).keeping_cleanup();
+        assert_eq!(short.remaining(), Duration::from_secs(2));
+        // The reserve is of what is left now, not of the whole deadline.
+        tokio::time::advance(Duration::from_secs(24)).await;
+        assert_eq!(d.keeping_cleanup().remaining(), Duration::from_secs(2));
+        assert!(q.expired());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keeping_cleanup_of_an_expired_deadline_is_expired() {
+        let d = Deadline::after(Duration::from_secs(2));
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert!(d.expired());
+        assert!(d.keeping_cleanup().expired());
+        assert!(d.keeping_cleanup().instant() <= d.instant());
     }
 
     #[tokio::test(start_paused = true)]

@@ -59,7 +59,9 @@
 //!   failure's own transition moves the VIP; removed by demote/stop.
 //! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
-//!   role, and a cache of what was published so steady-state monitors fork nothing.
+//!   role, and a cache of what was published so steady-state monitors fork nothing; `checked` records when
+//!   a Promoted monitor last compared that cache with the CIB (one `cibadmin` read at least a minute apart,
+//!   republishing what was removed behind the node's back).
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.

@@ -9,13 +9,16 @@
 //!   the server variables of the same round trip.
 //!
 //! A healthy Promoted node's recurring monitor forks nothing: marker read, pid file + /proc check, one SQL
-//! round trip; crm_attribute runs only when what this node published has to change.
+//! round trip; crm_attribute runs only when what this node published has to change. Once a minute
+//! (`RECHECK_AFTER`) it reads its own attributes from the CIB (one `cibadmin`), as a probe does, and
+//! republishes what was removed or changed behind its back.
 //!
 //! A server of the datadir the agent did not start (systemd, `galera_new_cluster`, an admin) is running
 //! like its own: the same verdict from SQL, so a probe says 8 for a Synced member and a failure, never 7,
 //! when it cannot be queried.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use crate::actions::common::{self, Ctx};
 use crate::actions::ctx;
@@ -107,8 +110,11 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             return Ok(outcome);
         }
     }
+    // A hung server (SIGSTOP, stuck) holds the query until its deadline: it gets one ending a cleanup
+    // reserve earlier, so a failure's `withdraw_claims` (with the full deadline) still has time for its
+    // crm_attribute before Pacemaker kills the monitor.
     let q = match &found {
-        Some(f) => Some(query(cfg, f.pid(), deadline).await),
+        Some(f) => Some(query(cfg, f.pid(), deadline.keeping_cleanup()).await),
         None => None,
     };
     let obs = Observation {
@@ -313,9 +319,78 @@ fn is_current_primary(report: Option<&Report>, status: &WsrepStatus) -> bool {
     })
 }
 
+/// How old the last CIB read of this node's own attributes may get before a healthy Promoted node's
+/// recurring monitor reads them again. The state file's cache cannot see an attribute removed or changed
+/// behind the node's back (an admin's `crm_attribute -D`, Pacemaker clearing a rejoining node's transient
+/// attributes after a partition, an attrd restart): trusting it alone, a wiped `<rsc>-synced` (the VIP's
+/// rule) or promotion score stays missing for as long as the node runs. 60 s: one `cibadmin` fork a
+/// minute is cheap next to the monitor's own work, and it bounds how long a wiped attribute stays missing
+/// (about a minute plus one monitor interval).
+const RECHECK_AFTER: Duration = Duration::from_secs(60);
+
+/// Whether a recurring Promoted monitor reads its own attributes from the CIB again: `checked` is when it
+/// last did, `now` the time (unix seconds). Never read is due; so is a recorded time in the future (the
+/// clock went backwards: how old the read is cannot be told).
+fn recheck_due(checked: Option<u64>, now: u64) -> bool {
+    checked
+        .and_then(|t| now.checked_sub(t))
+        .is_none_or(|age| age >= RECHECK_AFTER.as_secs())
+}
+
+/// What this node's own attributes hold, as far as it knows: the state file's cache, or one CIB read.
+#[derive(Debug, PartialEq)]
+struct Known {
+    report: Option<Report>,
+    score: Published<u32>,
+    synced: Option<Serving>,
+}
+
+impl Known {
+    fn cached(st: &State) -> Known {
+        Known {
+            report: st.report.clone(),
+            score: st.score,
+            synced: st.synced,
+        }
+    }
+
+    /// The attributes whose value `cached` knew and this read shows different: removed or changed behind
+    /// this node's back. What the cache did not know (a fresh marker) is not counted.
+    fn changed_from(&self, cached: &Known, cfg: &Config) -> Vec<String> {
+        let mut changed = Vec::new();
+        if cached.report.is_some() && self.report != cached.report {
+            changed.push(cfg.report_attr());
+        }
+        if cached.score != Published::Unknown && self.score != cached.score {
+            changed.push(cib::promotion_attr(&cfg.resource));
+        }
+        if cached.synced.is_some() && self.synced != cached.synced {
+            changed.push(cfg.synced_attr());
+        }
+        changed
+    }
+
+    /// One `cibadmin` read of the status section.
+    async fn read(c: &Ctx<'_>) -> Result<Known, Error> {
+        let attrs = cib::query_status(c.deadline).await?.attrs;
+        let own = attrs.get(&c.node);
+        Ok(Known {
+            // A published text this version cannot read is not known: it is replaced.
+            report: own
+                .and_then(|a| a.get(&c.cfg.report_attr()))
+                .and_then(|t| Report::parse(t).ok()),
+            score: common::known_score(c, &attrs),
+            synced: own
+                .and_then(|a| a.get(&c.cfg.synced_attr()))
+                .and_then(|v| Serving::from_attr(v)),
+        })
+    }
+}
+
 /// Make sure `state=primary` and the score are published. A recurring monitor trusts its cache (no fork
-/// when nothing changed); a probe — which runs after Pacemaker restarted and may have wiped the transient
-/// attributes — checks the CIB with one read.
+/// when nothing changed) for [`RECHECK_AFTER`] after its last CIB read, then reads the CIB once, as a probe
+/// always does (a probe runs after Pacemaker restarted and may have wiped the transient attributes), and
+/// republishes what is missing or different.
 async fn keep_published(
     cfg: &Config,
     deadline: Deadline,
@@ -332,7 +407,8 @@ async fn keep_published(
         && st.score == Published::Value(SCORE)
         && st.synced == Some(serving)
         && is_current_primary(st.report.as_ref(), status);
-    if !probe && cached_ok {
+    let read_cib = probe || recheck_due(st.checked, common::now());
+    if cached_ok && !read_cib {
         return Ok(());
     }
     if status.health() == Health::Synced {
@@ -340,27 +416,40 @@ async fn keep_published(
         crate::edge::datadir::clear_transfer(&cfg.datadir)?;
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
-    let (known_report, known_score, known_synced) = if probe {
-        let attrs = cib::query_status(deadline).await?.attrs;
-        let own = attrs.get(&c.node);
-        (
-            // A published text this version cannot read is not known: it is replaced.
-            own.and_then(|a| a.get(&cfg.report_attr()))
-                .and_then(|t| Report::parse(t).ok()),
-            common::known_score(&c, &attrs),
-            own.and_then(|a| a.get(&cfg.synced_attr()))
-                .and_then(|v| Serving::from_attr(v)),
-        )
+    let cached = Known::cached(&st);
+    let known = if read_cib {
+        match Known::read(&c).await {
+            Ok(k) => {
+                st.checked = Some(common::now());
+                let changed = k.changed_from(&cached, cfg);
+                if !probe && !changed.is_empty() {
+                    info!(
+                        "the CIB no longer holds what {} published ({}: removed or changed behind its \
+                         back): publishing it again",
+                        c.node,
+                        changed.join(", ")
+                    );
+                }
+                k
+            }
+            Err(e) if probe => return Err(e),
+            // The re-check is a safety net, not a health check: a CIB that cannot be read now fails no
+            // healthy node. The cache stands, and the next monitor tries again (`checked` is unchanged).
+            Err(e) => {
+                warn!("re-checking this node's attributes: {e}");
+                cached
+            }
+        }
     } else {
-        (st.report.clone(), st.score, st.synced)
+        cached
     };
-    if is_current_primary(known_report.as_ref(), status) {
-        st.report = known_report;
+    if is_current_primary(known.report.as_ref(), status) {
+        st.report = known.report;
     } else {
-        common::publish(&c, &mut st, &primary_report(status), known_report.as_ref()).await?;
+        common::publish(&c, &mut st, &primary_report(status), known.report.as_ref()).await?;
     }
-    common::set_score(&c, &mut st, Some(SCORE), known_score).await?;
-    common::set_synced(&c, &mut st, serving, known_synced).await?;
+    common::set_score(&c, &mut st, Some(SCORE), known.score).await?;
+    common::set_synced(&c, &mut st, serving, known.synced).await?;
     let before = state::load(&cfg.state_file())?;
     st.promoted = true;
     if before.as_ref() != Some(&st) {
@@ -385,6 +474,8 @@ pub fn primary_report(status: &WsrepStatus) -> Report {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn status(uuid: &str) -> WsrepStatus {
@@ -395,6 +486,72 @@ mod tests {
     }
 
     const U: &str = "6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10";
+
+    const T: u64 = 1_796_000_000;
+
+    #[test]
+    fn no_recheck_within_a_minute_of_the_last_cib_read() {
+        assert!(!recheck_due(Some(T), T));
+        assert!(!recheck_due(Some(T), T + RECHECK_AFTER.as_secs() - 1));
+    }
+
+    #[test]
+    fn a_recheck_is_due_a_minute_after_the_last_cib_read() {
+        assert!(recheck_due(Some(T), T + RECHECK_AFTER.as_secs()));
+        assert!(recheck_due(Some(T), T + 10 * RECHECK_AFTER.as_secs()));
+    }
+
+    #[test]
+    fn a_recheck_is_due_when_the_cib_was_never_read() {
+        // A new marker, or one written by a version before `checked` existed.
+        assert!(recheck_due(None, T));
+        assert!(recheck_due(None, 0));
+    }
+
+    #[test]
+    fn a_recheck_is_due_when_the_clock_went_backwards() {
+        // The last read seems to lie in the future: its age is unknown.
+        assert!(recheck_due(Some(T), T - 1));
+        assert!(recheck_due(Some(T), 0));
+    }
+
+    #[test]
+    fn only_what_the_cache_knew_counts_as_changed_behind_the_nodes_back() {
+        let env = BTreeMap::from([(
+            "OCF_RESKEY_wsrep_cluster_address".to_owned(),
+            "gcomm://a,b,c".to_owned(),
+        )]);
+        let cfg = Config::from_env(&env, "galera".into()).unwrap();
+        let text = format!("v1 uuid={U} seqno=5 safe_to_bootstrap=0 state=primary at=1");
+        let cached = Known {
+            report: Some(Report::parse(&text).unwrap()),
+            score: Published::Value(SCORE),
+            synced: Some(Serving::Yes),
+        };
+        let same = Known {
+            report: cached.report.clone(),
+            ..cached
+        };
+        assert!(same.changed_from(&cached, &cfg).is_empty());
+        // An admin's `crm_attribute -D` of the VIP's attribute, or every transient attribute cleared.
+        let no_synced = Known {
+            synced: None,
+            report: cached.report.clone(),
+            ..cached
+        };
+        assert_eq!(no_synced.changed_from(&cached, &cfg), ["galera-synced"]);
+        let wiped = Known {
+            report: None,
+            score: Published::Unknown,
+            synced: None,
+        };
+        assert_eq!(
+            wiped.changed_from(&cached, &cfg),
+            ["galera-report", "master-galera", "galera-synced"]
+        );
+        // A cache that knew nothing (a fresh marker) finds nothing changed.
+        assert!(cached.changed_from(&wiped, &cfg).is_empty());
+    }
 
     #[test]
     fn a_primary_report_stays_current_while_the_cluster_is_the_same() {

@@ -100,6 +100,7 @@ mod tests {
             peers: [crate::decide::NodeName::new("node2").unwrap()].into(),
             decision: Some("waiting on node3".into()),
             declined: None,
+            checked: Some(9),
         };
         let r = refreshed(st.clone());
         assert_eq!(r.decision, None);

@@ -2,8 +2,9 @@
 //! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
 //! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
 //!
-//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`), parsed
-//! into domain types here, once. /run is a tmpfs, so the marker disappears with a reboot — exactly when
+//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`,
+//! `declined`, `checked`), parsed into domain types here, once; a key an older version did not write reads
+//! as not known. /run is a tmpfs, so the marker disappears with a reboot — exactly when
 //! Pacemaker wipes the transient attributes too.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,6 +65,11 @@ pub struct State {
     /// When a promote was last declined (unix seconds): Pacemaker holds the instance Promoted without a
     /// server until it demotes it (the score is gone); see `actions::promote::decline`.
     pub declined: Option<u64>,
+    /// When a Promoted monitor last read this node's own attributes from the CIB (unix seconds; `None`:
+    /// never, or a file from a version that did not record it). The cache above is only as fresh as that
+    /// read: attributes removed behind the node's back stay missing until the next one (see
+    /// `actions::monitor`'s periodic re-check).
+    pub checked: Option<u64>,
 }
 
 impl State {
@@ -95,6 +101,9 @@ impl State {
         if let Some(t) = self.declined {
             s.push_str(&format!("declined={t}\n"));
         }
+        if let Some(t) = self.checked {
+            s.push_str(&format!("checked={t}\n"));
+        }
         s
     }
 
@@ -117,6 +126,7 @@ impl State {
                 .unwrap_or_default(),
             decision: kv.get("decision").map(|v| (*v).to_owned()),
             declined: kv.get("declined").and_then(|v| v.parse().ok()),
+            checked: kv.get("checked").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -188,6 +198,7 @@ mod tests {
                 .collect(),
             decision: Some("join n1".into()),
             declined: Some(1_796_000_000),
+            checked: Some(1_796_000_060),
         };
         assert_eq!(State::parse(&s.render()), s);
         let s2 = State {
@@ -203,6 +214,18 @@ mod tests {
             Published::Unknown
         );
         assert_eq!(State::parse("started=1\nreport=garbage\n").report, None);
+    }
+
+    #[test]
+    fn a_file_without_checked_loads_as_never_checked() {
+        // Written by a version before the periodic re-check: everything else reads as before.
+        let old = State::parse("started=5\nrole=promoted\nscore=100\nsynced=1\n");
+        assert_eq!(old.checked, None);
+        assert!(old.promoted);
+        assert_eq!(old.score, Published::Value(100));
+        assert_eq!(old.synced, Some(Serving::Yes));
+        assert_eq!(State::parse("checked=x\n").checked, None);
+        assert!(!State::default().render().contains("checked="));
     }
 
     #[test]
