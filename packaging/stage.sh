@@ -11,6 +11,8 @@
 #   /usr/share/doc/galera-ocf/{README.md,crm-examples/}
 #   /usr/share/man/man8/galera-ocf.8.gz               from `galera-ocf man` (clap_mangen);
 #                                                     falls back to a page made from `usage`
+#   /usr/share/man/man7/ocf_galera-ocf_{galera,garbd}.7.gz  `.so` links to galera-ocf(8): the names
+#                                                     resource-agents users look up (ocf_heartbeat_galera(7))
 # Usage: stage.sh DESTDIR BINARY [DOCDIR]   (DOCDIR default usr/share/doc/galera-ocf)
 set -euo pipefail
 
@@ -23,7 +25,8 @@ golden="$top/ocf-metadata/galera.xml"
 [ -s "$golden" ] || { echo "stage.sh: $golden is missing (the meta-data golden file)" >&2; exit 1; }
 
 install -d -m 0755 "$dest/usr/sbin" "$dest/usr/lib/ocf/resource.d/galera-ocf" \
-  "$dest/usr/share/galera-ocf" "$dest/$docdir/crm-examples" "$dest/usr/share/man/man8"
+  "$dest/usr/share/galera-ocf" "$dest/$docdir/crm-examples" "$dest/usr/share/man/man8" \
+  "$dest/usr/share/man/man7"
 install -m 0755 "$bin" "$dest/usr/sbin/galera-ocf"
 # Relative, as rpm and Debian policy want for links inside /usr.
 ln -sfn ../../../../sbin/galera-ocf "$dest/usr/lib/ocf/resource.d/galera-ocf/galera"
@@ -55,3 +58,6 @@ else
   echo "stage.sh: man page generated from the usage text (galera-ocf man not available)"
 fi
 gzip -9n "$man"
+for agent in galera garbd; do
+  printf '.so man8/galera-ocf.8\n' | gzip -9n >"$dest/usr/share/man/man7/ocf_galera-ocf_$agent.7.gz"
+done

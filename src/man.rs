@@ -142,9 +142,11 @@ fn exit_status(roff: &mut Roff) {
         OcfStatus::NotRunning,
         OcfStatus::RunningPromoted,
         OcfStatus::FailedPromoted,
+        OcfStatus::Degraded,
     ] {
         tp(roff, vec![bold(s.code().to_string())], s.name());
     }
+    roff.control("PP", []);
     // admin::exit_for and admin::bootstrap are what these say; errors are error::Error::admin_exit_code.
     roff.text([roman(
         "The admin commands print errors as galera-ocf: error: lines on stderr. status exits 0 when the \
@@ -153,6 +155,116 @@ fn exit_status(roff: &mut Roff) {
          error (the CIB unreadable, no or several galera primitives without --resource). bootstrap --force \
          exits 0 once the override is set, 1 when not confirmed or on an error; a bad command line exits 2.",
     )]);
+}
+
+/// The arbitrator agent (issue 17): the same binary under the name garbd.
+fn garbd_agent(roff: &mut Roff) {
+    roff.control("SH", ["THE ARBITRATOR AGENT"]);
+    roff.text([roman(
+        "Installed as /usr/lib/ocf/resource.d/galera-ocf/garbd (ocf:galera-ocf:garbd), the binary runs the \
+         Galera arbitrator garbd as a primitive: start, stop, monitor, validate-all, meta-data. Its monitor \
+         exits 0 while garbd's log says it is a member of a Primary component, 190 (OCF_DEGRADED) while it \
+         runs outside one, 1 when garbd is stopped (SIGSTOP) or has closed its connection, 7 when it is \
+         gone. The data agent's arbitrators parameter names the members that run garbd. Parameters:",
+    )]);
+    for p in crate::garbd::params::PARAMS {
+        let mut term = vec![bold(p.name)];
+        if p.required {
+            term.push(roman(" (required)"));
+        } else if !p.default.is_empty() {
+            term.push(roman(format!(" (default {})", p.default)));
+        }
+        tp(roff, term, p.long);
+    }
+}
+
+fn environment(roff: &mut Roff) {
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (name, what) in [
+        (
+            "OCF_RESKEY_name",
+            "a resource parameter (see PARAMETERS); validate-all warns about names it does not know",
+        ),
+        (
+            "OCF_RESKEY_CRM_meta_timeout",
+            "the action's timeout in milliseconds: every wait of the action ends a margin before it",
+        ),
+        (
+            "OCF_RESKEY_CRM_meta_interval, OCF_RESKEY_CRM_meta_role",
+            "a recurring monitor (interval > 0) and the role it checks; an interval of 0 is a probe",
+        ),
+        (
+            "OCF_RESKEY_CRM_meta_notify_*",
+            "the notification variables of a clone with notify=true (type, operation, the nodes of each \
+             transition)",
+        ),
+        (
+            "OCF_RESOURCE_INSTANCE",
+            "the resource name; node attributes and the state file are named after it",
+        ),
+        (
+            "OCF_CHECK_LEVEL",
+            "10 or more: the monitor also fails a Promoted node whose read_only is ON and reads test_table",
+        ),
+        (
+            "HA_RSCTMP",
+            "where the state file lives (default /run/resource-agents)",
+        ),
+        (
+            "HA_LOGFACILITY",
+            "log to syslog with this facility (pacemakerd sets it), as ocf-shellfuncs does",
+        ),
+        (
+            "HA_LOGFILE, HA_DEBUGLOG",
+            "also append log lines (debug lines: HA_DEBUGLOG only) to these files, in pacemaker.log's time \
+             format",
+        ),
+        (
+            "HA_debug",
+            "set and not 0 or false: debug lines too",
+        ),
+        (
+            "CIB_file",
+            "passed on to crm_attribute and cibadmin: galera-ocf status then reads a saved CIB instead of the \
+             live one",
+        ),
+    ] {
+        tp(roff, vec![bold(name)], what);
+    }
+}
+
+fn examples(roff: &mut Roff) {
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, command) in [
+        (
+            "Where the cluster stands after an outage, and what the election waits for:",
+            "galera-ocf status",
+        ),
+        (
+            "The same as JSON, for a cluster with two galera primitives:",
+            "galera-ocf status --json --resource galera",
+        ),
+        (
+            "Let the most advanced reachable node bootstrap when a member is lost for good (its writes that \
+             no one else holds are lost):",
+            "galera-ocf bootstrap --force",
+        ),
+        (
+            "Check a configuration as Pacemaker would, on one node:",
+            "crm_resource --validate --resource galera",
+        ),
+        (
+            "Run the agent's tests against a scratch resource:",
+            "ocf-tester -n galera -o wsrep_cluster_address=gcomm://node1,node2,node3 /usr/lib/ocf/resource.d/galera-ocf/galera",
+        ),
+    ] {
+        roff.control("PP", []);
+        roff.text([roman(what)]);
+        roff.control("PP", []);
+        roff.control("RS", ["4"]);
+        roff.text([bold(command)]);
+        roff.control("RE", []);
+    }
 }
 
 fn files_and_see_also(roff: &mut Roff) {
@@ -172,13 +284,14 @@ fn files_and_see_also(roff: &mut Roff) {
     }
     roff.control("SH", ["SEE ALSO"]);
     roff.text([roman(
-        "crm(8), pcs(8), crm_resource(8), crm_attribute(8), mariadbd(8), galera_new_cluster(1)",
+        "ocf_galera-ocf_galera(7) and ocf_galera-ocf_garbd(7) (this page), crm(8), pcs(8), \
+         crm_resource(8), crm_attribute(8), cibsecret(8), mariadbd(8), garbd(8), galera_new_cluster(1)",
     )]);
 }
 
 /// The page's date (.TH): when its text last changed, kept by hand so the rendered page is reproducible
 /// (no build time in it).
-const PAGE_DATE: &str = "2026-12-03";
+const PAGE_DATE: &str = "2026-12-07";
 
 /// The whole page.
 pub fn render() -> std::io::Result<String> {
@@ -200,8 +313,11 @@ pub fn render() -> std::io::Result<String> {
     admin_commands(&mut roff, &usages);
     actions(&mut roff);
     parameters(&mut roff);
+    garbd_agent(&mut roff);
     exit_status(&mut roff);
+    environment(&mut roff);
     files_and_see_also(&mut roff);
+    examples(&mut roff);
     roff.to_writer(&mut out)?;
     man.render_version_section(&mut out)?;
     String::from_utf8(out).map_err(std::io::Error::other)
@@ -245,7 +361,10 @@ mod tests {
             "OCF ACTIONS",
             "PARAMETERS",
             "EXIT STATUS",
+            "ENVIRONMENT",
             "FILES",
+            "EXAMPLES",
+            "THE ARBITRATOR AGENT",
         ] {
             assert!(
                 page.contains(&format!(".SH \"{heading}\""))

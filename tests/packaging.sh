@@ -54,6 +54,8 @@ expected=(
   /usr/share/galera-ocf/garbd.xml
   /usr/share/doc/galera-ocf/crm-examples/arbitrator.crm
   /usr/share/man/man8/galera-ocf.8.gz
+  /usr/share/man/man7/ocf_galera-ocf_galera.7.gz
+  /usr/share/man/man7/ocf_galera-ocf_garbd.7.gz
   /usr/share/doc/galera-ocf/crm-examples/cluster.crm
   /usr/share/doc/galera-ocf/crm-examples/pcs-setup.sh
   /usr/share/doc/galera-ocf/crm-examples/galera.cnf
@@ -175,6 +177,12 @@ if zcat /usr/share/man/man8/galera-ocf.8.gz | grep '^\.TH' >/dev/null; then
   fi
 else
   say FAIL "man page has no .TH header"
+fi
+# resource-agents users look for ocf_<provider>_<agent>(7): it must show the same page.
+if MANWIDTH=80 man 7 ocf_galera-ocf_galera 2>/dev/null | grep 'THE ARBITRATOR AGENT' >/dev/null; then
+  say ok "ocf_galera-ocf_galera(7) shows galera-ocf(8)"
+else
+  say FAIL "ocf_galera-ocf_galera(7) does not show galera-ocf(8)"
 fi
 if dpkg -r galera-ocf >"$work/host-remove.log" 2>&1; then
   left=()

@@ -171,6 +171,9 @@ pub fn untracked(cfg: &GarbdConfig) -> Untracked {
     let own_argv: Vec<String> = std::iter::once(cfg.binary.display().to_string())
         .chain(cfg.args())
         .collect();
+    // This agent is installed under the name garbd too: its own process and its concurrent invocations
+    // (a monitor beside a start) are no arbitrators.
+    let agent = std::fs::read_link("/proc/self/exe").ok();
     for entry in dir.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -179,6 +182,9 @@ pub fn untracked(cfg: &GarbdConfig) -> Untracked {
         else {
             continue;
         };
+        if agent.is_some() && std::fs::read_link(format!("/proc/{pid}/exe")).ok() == agent {
+            continue;
+        }
         let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
             continue;
         };
@@ -222,6 +228,11 @@ fn classify(argv: &[String], own: &[String], group: &str) -> Option<Kind> {
         return Some(Kind::Ours);
     }
     if Path::new(program).file_name()? != "garbd" {
+        return None;
+    }
+    // An invocation of this agent (installed as garbd) from another version of its binary, e.g. one still
+    // running across a package upgrade: one OCF action word, which garbd itself never takes.
+    if argv.len() == 2 && crate::ocf::Action::parse(&argv[1]).is_some() {
         return None;
     }
     let mut named = None;
@@ -352,6 +363,11 @@ mod tests {
             ),
             // Another cluster's arbitrator on the same host.
             ("/usr/bin/garbd --group other -a gcomm://x".to_owned(), None),
+            // This agent, installed as garbd, in the middle of an action.
+            (
+                "/usr/lib/ocf/resource.d/galera-ocf/garbd monitor".to_owned(),
+                None,
+            ),
             // Not garbd at all, even when it names the group.
             ("/usr/bin/less --group g1".to_owned(), None),
             // The same program with other arguments (another option set): not ours.
