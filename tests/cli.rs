@@ -718,7 +718,10 @@ fn grastate_that_is_a_directory_fails_start_naming_it() {
     std::fs::remove_file(&g).unwrap();
     std::fs::create_dir(&g).unwrap();
     let before = snapshot(&s.datadir());
-    let out = s.agent().param("binary", "/bin/false").run("start");
+    let out = s
+        .agent()
+        .param("binary", stand_in(&s, "false", "exit 1\n"))
+        .run("start");
     assert_eq!(out.code, 1, "{}", out.stderr);
     let reason = out.one_reason();
     assert!(reason.contains("grastate.dat"), "{reason}");
@@ -864,18 +867,31 @@ fn usage_and_notify_without_a_marker() {
 
 const CRASHED: &str = "# GALERA saved state\nversion: 2.1\nuuid:    6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10\nseqno:   -1\nsafe_to_bootstrap: 0\n";
 
-/// A stand-in for mariadbd (test fixture only) whose --wsrep-recover log has no position line.
-fn fake_mariadbd(s: &Setup) -> String {
-    let p = s.dir.join("mariadbd");
+/// A stand-in mariadbd (test fixture only) named `name` in the setup's directory: `--print-defaults` is
+/// answered by the real server (validate-all and start ask it what the option file holds), anything else
+/// runs the shell `body`.
+fn stand_in(s: &Setup, name: &str, body: &str) -> String {
+    let p = s.dir.join(name);
     std::fs::write(
         &p,
-        "#!/bin/sh\nfor a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
-         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
-         echo '2026-01-01 0 [Note] InnoDB: Buffer pool(s) load completed' >> \"$log\"\n",
+        format!(
+            "#!/bin/sh\ncase \" $* \" in *' --print-defaults '*) exec /usr/sbin/mariadbd \"$@\";; esac\n{body}"
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     p.display().to_string()
+}
+
+/// A stand-in for mariadbd (test fixture only) whose --wsrep-recover log has no position line.
+fn fake_mariadbd(s: &Setup) -> String {
+    stand_in(
+        s,
+        "mariadbd",
+        "for a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
+         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
+         echo '2026-01-01 0 [Note] InnoDB: Buffer pool(s) load completed' >> \"$log\"\n",
+    )
 }
 
 /// Runtime failures of start: each → 1, one exit reason naming the cause, datadir unchanged.
@@ -896,13 +912,13 @@ fn start_failure_matrix() {
         ),
         (
             "recover log empty, binary fails",
-            |a, _| a.param("binary", "/bin/false"),
+            |a, s| a.param("binary", stand_in(s, "false", "exit 1\n")),
             Some(CRASHED),
             "empty",
         ),
         (
             "no grastate, recover finds nothing",
-            |a, _| a.param("binary", "/bin/true"),
+            |a, s| a.param("binary", stand_in(s, "true", "exit 0\n")),
             None,
             "position",
         ),
@@ -1217,16 +1233,13 @@ fn admin_status_and_forced_bootstrap() {
 
 /// A stand-in mariadbd (test fixture only) whose --wsrep-recover log reports a position.
 fn recovering_mariadbd(s: &Setup) -> String {
-    let p = s.dir.join("mariadbd-recover");
-    std::fs::write(
-        &p,
-        "#!/bin/sh\nfor a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
+    stand_in(
+        s,
+        "mariadbd-recover",
+        "for a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
          echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
          echo '2026-01-01 0 [Note] WSREP: Recovered position: 6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:77,0-1-77' >> \"$log\"\n",
     )
-    .unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    p.display().to_string()
 }
 
 const CIB1: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">

@@ -88,7 +88,7 @@ pub async fn run(
     let deadline = deadline(action, cfg);
     match action {
         Action::ValidateAll => {
-            validate::validate(cfg, env, &node_name_offline(cfg))?;
+            validate::validate_all(cfg, env, &node_name_offline(cfg), deadline).await?;
             Ok(Outcome::ok())
         }
         Action::ReloadAgent => reload::run(cfg, env, &node_name_offline(cfg), deadline).await,

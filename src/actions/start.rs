@@ -15,7 +15,7 @@ use crate::exit::Outcome;
 
 pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
-    validate::validate(cfg, env, &ctx.node)?;
+    validate::validate_all(cfg, env, &ctx.node, ctx.deadline).await?;
     // Before anything touches the datadir (install-db, --wsrep-recover): never next to a live server.
     if let Some(what) = mysqld::in_use(cfg) {
         return Err(Error::DatadirInUse {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::actions::members;
 use crate::config::Config;
-use crate::deadline::parse_timeout;
+use crate::deadline::{parse_timeout, Deadline};
 use crate::decide::mycnf;
 use crate::edge::paths::{datadir, executable, readable_file};
 use crate::error::Error;
@@ -14,8 +14,8 @@ use crate::ocf::parse_bool;
 /// The node's option file against the parameters (`decide::mycnf`). A provider library that is not
 /// installed here is ERR_INSTALLED, like a missing binary; a contradiction is [`Error::OptionFile`]; a
 /// different wsrep_cluster_address is only logged (the agent passes its own).
-fn option_file(cfg: &Config) -> Result<(), Error> {
-    let mut settings = crate::edge::mycnf::server_settings(&cfg.config);
+async fn option_file(cfg: &Config, deadline: Deadline) -> Result<(), Error> {
+    let mut settings = crate::edge::mycnf::server_defaults(cfg, deadline).await?;
     settings.extend(mycnf::from_arguments(&cfg.additional_parameters));
     if let Some((s, lib)) = mycnf::provider(&settings) {
         readable_file("config", Path::new(lib)).map_err(|_| {
@@ -77,7 +77,20 @@ fn not_a_wrapper(cfg: &Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// All checks; the node name decides membership.
+/// Every check of [`validate`], and the option file as mariadbd reads it (one `mariadbd
+/// --print-defaults`): validate-all and start. reload-agent does without it: the server already runs with
+/// that file, and no parameter reload-agent applies is compared with it.
+pub async fn validate_all(
+    cfg: &Config,
+    env: &std::collections::BTreeMap<String, String>,
+    node: &str,
+    deadline: Deadline,
+) -> Result<(), Error> {
+    validate(cfg, env, node)?;
+    option_file(cfg, deadline).await
+}
+
+/// The checks that read no option file; the node name decides membership.
 pub fn validate(
     cfg: &Config,
     env: &std::collections::BTreeMap<String, String>,
@@ -92,7 +105,6 @@ pub fn validate(
     not_a_wrapper(cfg)?;
     executable("binary", &cfg.binary)?;
     readable_file("config", &cfg.config)?;
-    option_file(cfg)?;
     let (uid, _gid) = crate::edge::mysqld::owner(cfg)?;
     datadir(cfg, uid.as_raw())?;
     Ok(())

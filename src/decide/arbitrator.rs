@@ -56,6 +56,17 @@ pub fn monitor(o: Observed) -> Verdict {
             OcfStatus::ErrGeneric,
             Some(format!("garbd (pid {pid}) has closed its group connection but still runs")),
         ),
+        Observed::Running {
+            pid,
+            state: Some(GarbdState::Alone),
+        } => v(
+            OcfStatus::Degraded,
+            Some(format!(
+                "garbd (pid {pid}) is alone in a Primary component of its own: every data node left (a clean \
+                 stop keeps the rest Primary); it holds no data, and the data nodes' election decides who \
+                 bootstraps"
+            )),
+        ),
         Observed::Running { pid, state } => v(
             OcfStatus::Degraded,
             Some(format!(
@@ -88,6 +99,7 @@ mod tests {
                 false,
             ),
             (run(Some(GarbdState::NonPrimary)), OcfStatus::Degraded, true),
+            (run(Some(GarbdState::Alone)), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Connecting)), OcfStatus::Degraded, true),
             (run(None), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),

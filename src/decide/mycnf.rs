@@ -10,9 +10,13 @@
 //! row events only). A different `wsrep_cluster_address` is only a warning: the agent always passes its
 //! own.
 //!
-//! Simplifications (documented, not bugs): version-suffixed groups (`[mariadb-10.6]`) count whatever the
-//! version, option-name prefixes (`datad` for `datadir`) are not expanded, escape sequences in values are
-//! kept as written, and an unset `binlog_format` is not reported.
+//! Which options count is mariadbd's answer, not this module's: validate-all and start run
+//! `mariadbd --defaults-file=CONFIG --print-defaults` (`edge::mycnf::server_defaults`), which applies the
+//! server's own rules (only its version's `[mariadb-X.Y]` groups, `!include`/`!includedir`, aborting on a
+//! missing include directory) and prints the options it would start with; [`parse_print_defaults`] reads
+//! that line. The hand-written [`parse`] of the files only finds where each of those options was written
+//! ([`with_origins`]), so a finding names `FILE:LINE [group]`; where it disagrees with the server, the
+//! server wins and the origin reads "mariadbd --print-defaults". An unset `binlog_format` is not reported.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -121,6 +125,88 @@ pub fn parse(file: &str, text: &str) -> Vec<Item> {
         }
     }
     items
+}
+
+/// The options line of `mariadbd --print-defaults` ("… would have been started with the following
+/// arguments:" and then every option, separated by blanks): one setting per `--option`. A value holding
+/// blanks is printed as it is, so words are joined back until the next one starting with `--`.
+pub fn parse_print_defaults(stdout: &str) -> Vec<Setting> {
+    let line = stdout
+        .lines()
+        .skip_while(|l| !l.trim_end().ends_with("arguments:"))
+        .nth(1)
+        .unwrap_or("");
+    let mut words: Vec<String> = Vec::new();
+    for w in line.split(' ').filter(|w| !w.is_empty()) {
+        match words.last_mut() {
+            Some(last) if !w.starts_with("--") => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => words.push(w.to_owned()),
+        }
+    }
+    words
+        .iter()
+        .filter_map(|w| w.strip_prefix("--"))
+        .map(|a| {
+            let (key, value) = match a.split_once('=') {
+                Some((k, v)) => option(&format!("{k}={}", quoted(v))),
+                None => option(a),
+            };
+            Setting {
+                origin: "mariadbd --print-defaults".into(),
+                key,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// A value printed by the server, protected from [`value`]'s comment and quote handling (the server has
+/// already removed both).
+fn quoted(v: &str) -> String {
+    if v.contains('"') {
+        format!("'{v}'")
+    } else {
+        format!("\"{v}\"")
+    }
+}
+
+/// The server's settings, each with where it was written when the files' own reading ([`parse`]) has the
+/// same option with the same value (the last such line, as the last one wins).
+pub fn with_origins(server: Vec<Setting>, written: &[Setting]) -> Vec<Setting> {
+    server
+        .into_iter()
+        .map(|s| {
+            match written
+                .iter()
+                .rev()
+                .find(|w| w.key == s.key && w.value == s.value)
+            {
+                Some(w) => Setting {
+                    origin: w.origin.clone(),
+                    ..s
+                },
+                None => s,
+            }
+        })
+        .collect()
+}
+
+/// Why mariadbd refused its option file, from its stderr: the line that names the problem, not its
+/// closing "Fatal error in defaults handling. Program aborted".
+pub fn defaults_failure(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines
+        .iter()
+        .find(|l| !l.starts_with("Fatal error in defaults handling"))
+        .or(lines.first())
+        .map_or_else(|| "no reason given".to_owned(), |l| (*l).to_owned())
 }
 
 /// `additional_parameters` (`--key[=value]` words): command-line options, which win over the file.
@@ -305,6 +391,60 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Printed by mariadbd 10.11 for /tmp/pd/a.cnf (`[mysqld] datadir=/srv/a b`, `[mariadb-10.6]
+    /// wsrep_on=OFF`, ignored by 10.11, `[galera] wsrep-provider=…`, `loose-foo=1`).
+    const PRINTED: &str = "/usr/sbin/mariadbd would have been started with the following arguments:\n\
+        --datadir=/srv/a b --wsrep_on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --loose-foo=1 \n";
+
+    #[test]
+    fn the_servers_printed_options_are_read() {
+        let s = parse_print_defaults(PRINTED);
+        let kv: Vec<(&str, Option<&str>)> = s
+            .iter()
+            .map(|s| (s.key.as_str(), s.value.as_deref()))
+            .collect();
+        assert_eq!(
+            kv,
+            [
+                ("datadir", Some("/srv/a b")),
+                ("wsrep_on", Some("ON")),
+                ("wsrep_provider", Some("/usr/lib/galera/libgalera_smm.so")),
+                ("foo", Some("1")),
+            ]
+        );
+        assert!(parse_print_defaults("").is_empty());
+        // A '#' or quote the server printed is part of the value, not a comment.
+        let s = parse_print_defaults("x would have been started with the following arguments:\n--socket=/a#b --skip-log-bin\n");
+        assert_eq!(s[0].value.as_deref(), Some("/a#b"));
+        assert_eq!(
+            (s[1].key.as_str(), s[1].value.as_deref()),
+            ("log_bin", Some("OFF"))
+        );
+    }
+
+    #[test]
+    fn origins_come_from_the_files_when_they_agree_with_the_server() {
+        let written = settings("[mysqld]\nwsrep_on=ON\n[mariadb-10.6]\nwsrep_on=OFF\n");
+        let server = parse_print_defaults(
+            "m would have been started with the following arguments:\n--wsrep_on=ON --binlog_format=ROW\n",
+        );
+        let s = with_origins(server, &written);
+        assert_eq!(s[0].origin, "/etc/my.cnf:2 [mysqld]");
+        assert_eq!(s[1].origin, "mariadbd --print-defaults");
+    }
+
+    #[test]
+    fn the_servers_refusal_names_the_problem() {
+        let stderr = "/usr/sbin/mariadbd: Can't read dir of '/nonexistent' (Errcode: 2 \"No such file or directory\")\n\
+            Fatal error in defaults handling. Program aborted\n";
+        assert!(defaults_failure(stderr).contains("Can't read dir of '/nonexistent'"));
+        assert_eq!(
+            defaults_failure("Fatal error in defaults handling. Program aborted\n"),
+            "Fatal error in defaults handling. Program aborted"
+        );
+        assert_eq!(defaults_failure(""), "no reason given");
     }
 
     fn run(text: &str, args: &[&str]) -> Findings {

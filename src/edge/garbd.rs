@@ -43,6 +43,7 @@ fn state_word(s: Option<GarbdState>) -> &'static str {
         Some(GarbdState::Primary { synced: true }) => "synced",
         Some(GarbdState::Primary { synced: false }) => "primary",
         Some(GarbdState::NonPrimary) => "non-primary",
+        Some(GarbdState::Alone) => "alone",
         Some(GarbdState::Closed) => "closed",
     }
 }
@@ -53,6 +54,7 @@ fn parse_state(w: &str) -> Option<GarbdState> {
         "synced" => Some(GarbdState::Primary { synced: true }),
         "primary" => Some(GarbdState::Primary { synced: false }),
         "non-primary" => Some(GarbdState::NonPrimary),
+        "alone" => Some(GarbdState::Alone),
         "closed" => Some(GarbdState::Closed),
         _ => None,
     }

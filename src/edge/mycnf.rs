@@ -1,11 +1,16 @@
-//! Reads the node's MariaDB option file (the `config` parameter) the way mariadbd does: `!include FILE`
-//! and `!includedir DIR` (`*.cnf`, sorted) read in place, so later lines win. The grammar and the
-//! comparison with the parameters are pure, in `decide::mycnf`; this file only opens files.
-//! Unreadable included files are skipped, as mariadbd skips them.
+//! The node's MariaDB option file (the `config` parameter): what mariadbd itself reads from it
+//! ([`server_defaults`]: `mariadbd --print-defaults`, the truth), and where each option was written
+//! ([`server_settings`]: the files read by hand, `!include FILE` and `!includedir DIR` (`*.cnf`, sorted)
+//! in place, for the `FILE:LINE` of a finding). The grammar and the comparison with the parameters are
+//! pure, in `decide::mycnf`; this file only opens files and runs the server.
 
 use std::path::Path;
 
+use crate::config::Config;
+use crate::deadline::Deadline;
 use crate::decide::mycnf::{self, Item, Setting};
+use crate::edge::command::{self, Cmd};
+use crate::error::Error;
 
 /// Includes nest at most this deep (a loop of includes must end).
 const MAX_DEPTH: u8 = 4;
@@ -38,11 +43,40 @@ fn include_dir(dir: &Path, depth: u8, out: &mut Vec<Setting>) {
     }
 }
 
-/// Every server option of this option file and its includes, in the order mariadbd reads them.
+/// Every server option of this option file and its includes, in the order mariadbd reads them, as read
+/// by hand (for origins only; see the module doc).
 pub fn server_settings(config: &Path) -> Vec<Setting> {
     let mut out = Vec::new();
     scan(config, 0, &mut out);
     out
+}
+
+/// The options mariadbd would start with from `config` (`--defaults-file=CONFIG --print-defaults`: it
+/// reads the files and prints, nothing else), each with where it was written when that can be told. An
+/// option file the server refuses (a missing `!includedir`, an option before any group) is
+/// [`Error::OptionFile`] with the server's own reason: a start would abort the same way.
+pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<Vec<Setting>, Error> {
+    let cmd = Cmd::new(&cfg.binary)
+        .arg(format!("--defaults-file={}", cfg.config.display()))
+        .arg("--print-defaults");
+    let out = command::output(&cmd, deadline)
+        .await
+        .map_err(|e| Error::command("reading the option file with mariadbd --print-defaults", e))?;
+    if out.code != 0 {
+        return Err(Error::option_file(
+            "config",
+            format!(
+                "{} cannot read {}: {}",
+                cfg.binary.display(),
+                cfg.config.display(),
+                mycnf::defaults_failure(&out.stderr)
+            ),
+        ));
+    }
+    Ok(mycnf::with_origins(
+        mycnf::parse_print_defaults(&out.stdout),
+        &server_settings(&cfg.config),
+    ))
 }
 
 #[cfg(test)]

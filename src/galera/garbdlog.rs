@@ -10,6 +10,11 @@
 //!   milliseconds; SYNCED is the steady state);
 //! - `Received NON-PRIMARY.`, `Shifting SYNCED -> OPEN`: connected, but in no Primary component, so its
 //!   vote keeps nobody Primary;
+//! - `New COMPONENT: primary = yes, …, memb_num = 1`: garbd alone in a Primary component. Seen in the lab
+//!   when both data nodes were stopped cleanly one after the other: graceful leaves keep the rest Primary,
+//!   so the last one leaves garbd as a Primary component of one that holds no data and whose vote keeps no
+//!   data node Primary. A later `New COMPONENT: primary = yes` with more members (a data node back) makes
+//!   it a member again, without a new `Shifting` line when it stays SYNCED;
 //! - `Received SELF-LEAVE.`, `Shifting OPEN -> CLOSED`: leaving (a stop);
 //! - `Read config:`: the banner of a new garbd process (the log is appended to across restarts).
 //!
@@ -25,6 +30,8 @@ pub enum GarbdState {
     Primary { synced: bool },
     /// Connected or trying, but in no Primary component.
     NonPrimary,
+    /// The only member of its Primary component (every data node left gracefully).
+    Alone,
     /// Closed its group connection (stopping or stopped).
     Closed,
 }
@@ -36,6 +43,7 @@ impl GarbdState {
             GarbdState::Primary { synced: true } => "Primary, Synced",
             GarbdState::Primary { synced: false } => "Primary, joining",
             GarbdState::NonPrimary => "non-Primary",
+            GarbdState::Alone => "alone in a Primary component of its own, without any data node",
             GarbdState::Closed => "closed",
         }
     }
@@ -49,7 +57,30 @@ impl GarbdState {
 /// The state after `text` (complete lines of garbd's log), starting from `from`; `None` when neither
 /// `from` nor any line says anything.
 pub fn fold(from: Option<GarbdState>, text: &str) -> Option<GarbdState> {
-    text.lines().fold(from, |st, line| line_state(line).or(st))
+    text.lines().fold(from, |st, line| {
+        component(st, line).or_else(|| line_state(line)).or(st)
+    })
+}
+
+/// A `New COMPONENT: primary = yes, …, memb_num = N` line: alone (N = 1), or a member of a Primary
+/// component with others, Synced if it was before (a merge logs no new `Shifting` line for a member that
+/// stays SYNCED). `primary = no` is left to `Received NON-PRIMARY.`, which follows it.
+fn component(st: Option<GarbdState>, line: &str) -> Option<GarbdState> {
+    let rest = line.split_once("New COMPONENT: primary = yes")?.1;
+    let members: u32 = rest
+        .split_once("memb_num = ")?
+        .1
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    Some(match (members, st) {
+        (1, _) => GarbdState::Alone,
+        (_, Some(GarbdState::Alone | GarbdState::Primary { synced: true })) => {
+            GarbdState::Primary { synced: true }
+        }
+        _ => GarbdState::Primary { synced: false },
+    })
 }
 
 /// What one log line says, if anything.
@@ -160,6 +191,25 @@ mod tests {
         );
         assert_eq!(fold(None, "Shifting nowhere\n"), None);
         assert_eq!(fold(None, ""), None);
+    }
+
+    #[test]
+    fn alone_after_the_data_nodes_left_and_a_member_again_when_one_returns() {
+        // From the lab (arbitrator-garbd-faults): node1 then node2 stopped cleanly, later node2 bootstrapped.
+        let left = "2026-12-07 00:57:52.750  INFO: New COMPONENT: primary = yes, bootstrap = no, my_idx = 1, memb_num = 2\n\
+            2026-12-07 00:57:52.761  INFO: New COMPONENT: primary = yes, bootstrap = no, my_idx = 0, memb_num = 1\n\
+            2026-12-07 00:57:52.761  INFO: Flow-control interval: [9999999, 9999999]\n";
+        let synced = Some(GarbdState::Primary { synced: true });
+        assert_eq!(fold(synced, left), Some(GarbdState::Alone));
+        assert!(!GarbdState::Alone.in_primary());
+        let back = "2026-12-07 00:58:54.100  INFO: New COMPONENT: primary = yes, bootstrap = no, my_idx = 0, memb_num = 2\n";
+        assert_eq!(fold(Some(GarbdState::Alone), back), synced);
+        // Joining a component for the first time: not Synced until garbd says so.
+        assert_eq!(
+            fold(Some(GarbdState::NonPrimary), back),
+            Some(GarbdState::Primary { synced: false })
+        );
+        assert_eq!(fold(None, SYNCED), synced);
     }
 
     #[test]
