@@ -6,6 +6,11 @@
 //! restarting it cannot help (garbd can never form a Primary component by itself, and with
 //! `pc.wait_prim=no` it joins one as soon as the data nodes form it), while a failure would make Pacemaker
 //! restart it again and again and, on a start timeout, ban it from its node.
+//!
+//! garbd alone in a Primary component (every data node left cleanly: seen in the lab) is a failure, so
+//! Pacemaker restarts it once: such a component holds no data, a data node started outside the agent would
+//! join it and find no donor, and the component the election's bootstrap node forms would have to merge
+//! with it. Restarted, garbd waits non-Primary (OCF_DEGRADED) for the data nodes like after a power loss.
 
 use crate::galera::garbdlog::GarbdState;
 use crate::ocf::OcfStatus;
@@ -60,11 +65,11 @@ pub fn monitor(o: Observed) -> Verdict {
             pid,
             state: Some(GarbdState::Alone),
         } => v(
-            OcfStatus::Degraded,
+            OcfStatus::ErrGeneric,
             Some(format!(
-                "garbd (pid {pid}) is alone in a Primary component of its own: every data node left (a clean \
-                 stop keeps the rest Primary); it holds no data, and the data nodes' election decides who \
-                 bootstraps"
+                "garbd (pid {pid}) is alone in a Primary component of its own (every data node left \
+                 cleanly, and a clean leave keeps the rest Primary): a component that holds no data; \
+                 restarted, it waits for the data nodes' election instead"
             )),
         ),
         Observed::Running { pid, state } => v(
@@ -99,7 +104,7 @@ mod tests {
                 false,
             ),
             (run(Some(GarbdState::NonPrimary)), OcfStatus::Degraded, true),
-            (run(Some(GarbdState::Alone)), OcfStatus::Degraded, true),
+            (run(Some(GarbdState::Alone)), OcfStatus::ErrGeneric, true),
             (run(Some(GarbdState::Connecting)), OcfStatus::Degraded, true),
             (run(None), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),
