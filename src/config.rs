@@ -282,6 +282,13 @@ impl Config {
             .join(format!("galera-ocf-{}.state", self.resource))
     }
 
+    /// The position the last `--wsrep-recover` found and the datadir's fingerprint after it
+    /// (`decide::recovery`): a start after a demote reuses it instead of recovering again.
+    pub fn recovered_cache(&self) -> PathBuf {
+        self.state_dir
+            .join(format!("galera-ocf-{}.recovered", self.resource))
+    }
+
     pub fn grastate_path(&self) -> PathBuf {
         self.datadir.join("grastate.dat")
     }

@@ -390,7 +390,15 @@ fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     assert_eq!(after_demote.position.uuid, committed);
     assert!(after_demote.position.seqno.get() >= 3);
     ok(&lab.act("stop"), 0);
-    ok(&lab.act("start"), 0);
+    let started = lab.act("start");
+    ok(&started, 0);
+    // The datadir did not change since demote's recovery: its position is reused, no second recovery.
+    assert!(
+        started.stderr.contains("reusing the position")
+            && !started.stderr.contains("recovered position"),
+        "{}",
+        started.stderr
+    );
     let after_start = lab.report().unwrap();
     assert_eq!(
         after_start.state,
@@ -411,6 +419,34 @@ fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     lab.sql("SELECT * FROM k.x");
     ok(&lab.act("stop"), 0);
     assert!(lab.servers().is_empty());
+}
+
+/// Anything that writes the datadir between demote's recovery and the next start (here: the redo log's
+/// times, as any server run changes them) makes the start recover again instead of reusing the position.
+#[test]
+fn a_datadir_changed_after_demote_is_recovered_again() {
+    let lab = Lab::new("rerecover");
+    ok(&lab.act("start"), 0);
+    ok(&lab.act("promote"), 0);
+    lab.sql("CREATE DATABASE r; CREATE TABLE r.x (id INT PRIMARY KEY); INSERT INTO r.x VALUES (1)");
+    lab.kill9();
+    ok(&lab.act("demote"), 0);
+    let after_demote = lab.report().unwrap();
+    ok(&lab.act("stop"), 0);
+    let log = lab.dir.join("data/ib_logfile0");
+    let f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.set_modified(std::time::SystemTime::now()).unwrap();
+    drop(f);
+    let started = lab.act("start");
+    ok(&started, 0);
+    assert!(
+        started.stderr.contains("recovered position")
+            && !started.stderr.contains("reusing the position"),
+        "{}",
+        started.stderr
+    );
+    assert_eq!(lab.report().unwrap().position, after_demote.position);
+    ok(&lab.act("stop"), 0);
 }
 
 #[test]

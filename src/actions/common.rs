@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::Serving;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
+use crate::decide::recovery;
 use crate::decide::NodeName;
 use crate::edge::cib::{self, CibStatus, NodeAttrs};
 use crate::edge::state::{Published, State};
@@ -59,6 +60,9 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
             view: None,
         });
     }
+    // Before a recovery, so the fingerprint a recovery keeps (`recovered`) already includes any rewrite of
+    // the view record, and the next start's unchanged record leaves it valid.
+    let view = crate::edge::lastview::refresh(cfg);
     let parsed = datadir::read_optional(&path)?.map(|t| grastate::parse(&t));
     let (position, safe_to_bootstrap, state) = match parsed {
         Some(Ok(g)) if g.seqno.is_known() => (
@@ -86,11 +90,20 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
         safe_to_bootstrap,
         state,
         at: now(),
-        view: crate::edge::lastview::refresh(cfg),
+        view,
     })
 }
 
 async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> {
+    let cache = cfg.recovered_cache();
+    let before = datadir::fingerprint(&cfg.datadir);
+    if let Some(p) = recovery::reusable(datadir::load_recovered(&cache).as_ref(), &before) {
+        info!(
+            "reusing the position {p} recovered earlier: {} is unchanged since (see decide::recovery)",
+            cfg.datadir.display()
+        );
+        return Ok(p);
+    }
     let log = mysqld::wsrep_recover(cfg, deadline).await?;
     let log_path = mysqld::recover_log_path(cfg);
     let rec = recover::parse_detailed(&log)
@@ -103,6 +116,13 @@ async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> 
         rec.position.uuid,
         rec.position.seqno.get()
     );
+    let done = recovery::Recovered {
+        position: rec.position,
+        fingerprint: datadir::fingerprint(&cfg.datadir),
+    };
+    if let Err(e) = datadir::save_recovered(&cache, &done) {
+        warn!("keeping the recovered position for the next start: {e}");
+    }
     Ok(rec.position)
 }
 

@@ -6,6 +6,7 @@
 //! - [`hostmap`]: wsrep_cluster_address + cluster_host_map → the Pacemaker nodes that must report.
 //! - [`mycnf`]: the node's option file (my.cnf) against the parameters, for validate-all.
 //! - [`server`]: whether a process `/proc` describes is a server of this data directory, and why.
+//! - [`recovery`]: whether a position recovered earlier still holds (the datadir's fingerprint unchanged).
 //!
 //! - [`promotion`]: the one verdict of an invocation (election + two_node_mode + override + score + plan).
 //!
@@ -23,6 +24,7 @@ pub mod hostmap;
 pub mod monitor;
 pub mod mycnf;
 pub mod promotion;
+pub mod recovery;
 pub mod server;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).

@@ -15,6 +15,7 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::decide::recovery::{FileStamp, Fingerprint, Recovered, Stat};
 use crate::error::Error;
 
 /// The file's text, `None` when it does not exist.
@@ -163,6 +164,60 @@ fn sync_dir(path: &Path) -> Result<(), Error> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(dir, e))
+}
+
+/// The files a run of mariadbd writes and the directory itself (see `decide::recovery`).
+const STAMPED: [&str; 9] = [
+    ".",
+    "grastate.dat",
+    "gvwstate.dat",
+    "ib_logfile0",
+    "ibdata1",
+    "undo001",
+    "undo002",
+    "undo003",
+    "aria_log_control",
+];
+
+/// The data directory's fingerprint now: each stamped file's size, inode, mtime and ctime, and the boot id.
+pub fn fingerprint(datadir: &Path) -> Fingerprint {
+    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let files = STAMPED
+        .iter()
+        .map(|name| FileStamp {
+            name: (*name).to_owned(),
+            stat: std::fs::symlink_metadata(datadir.join(name))
+                .ok()
+                .map(|m| Stat {
+                    len: m.len(),
+                    ino: m.ino(),
+                    mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                    ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+                }),
+        })
+        .collect();
+    Fingerprint { boot_id, files }
+}
+
+/// The recovery cache; `None` when absent or not understood.
+pub fn load_recovered(path: &Path) -> Option<Recovered> {
+    Recovered::parse(&std::fs::read_to_string(path).ok()?)
+}
+
+/// Write the recovery cache (temp file + rename, so a reader never sees half of it).
+pub fn save_recovered(path: &Path, r: &Recovered) -> Result<(), Error> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, r.render())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(path, e)
+        })
 }
 
 #[cfg(test)]
