@@ -27,11 +27,12 @@
 #   arbitrator-garbd-faults    what happens to garbd itself: its state file removed (the monitor finds the
 #                              same garbd by its command line, no restart); SIGSTOP (the monitor fails,
 #                              Pacemaker restarts it, a new pid in Primary); its log renamed away as a
-#                              rotation does, then both data nodes stopped cleanly: garbd is left alone
-#                              in a Primary component of its own; the monitor, reading through garbd's
-#                              own descriptor, sees it (not a cached Success), Pacemaker restarts it, the
-#                              new one waits (190); the clone started again: one bootstrap at most, all
-#                              up; rows.
+#                              rotation does, then both data nodes put in standby one after the other
+#                              (clean leaves): garbd is left alone in a Primary component of its own; the
+#                              monitor, reading through garbd's own descriptor, sees it (not a cached
+#                              Success), Pacemaker restarts it, the new one waits (190); the stale data
+#                              node back first does not bootstrap beside garbd; the other back, exactly
+#                              it (the most advanced) bootstraps; all up; rows.
 
 arbitrator_only() { [ "$LAB_AGENT" = ours ] || { log "  skipped: $1 exercises ocf:galera-ocf:garbd only"; return 1; }; }
 # The other data node than $1.
@@ -260,7 +261,7 @@ garbd_monitor_is() { [ "$(garbd_monitor_rc)" = "$1" ]; }
 data_mariadbd_gone() { local n; for n in $(data_nodes); do mariadbd_gone "$n" || return 1; done; }
 register_scenario arbitrator-garbd-faults 1105 arbitrator
 scenario_arbitrator-garbd-faults() {
-  local p0 p1 n b
+  local p0 p1 n s v
   arbitrator_only arbitrator-garbd-faults || return 0
   ensure_lab_of 3 || return 1
   start_writer
@@ -282,27 +283,38 @@ scenario_arbitrator-garbd-faults() {
   node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
   check "garbd Started, its monitor not failed" wait_for "garbd clean" 60 garbd_in_primary
   wait_acks 10
-  stop_writer_wait
-  log "  renaming garbd's log away (a rotation without copytruncate), then stopping both data nodes cleanly"
+  log "  renaming garbd's log away (a rotation without copytruncate)"
   node_exec node3 mv /var/log/garbd.log /var/log/garbd.log.1
-  check "crm resource stop galera-clone exits 0" node_exec node3 crm resource stop galera-clone
-  check "both data nodes' mariadbd stopped" wait_for "data nodes stopped" 180 data_mariadbd_gone
-  # Graceful leaves keep the rest Primary: garbd ends alone in a Primary component of its own, which holds
-  # no data. Its monitor (reading through garbd's descriptor, not the renamed-away path) fails, Pacemaker
-  # restarts it, and the new garbd waits non-Primary (190) for the data nodes' election.
+  # One after the other, so each leave is a clean one: Galera keeps the rest Primary at each, and the last
+  # leaves garbd alone in a Primary component of its own, which holds no data (a stop of the whole clone
+  # stops both at once instead: garbd is then simply non-Primary).
+  s=$(vip_node)
+  v=$(other_data_node "$s")
+  log "  standby of $v (writes go on through $s), then of $s"
+  check "crm node standby $v exits 0" node_exec node3 crm node standby "$v"
+  check "$v's mariadbd stopped" wait_for "$v stopped" 180 mariadbd_gone "$v"
+  check "writes go on through $s" wait_acks 10
+  stop_writer_wait
+  check "crm node standby $s exits 0" node_exec node3 crm node standby "$s"
+  check "$s's mariadbd stopped" wait_for "$s stopped" 180 mariadbd_gone "$s"
+  # The monitor reads through garbd's descriptor, not the renamed-away path: it sees garbd alone, fails,
+  # Pacemaker restarts garbd, and the new one waits non-Primary (190) for the data nodes' election.
   check "the monitor finds garbd alone in its component and Pacemaker restarts it" \
     wait_for "garbd restarted" 90 garbd_pid_not "$p1"
-  log "  $(node_exec node3 grep -h -o 'ocf-exit-reason:garbd .* alone.*' /var/log/pacemaker/pacemaker.log 2>/dev/null | tail -1 | cut -c1-200)"
+  log "  $(grep -h -o 'ocf-exit-reason:garbd .* alone.*' "$LAB_DIR"/nodes/node3/var-log/pacemaker/pacemaker.log 2>/dev/null | tail -1 | cut -c1-200)"
   check "the new garbd waits non-Primary (monitor 190)" wait_for "garbd monitor 190" 60 garbd_monitor_is 190
   mark_logs
-  check "crm resource start galera-clone exits 0" node_exec node3 crm resource start galera-clone
+  log "  $v (stale: it left first) back online first, beside garbd"
+  check "crm node online $v exits 0" node_exec node3 crm node online "$v"
+  check "with $s still in standby, $v does not bootstrap for 20 s (garbd holds no writes)" \
+    never_within 20 arb_any_bootstrapped
+  check "crm node online $s exits 0" node_exec node3 crm node online "$s"
   check "the garbd monitor is Success again once the data nodes form a component" \
     wait_for "garbd monitor 0" 300 garbd_monitor_is 0
-  # The 190 stays in the history (Failed Resource Actions) until cleaned up.
+  # The failure and the 190 stay in the history (Failed Resource Actions) until cleaned up.
   node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
   check_arb_all_up 300
-  mapfile -t b < <(arb_bootstrapped)
-  check "at most one data node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
+  check "exactly $s (the last to leave, the most advanced) bootstrapped" [ "$(arb_bootstrapped)" = "$s" ]
   start_writer
   wait_acks 10
   stop_writer_wait
