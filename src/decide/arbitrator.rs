@@ -7,10 +7,14 @@
 //! `pc.wait_prim=no` it joins one as soon as the data nodes form it), while a failure would make Pacemaker
 //! restart it again and again and, on a start timeout, ban it from its node.
 //!
-//! garbd alone in a Primary component (every data node left cleanly: seen in the lab) is a failure, so
-//! Pacemaker restarts it once: such a component holds no data, a data node started outside the agent would
-//! join it and find no donor, and the component the election's bootstrap node forms would have to merge
-//! with it. Restarted, garbd waits non-Primary (OCF_DEGRADED) for the data nodes like after a power loss.
+//! OCF_DEGRADED is only for a garbd that has not been in a Primary component yet (started before the data
+//! nodes). One that was and is no longer is a failure, so Pacemaker restarts it once, and the new garbd
+//! waits (OCF_DEGRADED) for the data nodes:
+//! - lost (non-Primary after Primary): in the lab garbd 26.4 stayed non-Primary and silent after the data
+//!   nodes left, and refused the component they formed anew; a fresh garbd joins it;
+//! - alone in a Primary component (every data node left cleanly, one after the other): a component that
+//!   holds no data, which a data node started outside the agent would join (and find no donor), and which
+//!   the bootstrap node's new component would have to merge with.
 
 use crate::galera::garbdlog::GarbdState;
 use crate::ocf::OcfStatus;
@@ -72,6 +76,16 @@ pub fn monitor(o: Observed) -> Verdict {
                  restarted, it waits for the data nodes' election instead"
             )),
         ),
+        Observed::Running {
+            pid,
+            state: Some(GarbdState::Lost),
+        } => v(
+            OcfStatus::ErrGeneric,
+            Some(format!(
+                "garbd (pid {pid}) lost its Primary component (the data nodes are gone or cut off) and \
+                 may not rejoin the one they form anew: restarted, it waits for them"
+            )),
+        ),
         Observed::Running { pid, state } => v(
             OcfStatus::Degraded,
             Some(format!(
@@ -105,6 +119,7 @@ mod tests {
             ),
             (run(Some(GarbdState::NonPrimary)), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Alone)), OcfStatus::ErrGeneric, true),
+            (run(Some(GarbdState::Lost)), OcfStatus::ErrGeneric, true),
             (run(Some(GarbdState::Connecting)), OcfStatus::Degraded, true),
             (run(None), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),

@@ -44,6 +44,7 @@ fn state_word(s: Option<GarbdState>) -> &'static str {
         Some(GarbdState::Primary { synced: false }) => "primary",
         Some(GarbdState::NonPrimary) => "non-primary",
         Some(GarbdState::Alone) => "alone",
+        Some(GarbdState::Lost) => "lost",
         Some(GarbdState::Closed) => "closed",
     }
 }
@@ -55,6 +56,7 @@ fn parse_state(w: &str) -> Option<GarbdState> {
         "primary" => Some(GarbdState::Primary { synced: false }),
         "non-primary" => Some(GarbdState::NonPrimary),
         "alone" => Some(GarbdState::Alone),
+        "lost" => Some(GarbdState::Lost),
         "closed" => Some(GarbdState::Closed),
         _ => None,
     }

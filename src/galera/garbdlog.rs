@@ -32,6 +32,11 @@ pub enum GarbdState {
     NonPrimary,
     /// The only member of its Primary component (every data node left gracefully).
     Alone,
+    /// Non-Primary after having been in a Primary component (this process): the data nodes are gone.
+    /// Seen in the lab (garbd 26.4): after both data nodes left, garbd stayed non-Primary and silent, and
+    /// refused the connection of the component the data nodes formed anew ("discarding pending addr without
+    /// UUID" on their side), so it cannot be trusted to rejoin by itself.
+    Lost,
     /// Closed its group connection (stopping or stopped).
     Closed,
 }
@@ -44,6 +49,7 @@ impl GarbdState {
             GarbdState::Primary { synced: false } => "Primary, joining",
             GarbdState::NonPrimary => "non-Primary",
             GarbdState::Alone => "alone in a Primary component of its own, without any data node",
+            GarbdState::Lost => "non-Primary since it lost its Primary component",
             GarbdState::Closed => "closed",
         }
     }
@@ -58,7 +64,15 @@ impl GarbdState {
 /// `from` nor any line says anything.
 pub fn fold(from: Option<GarbdState>, text: &str) -> Option<GarbdState> {
     text.lines().fold(from, |st, line| {
-        component(st, line).or_else(|| line_state(line)).or(st)
+        match (st, component(st, line).or_else(|| line_state(line))) {
+            // Non-Primary after Primary (or alone): lost, until a new component or a new process says else.
+            (
+                Some(GarbdState::Primary { .. } | GarbdState::Alone | GarbdState::Lost),
+                Some(GarbdState::NonPrimary),
+            ) => Some(GarbdState::Lost),
+            (_, Some(next)) => Some(next),
+            (st, None) => st,
+        }
     })
 }
 
@@ -141,7 +155,7 @@ mod tests {
             .take_while(|l| !l.contains("Received signal 15"))
             .map(|l| format!("{l}\n"))
             .collect();
-        assert_eq!(fold(None, &upto_sigterm), Some(GarbdState::NonPrimary));
+        assert_eq!(fold(None, &upto_sigterm), Some(GarbdState::Lost));
         assert_eq!(fold(None, PEER_KILLED), Some(GarbdState::Closed));
     }
 
@@ -204,6 +218,23 @@ mod tests {
         assert!(!GarbdState::Alone.in_primary());
         let back = "2026-12-07 00:58:54.100  INFO: New COMPONENT: primary = yes, bootstrap = no, my_idx = 0, memb_num = 2\n";
         assert_eq!(fold(Some(GarbdState::Alone), back), synced);
+        // The data nodes left at once instead (lab: a stop of the whole clone): lost, not waiting.
+        let gone = "2026-12-07 01:05:25.051  INFO: New COMPONENT: primary = no, bootstrap = no, my_idx = 0, memb_num = 1\n\
+            2026-12-07 01:05:25.051  INFO: Shifting SYNCED -> OPEN (TO: 290)\n";
+        assert_eq!(fold(synced, gone), Some(GarbdState::Lost));
+        assert_eq!(fold(Some(GarbdState::Alone), gone), Some(GarbdState::Lost));
+        // A new process forgets it; a fresh garbd that never was Primary is only waiting.
+        assert_eq!(
+            fold(
+                Some(GarbdState::Lost),
+                "2026-12-07 01:06:00.000  INFO: Read config: \n"
+            ),
+            Some(GarbdState::Connecting)
+        );
+        assert_eq!(
+            fold(Some(GarbdState::Connecting), gone),
+            Some(GarbdState::NonPrimary)
+        );
         // Joining a component for the first time: not Synced until garbd says so.
         assert_eq!(
             fold(Some(GarbdState::NonPrimary), back),
