@@ -87,7 +87,11 @@ const LONGDESC: &str = "Manages MariaDB Galera as a promotable clone. Unpromoted
 this node has published its last committed position (node attribute <resource>-report); Promoted means \
 mariadbd runs Synced in the Primary component. The nodes elect, identically on every node, which one \
 bootstraps a cluster that has no Primary component; all others join it. `galera-ocf status` shows the \
-published reports and the current decision.";
+published reports and the current decision. With fencing (stonith-enabled=true, the setting for \
+production): stop returns success only when no server of the datadir is left, so a server that survives \
+SIGKILL (a hung disk) fails the stop and Pacemaker fences the node before anything runs elsewhere; a lost \
+node's instance is recovered only after it is fenced; two_node_mode excuses a silent peer that the fencer's \
+history records as fenced.";
 
 /// quick-xml's writer reports only I/O errors (since 0.37); writing into a `Vec` makes even those impossible,
 /// but the signature stays honest.
@@ -126,8 +130,9 @@ votes in the group but stores no data: when one data node fails, the other keeps
 vote and stays Primary (writable), without split brain and without an administrator. It does not protect \
 against losing a data node's writes: after a full power loss the data nodes still wait for each other's \
 position, as garbd holds none. The monitor is OCF_SUCCESS only while garbd's own log says it is a member of a \
-Primary component; running outside one (the data nodes are down or unreachable) is OCF_DEGRADED (190), \
-because restarting garbd cannot help: it joins by itself when the data nodes form a component. Keep it off \
+Primary component; a garbd still waiting for its first component (started before the data nodes) is \
+OCF_DEGRADED (190), as restarting it cannot help; one that lost its component, is alone in one or is \
+stopped (SIGSTOP) fails, and is restarted once, since garbd does not reliably rejoin. Keep it off \
 the data nodes: two votes on one machine would let that machine's failure take the majority with it.";
 
 /// The garbd agent's meta-data document (`ocf-metadata/garbd.xml`).

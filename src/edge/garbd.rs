@@ -291,7 +291,12 @@ pub fn catch_up(cfg: &GarbdConfig, t: &mut Tracked) -> Result<(), Error> {
     f.take(READ_CAP)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(&cfg.log, e))?;
-    let (lines, used) = garbdlog::complete_lines(&bytes);
+    let (mut lines, used) = garbdlog::complete_lines(&bytes);
+    if from > t.offset {
+        // Skipped ahead (more than READ_CAP appended): the first line read is the end of a line.
+        let cut = lines.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+        lines = &lines[cut..];
+    }
     t.state = garbdlog::fold(t.state, &String::from_utf8_lossy(lines));
     t.offset = from + used as u64;
     Ok(())
