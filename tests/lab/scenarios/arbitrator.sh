@@ -301,7 +301,7 @@ scenario_arbitrator-garbd-faults() {
   # Pacemaker restarts garbd, and the new one waits non-Primary (190) for the data nodes' election.
   check "the monitor finds garbd alone in its component and Pacemaker restarts it" \
     wait_for "garbd restarted" 90 garbd_pid_not "$p1"
-  log "  $(grep -h -o 'ocf-exit-reason:garbd .* alone.*' "$LAB_DIR"/nodes/node3/var-log/pacemaker/pacemaker.log 2>/dev/null | tail -1 | cut -c1-200)"
+  log "  $(grep -h -o 'ERROR: garbd (pid [0-9]*) is alone.*' "$LAB_DIR"/nodes/node3/var-log/pacemaker/pacemaker.log 2>/dev/null | tail -1 | cut -c1-200)"
   check "the new garbd waits non-Primary (monitor 190)" wait_for "garbd monitor 190" 60 garbd_monitor_is 190
   mark_logs
   log "  $v (stale: it left first) back online first, beside garbd"
