@@ -176,14 +176,23 @@ pub async fn set_score(
     Ok(())
 }
 
-/// The server variables of a status query (monitor or promote); one this version cannot read is logged,
-/// never a failure (see [`ServerVars::from_rows`]).
+/// The server variables of a status query (promote); one this version cannot read is logged, never a
+/// failure (see [`ServerVars::from_rows`]).
 pub fn server_vars(rows: &[(String, String)]) -> ServerVars {
-    let (vars, unreadable) = ServerVars::from_rows(rows);
-    if let Some(e) = unreadable {
-        warn!("{e}: counted as desynced, the VIP prefers another node");
+    let (vars, unreadable) = server_vars_unlogged(rows);
+    if let Some(w) = unreadable {
+        warn!("{w}");
     }
     vars
+}
+
+/// The same, with the warning returned instead of logged: the monitor logs it once per change.
+pub fn server_vars_unlogged(rows: &[(String, String)]) -> (ServerVars, Option<String>) {
+    let (vars, unreadable) = ServerVars::from_rows(rows);
+    (
+        vars,
+        unreadable.map(|e| format!("{e}: counted as desynced, the VIP prefers another node")),
+    )
 }
 
 /// Publish `<rsc>-synced` (what this node offers clients, `decide::monitor::Serving`) unless it is known

@@ -43,24 +43,28 @@ struct Query {
     status: Option<WsrepStatus>,
     server: ServerVars,
     detail: Option<String>,
+    /// A server variable this version cannot read (`common::server_vars_unlogged`).
+    unreadable: Option<String>,
 }
 
 async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
     match sql::snapshot(cfg, cfg.check_level, deadline).await {
         Ok(Snapshot { wsrep, vars }) => {
-            let server = common::server_vars(&vars);
+            let (server, unreadable) = common::server_vars_unlogged(&vars);
             match WsrepStatus::from_rows(&wsrep) {
                 Ok(st) => Query {
                     health: Ok(st.health()),
                     status: Some(st),
                     server,
                     detail: None,
+                    unreadable,
                 },
                 Err(e) => Query {
                     health: Err(QueryFailure::Query),
                     status: None,
                     server: ServerVars::default(),
                     detail: Some(e.to_string()),
+                    unreadable,
                 },
             }
         }
@@ -74,6 +78,7 @@ async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
                 status: None,
                 server: ServerVars::default(),
                 detail: None,
+                unreadable: None,
             }
         }
         Err(f) => Query {
@@ -81,6 +86,7 @@ async fn query(cfg: &Config, pid: Option<i32>, deadline: Deadline) -> Query {
             status: None,
             server: ServerVars::default(),
             detail: Some(f.text),
+            unreadable: None,
         },
     }
 }
@@ -96,7 +102,7 @@ fn role(cfg: &Config, marker: Option<&State>) -> RequestedRole {
 }
 
 pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcome, Error> {
-    let marker = state::load(&cfg.state_file())?;
+    let mut marker = state::load(&cfg.state_file())?;
     let found = mysqld::detect(cfg);
     if let (Some(f), None) = (&found, &marker) {
         info!(
@@ -117,6 +123,9 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         Some(f) => Some(query(cfg, f.pid(), deadline.keeping_cleanup()).await),
         None => None,
     };
+    if let Some(q) = &q {
+        note_unreadable(cfg, marker.as_mut(), q.unreadable.as_deref());
+    }
     let obs = Observation {
         process: if found.is_some() {
             Process::Running
@@ -153,6 +162,29 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             promoted(cfg, deadline, probe, st, q, v.serving).await
         }
         (status, _, _) => Ok(Outcome::of(status)),
+    }
+}
+
+/// Log an unreadable server variable once per change, not at every monitor (the marker remembers the last
+/// warning, and what this invocation saves later keeps it; without a marker, every time). Best effort: a
+/// marker that cannot be written only repeats it.
+fn note_unreadable(cfg: &Config, marker: Option<&mut State>, now: Option<&str>) {
+    let Some(m) = marker else {
+        if let Some(w) = now {
+            warn!("{w}");
+        }
+        return;
+    };
+    if m.unreadable.as_deref() == now {
+        return;
+    }
+    match now {
+        Some(w) => warn!("{w}"),
+        None => info!("every server variable the VIP rule reads is readable again"),
+    }
+    m.unreadable = now.map(str::to_owned);
+    if let Err(e) = state::save(&cfg.state_file(), m) {
+        warn!("remembering the warning: {e}");
     }
 }
 

@@ -86,6 +86,7 @@ mod tests {
     #[test]
     fn a_reload_forgets_the_election_explanation_and_keeps_what_was_published() {
         let st = State {
+            unreadable: None,
             started: 7,
             promoted: true,
             report: Some(

@@ -70,6 +70,9 @@ pub struct State {
     /// read: attributes removed behind the node's back stay missing until the next one (see
     /// `actions::monitor`'s periodic re-check).
     pub checked: Option<u64>,
+    /// The last "server variable this version cannot read" warning a monitor logged, so it is logged
+    /// once per change instead of at every monitor.
+    pub unreadable: Option<String>,
 }
 
 impl State {
@@ -104,6 +107,9 @@ impl State {
         if let Some(t) = self.checked {
             s.push_str(&format!("checked={t}\n"));
         }
+        if let Some(u) = &self.unreadable {
+            s.push_str(&format!("unreadable={}\n", u.replace('\n', " ")));
+        }
         s
     }
 
@@ -127,6 +133,7 @@ impl State {
             decision: kv.get("decision").map(|v| (*v).to_owned()),
             declined: kv.get("declined").and_then(|v| v.parse().ok()),
             checked: kv.get("checked").and_then(|v| v.parse().ok()),
+            unreadable: kv.get("unreadable").map(|v| (*v).to_owned()),
         }
     }
 }
@@ -199,6 +206,7 @@ mod tests {
             decision: Some("join n1".into()),
             declined: Some(1_796_000_000),
             checked: Some(1_796_000_060),
+            unreadable: Some("wsrep_desync = maybe is not a boolean".into()),
         };
         assert_eq!(State::parse(&s.render()), s);
         let s2 = State {
