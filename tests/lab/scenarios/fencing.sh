@@ -6,7 +6,7 @@
 #
 # Scenarios (both agents; without LAB_FENCING=1 they log "skipped" and pass, the lab has no fence device):
 #   fencing  kill -9 of corosync alone on the VIP node under writes (its mariadbd, still in the Galera Primary
-#            component, and the VIP address stay): the survivors fence it (fence history, helper log), the
+#            component, and the VIP address stay): the survivors fence it (helper log, DC log), the
 #            VIP answers from another node only after the power-off (the DC's log, and a sampler of every
 #            node's eth0 and of the old mariadbd), never on two nodes, nobody bootstraps; powered on again
 #            it is Promoted by IST; rows on every node.
@@ -45,19 +45,17 @@ pcmk_log_epoch() {
 }
 # The line number (since the mark) of the first line matching REGEX in NODE's pacemaker.log.
 pcmk_log_line() { pcmk_log_since_mark "$1" | grep -n -m1 -E -- "$2" | cut -d: -f1; }
-# fence_off_time VIEW NODE: epoch of the latest successful off of NODE in the fence history read on VIEW.
-# Counting entries does not work: the fencer folds repeated successful fencings of a node into one entry
-# ("off of NODE successful: delegate=..., last-successful='2026-12-03 06:10:42 +00:00'"; `completed=` with
-# the full history), so a second fencing changes the entry's time, not the number of entries.
+# fence_off_time VIEW NODE: epoch of the latest successful off of NODE the fence history read on VIEW shows
+# (for the log only). The fencer folds repeated fencings of a node into one entry ("turning off of NODE
+# successful: ..., last-successful='2026-12-07 01:29:32Z'"), and after a second fencing Pacemaker 2.1.5 still
+# showed the first one's time: neither counting entries nor comparing times proves a new fencing.
 fence_off_time() {
   node_exec "$1" stonith_admin --history "$2" 2>/dev/null | grep "off of $2 successful" |
     grep -oE "(completed|last-successful)='[^']*'" | cut -d"'" -f2 |
     while read -r t; do date -u -d "$t" +%s 2>/dev/null; done | sort -n | tail -1
 }
-# fence_off_since VIEW NODE EPOCH: the history has a successful off of NODE at or after EPOCH (whole seconds:
-# the history's times have no fraction).
-fence_off_since() { local t; t=$(fence_off_time "$1" "$2") && [ -n "$t" ] && [ "$t" -ge "${3%.*}" ]; }
 both_set() { [ -n "$1" ] && [ -n "$2" ]; }
+vip_is_on() { [ "$(vip_node)" = "$1" ]; }
 # vip_sampler V OLD_PID OUT: every 0.2 s one line "EPOCH NODES-WITH-THE-VIP-ON-ETH0 OLD-MARIADBD(alive|dead)"
 # (ground truth from the interfaces and /proc, whatever crm_mon shows), until killed.
 vip_sampler() {
@@ -78,7 +76,7 @@ vip_sampler() {
 # the VIP address on its eth0 stay, and the writer's writes through the VIP are still acknowledged there.
 # Without fencing the survivors would start the VIP beside the old one; with fencing they must first power V
 # off (fence_lab → the host-side helper → `lab power-kill V`). Asserts: V is powered off by the helper at the
-# request of a survivor, `stonith_admin --history V` shows a successful off, the DC's pacemaker.log has the
+# request of a survivor (the fence history is logged), the DC's pacemaker.log has the
 # fencing result before it initiated the VIP's start elsewhere, the sampler never saw the VIP on two nodes
 # and saw it elsewhere only after V's old mariadbd was dead, the VIP answers from another node, writes go on,
 # nobody bootstraps; V powered on again is Promoted (proven on V) by IST; rows on every node.
@@ -137,9 +135,10 @@ fencing_steps() {
   echo "TIMING fencing-write-outage $(write_outage_after "$t0")"
   stop_vip_sampler
 
-  check "stonith_admin --history $v shows a successful off since the kill" wait_for "fence history of $v" 30 \
-    fence_off_since "${others[0]}" "$v" "$t0"
-  node_exec "${others[0]}" stonith_admin --history "$v" 2>&1 | sed 's/^/  history: /' >&2
+  # Logged, not asserted: the helper's log (above) and the DC's log (below) are the proof. The fencer's
+  # history folds repeated fencings of a node into one entry, and Pacemaker 2.1.5 kept showing the first
+  # one's time after a second fencing of the same node (seen in a LAB_FENCING=1 e2e run).
+  node_exec "${others[0]}" stonith_admin --history "$v" --verbose 2>&1 | sed 's/^/  history: /' >&2
   dc=$(node_exec "${others[0]}" crmadmin -D -q 2>&1 | awk '{print $NF}')
   # The controller acts on the fencer's result ("Fence operation N for NODE succeeded"); its "Peer NODE was
   # terminated" notice is a later notification (seen 16 ms after the VIP start it allowed). Both lines are
@@ -182,7 +181,7 @@ fencing_steps() {
 # it); the admin then puts V in standby. Asserts: the VIP answers from another node (it is stopped before the
 # demote, and IPaddr2 needs no disk); the agent on V reports the failure with its reason ("stop failed: ...
 # is still running") and never reports the stop done while mariadbd lives; the survivors fence V (helper
-# log, fence history), and the DC logged the failed operation before the fencing; the VIP never on two
+# log, the DC log), and the DC logged the failed operation before the fencing; the VIP never on two
 # nodes; the old mariadbd is gone; writes go on; nobody bootstraps; V online and powered on again is Promoted
 # by IST; no failed actions after the cleanup; rows on every node.
 # TIMING stop-hangs-vip (standby → VIP elsewhere), stop-hangs-fenced (standby → V powered off).
@@ -202,6 +201,7 @@ scenario_fencing-stop-hangs() {
   stop_vip_sampler
   thaw_datadir "$v"
   node_exec "$(any_node)" crm node online "$v" >/dev/null 2>&1 || true
+  node_exec "$(any_node)" crm resource clear vip >/dev/null 2>&1 || true
   unset LAB_VIEW_NODE
   return $rc
 }
@@ -217,9 +217,14 @@ stop_hangs_steps() {
   start_node "$v"
   check "$v Promoted again on its loop-mounted datadir" wait_for "$v Promoted again" 240 rejoined "$v" "" "$t0" || return 1
   check_all_up 240
+  # Its shutdown moved the VIP away, and nothing moves it back: move it to $v (a cli-prefer constraint,
+  # cleared by the scenario's cleanup), so the node whose disk hangs is the VIP node.
+  if [ "$(vip_node)" != "$v" ]; then
+    node_exec "${others[0]}" crm resource move vip "$v" >/dev/null 2>&1
+    check "the VIP moved to $v" wait_for "VIP on $v" 60 vip_is_on "$v"
+  fi
   start_writer
   wait_acks 10
-  v=$(vip_node)
   mpid=$(mariadbd_pid "$v")
   check "precondition: the VIP node is the one with the loop-mounted datadir ($v)" [ -s "$(state "$v.loopmount")" ] || return 1
   mark_logs
@@ -240,8 +245,7 @@ stop_hangs_steps() {
   check "$v powered off by the fence helper" wait_for "the helper's POWER-OFF $v" 420 helper_log_has "POWER-OFF $v"
   echo "TIMING stop-hangs-fenced $(elapsed "$t0")"
   check "the request came from a survivor (${others[*]})" helper_log_has "request from \(${others[0]}\|${others[1]:-none}\): off $v"
-  check "stonith_admin --history $v shows a successful off since the standby" wait_for "fence history of $v" 30 \
-    fence_off_since "${others[0]}" "$v" "$t0"
+  node_exec "${others[0]}" stonith_admin --history "$v" --verbose 2>&1 | sed 's/^/  history: /' >&2
   stop_vip_sampler
   check "the agent on $v reported why (ocf-exit-reason: stop failed: ... is still running)" \
     pcmk_log_has "$v" "ocf-exit-reason:stop failed: .* is still running"
