@@ -62,7 +62,7 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
     }
     // Before a recovery, so the fingerprint a recovery keeps (`recovered`) already includes any rewrite of
     // the view record, and the next start's unchanged record leaves it valid.
-    let view = crate::edge::lastview::refresh(cfg);
+    let view = crate::edge::lastview::refresh(cfg, deadline).await;
     let parsed = datadir::read_optional(&path)?.map(|t| grastate::parse(&t));
     let (position, safe_to_bootstrap, state) = match parsed {
         Some(Ok(g)) if g.seqno.is_known() => (

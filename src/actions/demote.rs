@@ -17,7 +17,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     // Leave time for --wsrep-recover, which an unclean end (SIGKILL) makes necessary.
     let recover_slot = (ctx.deadline.total() / 3).min(Duration::from_secs(60));
     // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
-    crate::edge::lastview::refresh(cfg);
+    crate::edge::lastview::refresh(cfg, ctx.deadline).await;
     let stopped = mysqld::stop(cfg, ctx.deadline.leaving(recover_slot)).await?;
     info!("demote: {stopped}");
     let path = cfg.state_file();

@@ -180,7 +180,7 @@ async fn join(
     } else {
         args.extend(position);
     }
-    crate::edge::lastview::clear_for_join(ctx.cfg);
+    crate::edge::lastview::clear_for_join(ctx.cfg, ctx.deadline).await;
     // Before mariadbd can receive a single file: whatever ends this join before Synced leaves the marker.
     datadir::mark_transfer(
         &ctx.cfg.datadir,
@@ -422,7 +422,7 @@ fn last_error(log: &std::path::Path) -> String {
 /// keeps its real position (`--wsrep-recover` at the next start) instead of being published as incomplete,
 /// which would keep the most advanced node out of the next election.
 async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
-    crate::edge::lastview::refresh(ctx.cfg);
+    crate::edge::lastview::refresh(ctx.cfg, ctx.deadline).await;
     let s = mysqld::stop(ctx.cfg, ctx.deadline.within(Duration::from_secs(30))).await?;
     info!("promote: {s}");
     if fresh_marker && !mysqld::sst_file_present(ctx.cfg) {
@@ -435,7 +435,7 @@ async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
 /// A failed promote leaves no half-joined server behind.
 async fn give_up(ctx: &Ctx<'_>, reason: NotReady) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
-    crate::edge::lastview::refresh(ctx.cfg);
+    crate::edge::lastview::refresh(ctx.cfg, ctx.deadline).await;
     match mysqld::stop(ctx.cfg, ctx.deadline).await {
         Ok(s) => info!("promote: {s}"),
         Err(e) => {

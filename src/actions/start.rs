@@ -15,14 +15,17 @@ use crate::exit::Outcome;
 
 pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
-    validate::validate_all(cfg, env, &ctx.node, ctx.deadline).await?;
-    // Before anything touches the datadir (install-db, --wsrep-recover): never next to a live server.
+    validate::validate(cfg, env, &ctx.node)?;
+    // Before anything touches the datadir (install-db, --wsrep-recover) or runs anything: never next to a
+    // live server.
     if let Some(what) = mysqld::in_use(cfg) {
         return Err(Error::DatadirInUse {
             datadir: cfg.datadir.clone(),
             what,
         });
     }
+    // What validate-all checks too: the option file as mariadbd reads it.
+    validate::option_file(cfg, ctx.deadline).await?;
     mysqld::prepare_dirs(cfg)?;
     if cfg.enable_creation && !datadir::has_system_tables(&cfg.datadir) {
         install_db(ctx).await?;

@@ -11,7 +11,7 @@ use crate::exit::Outcome;
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
-    crate::edge::lastview::refresh(cfg);
+    crate::edge::lastview::refresh(cfg, ctx.deadline).await;
     let stopped = mysqld::stop(cfg, ctx.deadline).await?;
     match &stopped {
         Stopped::Killed(_) => warn!("stop: {stopped}"),

@@ -14,7 +14,7 @@ use crate::ocf::parse_bool;
 /// The node's option file against the parameters (`decide::mycnf`). A provider library that is not
 /// installed here is ERR_INSTALLED, like a missing binary; a contradiction is [`Error::OptionFile`]; a
 /// different wsrep_cluster_address is only logged (the agent passes its own).
-async fn option_file(cfg: &Config, deadline: Deadline) -> Result<(), Error> {
+pub async fn option_file(cfg: &Config, deadline: Deadline) -> Result<(), Error> {
     let mut settings = crate::edge::mycnf::server_defaults(cfg, deadline).await?;
     settings.extend(mycnf::from_arguments(&cfg.additional_parameters));
     if let Some((s, lib)) = mycnf::provider(&settings) {
@@ -78,8 +78,9 @@ fn not_a_wrapper(cfg: &Config) -> Result<(), Error> {
 }
 
 /// Every check of [`validate`], and the option file as mariadbd reads it (one `mariadbd
-/// --print-defaults`): validate-all and start. reload-agent does without it: the server already runs with
-/// that file, and no parameter reload-agent applies is compared with it.
+/// --print-defaults`, [`option_file`]): validate-all. start runs the same two with its in-use check in
+/// between (nothing is run next to a live server); reload-agent does without the option file: the server
+/// already runs with it, and no parameter reload-agent applies is compared with it.
 pub async fn validate_all(
     cfg: &Config,
     env: &std::collections::BTreeMap<String, String>,

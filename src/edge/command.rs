@@ -96,16 +96,45 @@ fn scrubbed(program: &Path) -> std::process::Command {
 /// Run to completion within the deadline; any exit code is returned in [`Output`].
 /// On timeout the child is killed (kill_on_drop) and [`CommandError::Timeout`] returned.
 pub async fn output(cmd: &Cmd, deadline: Deadline) -> Result<Output, CommandError> {
+    run(cmd, None, deadline).await
+}
+
+/// Like [`output`], with `input` on the child's stdin.
+pub async fn output_with_input(
+    cmd: &Cmd,
+    input: &[u8],
+    deadline: Deadline,
+) -> Result<Output, CommandError> {
+    run(cmd, Some(input), deadline).await
+}
+
+async fn run(cmd: &Cmd, input: Option<&[u8]>, deadline: Deadline) -> Result<Output, CommandError> {
+    use tokio::io::AsyncWriteExt;
     let mut c = tokio::process::Command::from(scrubbed(&cmd.program));
     c.args(&cmd.args)
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let child = c.spawn().map_err(|source| CommandError::Spawn {
+    let mut child = c.spawn().map_err(|source| CommandError::Spawn {
         program: cmd.program_name(),
         source,
     })?;
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        let fed = async {
+            // A child that exits without reading is its own error, reported by its exit status.
+            let _ = stdin.write_all(bytes).await;
+        };
+        tokio::time::timeout_at(deadline.instant(), fed)
+            .await
+            .map_err(|_| CommandError::Timeout {
+                program: cmd.program_name(),
+            })?;
+    }
     let out = tokio::time::timeout_at(deadline.instant(), child.wait_with_output())
         .await
         .map_err(|_| CommandError::Timeout {

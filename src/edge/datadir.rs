@@ -15,7 +15,9 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::deadline::Deadline;
 use crate::decide::recovery::{FileStamp, Fingerprint, Recovered, Stat};
+use crate::edge::command::{self, Cmd};
 use crate::error::Error;
 
 /// The file's text, `None` when it does not exist.
@@ -70,28 +72,63 @@ pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
 
 /// Write one of the agent's own files in the datadir atomically and durably (temp file, fsync, rename,
 /// fsync of the directory), mode 0600.
-pub fn write_own_file(datadir: &Path, name: &str, contents: &str) -> Result<(), Error> {
+/// Write one of the agent's own files in the datadir atomically (temp file, fsync, rename, fsync of the
+/// directory), done by child processes, each bounded by `deadline`: `install -m 0600
+/// /dev/stdin TMP`, `sync TMP`, `mv -f TMP FILE`, `sync DIR`. On a filesystem that hangs (a frozen or dead
+/// disk) a write blocks in uninterruptible sleep, where no signal ends it. In the agent's own process that
+/// would hold the action past Pacemaker's timeout for good ("process will not die": no result reaches
+/// Pacemaker, so nothing escalates and the node is never fenced; seen in the lab's fencing-stop-hangs,
+/// where demote's copy of the saved view blocked before demote could even stop mariadbd). A child stuck
+/// there is left behind and the action goes on without the copy.
+pub async fn write_own_file(
+    datadir: &Path,
+    name: &str,
+    contents: &str,
+    deadline: Deadline,
+) -> Result<(), Error> {
     let path = datadir.join(name);
     let tmp = temp_path(&path);
-    let io = |e| Error::io(&tmp, e);
-    let written = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io)
-        .and_then(|mut f| {
-            f.write_all(contents.as_bytes())
-                .and_then(|()| f.sync_all())
-                .map_err(io)
-        })
-        .and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e)));
-    if written.is_err() {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let written = async {
+        let install = Cmd::new("/usr/bin/install")
+            .args(["-m", "0600", "/dev/stdin"])
+            .arg(&tmp);
+        write_step(&path, &install, Some(contents.as_bytes()), deadline).await?;
+        write_step(&path, &Cmd::new("/usr/bin/sync").arg(&tmp), None, deadline).await?;
+        let rename = Cmd::new("/usr/bin/mv").arg("-f").arg(&tmp).arg(&path);
+        write_step(&path, &rename, None, deadline).await?;
+        write_step(&path, &Cmd::new("/usr/bin/sync").arg(dir), None, deadline).await
+    }
+    .await;
+    if written.is_err() && !deadline.expired() {
+        // Not after a timeout: on a filesystem that hangs, this unlink would block this process too.
         let _ = std::fs::remove_file(&tmp);
     }
-    written?;
-    sync_dir(&path)
+    written
+}
+
+/// One child of [`write_own_file`]; a non-zero exit is an error naming the command.
+async fn write_step(
+    path: &Path,
+    cmd: &Cmd,
+    input: Option<&[u8]>,
+    deadline: Deadline,
+) -> Result<(), Error> {
+    let out = match input {
+        Some(bytes) => command::output_with_input(cmd, bytes, deadline).await,
+        None => command::output(cmd, deadline).await,
+    }
+    .map_err(|e| Error::command(format!("writing {}", path.display()), e))?;
+    if out.code == 0 {
+        Ok(())
+    } else {
+        Err(Error::Internal(format!(
+            "{} exited with {}: {}",
+            cmd.display(),
+            out.code,
+            out.stderr
+        )))
+    }
 }
 
 /// Remove the transfer marker (the node is Synced: its datadir is complete). Absent is fine.

@@ -9,7 +9,10 @@
 //! seqno from the server log (`galera::viewlog`), and rewrites the copy when that changed. Every failure
 //! here is logged and ends in "no view": less evidence only ever makes the election wait.
 
+use std::time::Duration;
+
 use crate::config::Config;
+use crate::deadline::Deadline;
 use crate::edge::datadir;
 use crate::galera::gvwstate::{self, LastView};
 use crate::galera::report::{parse_view_fields, render_view};
@@ -69,9 +72,9 @@ fn record(cfg: &Config) -> Option<LastView> {
 /// start does. Nothing is lost: the durable copy holds the view for the election; and a joiner never forms
 /// a component on its own, so Galera's automatic recovery was never what this start was for. The file is
 /// removed only when the copy holds a view (refresh succeeded), or when it holds no usable view at all.
-pub fn clear_for_join(cfg: &Config) {
+pub async fn clear_for_join(cfg: &Config, deadline: Deadline) {
     let path = cfg.gvwstate_path();
-    if current(cfg).is_some() && (refresh(cfg).is_none() || record(cfg).is_none()) {
+    if current(cfg).is_some() && (refresh(cfg, deadline).await.is_none() || record(cfg).is_none()) {
         warn!(
             "{} kept: its view could not be saved in {RECORD} first",
             path.display()
@@ -89,8 +92,12 @@ pub fn clear_for_join(cfg: &Config) {
     }
 }
 
+/// How long rewriting the copy may take: a datadir whose disk hangs must not hold up a demote or stop
+/// (`datadir::write_own_file`), and an unwritten copy only means less evidence.
+const WRITE_WAIT: Duration = Duration::from_secs(5);
+
 /// The view to report (see the module doc); rewrites the durable copy when it changed.
-pub fn refresh(cfg: &Config) -> Option<LastView> {
+pub async fn refresh(cfg: &Config, deadline: Deadline) -> Option<LastView> {
     let saved = record(cfg);
     let log = || String::from_utf8_lossy(&datadir::read_tail(&cfg.log, LOG_TAIL)).into_owned();
     let merged = gvwstate::merge_saved_view(saved.as_ref(), current(cfg).as_ref(), |members| {
@@ -98,7 +105,9 @@ pub fn refresh(cfg: &Config) -> Option<LastView> {
     })?;
     if saved.as_ref() != Some(&merged) {
         let text = format!("{}\n", render_view(&merged));
-        match datadir::write_own_file(&cfg.datadir, RECORD, &text) {
+        match datadir::write_own_file(&cfg.datadir, RECORD, &text, deadline.within(WRITE_WAIT))
+            .await
+        {
             Ok(()) => info!("saved view {}: {}", RECORD, text.trim_end()),
             Err(e) => warn!("could not keep a copy of the saved view: {e}"),
         }
