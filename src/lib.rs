@@ -26,12 +26,16 @@
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
 //!                verdict (a monitor's OcfStatus, read_only ON included, and what the node offers
 //!                clients for the VIP: desync, reject_queries, read_only), hostmap (arbitrators
-//!                excluded from the expected members), my.cnf vs the parameters, server (which
-//!                processes are servers of the data directory), arbitrator (the garbd monitor's status)
+//!                excluded from the expected members), my.cnf vs the parameters (what `mariadbd
+//!                --print-defaults` reports), server (which processes are servers of the data directory),
+//!                arbitrator (the garbd monitor's status), recovery (whether a position recovered earlier
+//!                still holds: the datadir's fingerprint)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
-//!                datadir, paths (validate-all's file checks, the clustercheck file), host (uname), mycnf
-//!                (reads my.cnf and its includes), state (the /run marker file), garbd (garbd's process,
-//!                state file and log)
+//!                datadir (also its fingerprint, the recovery cache, and the agent's own datadir writes,
+//!                done by bounded child processes so a hung disk never blocks an action), paths
+//!                (validate-all's file checks, the clustercheck file), host (uname), mycnf (runs `mariadbd
+//!                --print-defaults`; reads my.cnf and its includes for FILE:LINE), state (the /run marker
+//!                file), garbd (garbd's process, state file and log, read through garbd's own descriptor)
 //! garbd/         the `ocf:galera-ocf:garbd` agent (issue 17): params.rs (its parameter table and config,
 //!                pure), mod.rs (start/stop/monitor/validate-all: gather (edge) → decide → apply)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply
@@ -62,6 +66,8 @@
 //!   role, and a cache of what was published so steady-state monitors fork nothing; `checked` records when
 //!   a Promoted monitor last compared that cache with the CIB (one `cibadmin` read at least a minute apart,
 //!   republishing what was removed behind the node's back).
+//! - `$HA_RSCTMP/galera-ocf-<rsc>.recovered`: the position the last `--wsrep-recover` found and the
+//!   datadir's fingerprint after it; a start reuses it only while the fingerprint is unchanged.
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.
