@@ -617,6 +617,40 @@ fn validate_all_reports_option_file_contradictions() {
     }
 }
 
+/// Issue 15: what counts is what mariadbd itself reads (`--print-defaults`): a group of another server
+/// version is ignored as mariadbd ignores it, and an option file mariadbd refuses (a missing
+/// `!includedir`) fails validate-all with mariadbd's own reason, as the server's start would abort.
+#[test]
+fn the_option_file_is_read_as_mariadbd_reads_it() {
+    let s = Setup::new();
+    let config = with_included(&s, "[mariadb-10.6]\nwsrep_on=OFF\n");
+    let out = s.agent().param("config", &config).run("validate-all");
+    assert_eq!(
+        out.code, 0,
+        "a [mariadb-10.6] group counted: {}",
+        out.stderr
+    );
+
+    let s = Setup::new();
+    let base = std::fs::read_to_string(s.dir.join("my.cnf")).unwrap();
+    let broken = s.dir.join("broken.cnf");
+    std::fs::write(
+        &broken,
+        format!("{base}!includedir {}\n", s.dir.join("nowhere").display()),
+    )
+    .unwrap();
+    let out = s
+        .agent()
+        .param("config", broken.display().to_string())
+        .run("validate-all");
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    let reason = out.one_reason();
+    assert!(
+        reason.contains("cannot read") && reason.contains("nowhere"),
+        "{reason}"
+    );
+}
+
 #[test]
 fn option_file_contradiction_fails_start_on_this_node_only() {
     let s = Setup::new();
