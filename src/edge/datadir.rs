@@ -133,6 +133,11 @@ async fn write_step(
 
 /// Remove the transfer marker (the node is Synced: its datadir is complete). Absent is fine.
 pub fn clear_transfer(datadir: &Path) -> Result<(), Error> {
+    // Look first (a stat): an unlink waits for a frozen filesystem even when the name does not exist, and
+    // a healthy Synced node's monitor calls this; it must not write anything there in the steady state.
+    if !transfer_marked(datadir)? {
+        return Ok(());
+    }
     let path = datadir.join(TRANSFER_MARKER);
     match std::fs::remove_file(&path) {
         Ok(()) => sync_dir(&path),

@@ -74,7 +74,12 @@ fn record(cfg: &Config) -> Option<LastView> {
 /// removed only when the copy holds a view (refresh succeeded), or when it holds no usable view at all.
 pub async fn clear_for_join(cfg: &Config, deadline: Deadline) {
     let path = cfg.gvwstate_path();
-    if current(cfg).is_some() && (refresh(cfg, deadline).await.is_none() || record(cfg).is_none()) {
+    // Removed only once the copy holds exactly the view merged now: a copy that could not be rewritten
+    // (the write failed or ran out of time) may hold an older view than gvwstate.dat.
+    if current(cfg).is_some() && {
+        let merged = refresh(cfg, deadline).await;
+        merged.is_none() || record(cfg) != merged
+    } {
         warn!(
             "{} kept: its view could not be saved in {RECORD} first",
             path.display()
