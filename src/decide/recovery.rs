@@ -45,13 +45,23 @@ pub struct Recovered {
     pub fingerprint: Fingerprint,
 }
 
-/// The cached position when it still holds: the same boot (a known boot id), every stamp the same.
+/// The files InnoDB's recovery reads the position from that must be regular files of the datadir itself
+/// for a reuse: when they are elsewhere (`innodb_log_group_home_dir`, `innodb_data_home_dir`) or symlinks,
+/// the stamps of the datadir do not show a change to them (`edge::datadir::fingerprint` stamps a symlink as
+/// absent).
+const MUST_BE_HERE: [&str; 2] = ["ib_logfile0", "ibdata1"];
+
+/// The cached position when it still holds: the same boot (a known boot id), every stamp the same, and the
+/// redo log and system tablespace stamped as regular files of the datadir.
 pub fn reusable(cached: Option<&Recovered>, now: &Fingerprint) -> Option<Position> {
     let c = cached?;
-    let same = !now.boot_id.is_empty()
-        && !now.files.is_empty()
-        && c.fingerprint == *now
-        && c.position.seqno.is_known();
+    let here = MUST_BE_HERE.iter().all(|name| {
+        now.files
+            .iter()
+            .any(|f| f.name == *name && f.stat.is_some())
+    });
+    let same =
+        !now.boot_id.is_empty() && here && c.fingerprint == *now && c.position.seqno.is_known();
     same.then_some(c.position)
 }
 
@@ -142,6 +152,15 @@ mod tests {
                     }),
                 },
                 FileStamp {
+                    name: "ibdata1".into(),
+                    stat: Some(Stat {
+                        len: 12 << 20,
+                        ino: 13,
+                        mtime_ns: 7,
+                        ctime_ns: 7,
+                    }),
+                },
+                FileStamp {
                     name: "gvwstate.dat".into(),
                     stat: None,
                 },
@@ -168,8 +187,21 @@ mod tests {
         assert_eq!(reusable(Some(&blind), &fp("", 5)), None);
         // A file that appeared where none was.
         let mut grown = fp("b1", 5);
-        grown.files[2].stat = grown.files[1].stat;
+        grown.files[3].stat = grown.files[1].stat;
         assert_eq!(reusable(Some(&cached), &grown), None);
+    }
+
+    #[test]
+    fn never_reused_when_the_redo_log_or_system_tablespace_is_not_in_the_datadir() {
+        // Elsewhere (innodb_log_group_home_dir) or a symlink: stamped as absent both times, yet not proof.
+        for missing in ["ib_logfile0", "ibdata1"] {
+            let mut f = fp("b1", 5);
+            for s in f.files.iter_mut().filter(|s| s.name == missing) {
+                s.stat = None;
+            }
+            let cached = rec(f.clone());
+            assert_eq!(reusable(Some(&cached), &f), None, "{missing}");
+        }
     }
 
     #[test]

@@ -230,8 +230,10 @@ pub fn fingerprint(datadir: &Path) -> Fingerprint {
         .iter()
         .map(|name| FileStamp {
             name: (*name).to_owned(),
+            // A symlink counts as absent: its own stamps do not change when its target does.
             stat: std::fs::symlink_metadata(datadir.join(name))
                 .ok()
+                .filter(|m| !m.file_type().is_symlink())
                 .map(|m| Stat {
                     len: m.len(),
                     ino: m.ino(),
