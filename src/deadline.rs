@@ -152,24 +152,17 @@ mod tests {
 
     #[test]
     fn cleanup_reserve_is_a_third_of_what_is_left_at_most_three_seconds() {
-        assert_eq!(cleanup_reserve(Duration::ZERO), Duration::ZERO);
-        assert_eq!(
-            cleanup_reserve(Duration::from_millis(300)),
-            Duration::from_millis(100)
-        );
-        assert_eq!(
-            cleanup_reserve(Duration::from_secs(3)),
-            Duration::from_secs(1)
-        );
-        assert_eq!(
-            cleanup_reserve(Duration::from_secs(9)),
-            Duration::from_secs(3)
-        );
-        assert_eq!(
-            cleanup_reserve(Duration::from_secs(27)),
-            Duration::from_secs(3)
-        );
-        assert_eq!(cleanup_reserve(MAX_TIMEOUT), CLEANUP_RESERVE_MAX);
+        let ms = Duration::from_millis;
+        for (left, reserve) in [
+            (Duration::ZERO, Duration::ZERO),
+            (ms(300), ms(100)),
+            (ms(3_000), ms(1_000)),
+            (ms(9_000), ms(3_000)),
+            (ms(27_000), ms(3_000)),
+            (MAX_TIMEOUT, CLEANUP_RESERVE_MAX),
+        ] {
+            assert_eq!(cleanup_reserve(left), reserve, "{left:?}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

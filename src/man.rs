@@ -13,7 +13,7 @@ use clap_mangen::Man;
 
 use crate::cli::{Admin, BIN_NAME};
 use crate::ocf::{Action, OcfStatus};
-use crate::params::PARAMS;
+use crate::params::{Param, PARAMS};
 
 const AGENT_PATH: &str = "/usr/lib/ocf/resource.d/galera-ocf/galera";
 
@@ -115,15 +115,31 @@ fn parameters(roff: &mut Roff) {
          create ... name=value). The same table produces the agent's meta-data.",
     )]);
     for p in PARAMS {
-        let mut term = vec![bold(p.name), roman(" ("), italic(p.kind.as_str())];
-        if p.required {
-            term.push(roman(", required"));
-        } else if !p.default.is_empty() {
-            term.push(roman(format!(", default {}", p.default)));
+        tp(roff, param_term(p, true), p.long);
+    }
+}
+
+/// A parameter's term: its name, then in parentheses its type (`with_kind`) and whether it is required or
+/// its default, whichever there are.
+fn param_term(p: &Param, with_kind: bool) -> Vec<Inline> {
+    let mut notes = Vec::new();
+    if with_kind {
+        notes.push(italic(p.kind.as_str()));
+    }
+    if p.required {
+        notes.push(roman("required"));
+    } else if !p.default.is_empty() {
+        notes.push(roman(format!("default {}", p.default)));
+    }
+    let mut term = vec![bold(p.name)];
+    if !notes.is_empty() {
+        for (i, note) in notes.into_iter().enumerate() {
+            term.push(roman(if i == 0 { " (" } else { ", " }));
+            term.push(note);
         }
         term.push(roman(")"));
-        tp(roff, term, p.long);
     }
+    term
 }
 
 fn exit_status(roff: &mut Roff) {
@@ -168,13 +184,7 @@ fn garbd_agent(roff: &mut Roff) {
          gone. The data agent's arbitrators parameter names the members that run garbd. Parameters:",
     )]);
     for p in crate::garbd::params::PARAMS {
-        let mut term = vec![bold(p.name)];
-        if p.required {
-            term.push(roman(" (required)"));
-        } else if !p.default.is_empty() {
-            term.push(roman(format!(" (default {})", p.default)));
-        }
-        tp(roff, term, p.long);
+        tp(roff, param_term(p, false), p.long);
     }
 }
 

@@ -917,15 +917,23 @@ fn stand_in(s: &Setup, name: &str, body: &str) -> String {
     p.display().to_string()
 }
 
-/// A stand-in for mariadbd (test fixture only) whose --wsrep-recover log has no position line.
-fn fake_mariadbd(s: &Setup) -> String {
+/// A stand-in mariadbd (test fixture only) named `name` whose --wsrep-recover log is a start line and
+/// then `last`.
+fn recover_stand_in(s: &Setup, name: &str, last: &str) -> String {
     stand_in(
         s,
-        "mariadbd",
-        "for a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
-         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
-         echo '2026-01-01 0 [Note] InnoDB: Buffer pool(s) load completed' >> \"$log\"\n",
+        name,
+        &format!(
+            "for a; do case $a in --log-error=*) log=${{a#--log-error=}};; esac; done\n\
+             echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
+             echo '2026-01-01 0 [Note] {last}' >> \"$log\"\n"
+        ),
     )
+}
+
+/// A stand-in for mariadbd (test fixture only) whose --wsrep-recover log has no position line.
+fn fake_mariadbd(s: &Setup) -> String {
+    recover_stand_in(s, "mariadbd", "InnoDB: Buffer pool(s) load completed")
 }
 
 /// Runtime failures of start: each → 1, one exit reason naming the cause, datadir unchanged.
@@ -1267,12 +1275,10 @@ fn admin_status_and_forced_bootstrap() {
 
 /// A stand-in mariadbd (test fixture only) whose --wsrep-recover log reports a position.
 fn recovering_mariadbd(s: &Setup) -> String {
-    stand_in(
+    recover_stand_in(
         s,
         "mariadbd-recover",
-        "for a; do case $a in --log-error=*) log=${a#--log-error=};; esac; done\n\
-         echo '2026-01-01 0 [Note] Starting MariaDB 10.11 as process 1' >> \"$log\"\n\
-         echo '2026-01-01 0 [Note] WSREP: Recovered position: 6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:77,0-1-77' >> \"$log\"\n",
+        "WSREP: Recovered position: 6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:77,0-1-77",
     )
 }
 

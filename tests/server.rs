@@ -370,6 +370,24 @@ fn lifecycle_bootstrap_promote_demote_stop() {
     assert!(!lab.dir.join("data/gvwstate.dat").exists());
 }
 
+/// A start after demote's recovery: 0, and either a second `--wsrep-recover` (`again`) or demote's
+/// position reused.
+fn start_recovering(lab: &Lab, again: bool) -> Ran {
+    let started = lab.act("start");
+    ok(&started, 0);
+    let (said, not) = if again {
+        ("recovered position", "reusing the position")
+    } else {
+        ("reusing the position", "recovered position")
+    };
+    assert!(
+        started.stderr.contains(said) && !started.stderr.contains(not),
+        "{}",
+        started.stderr
+    );
+    started
+}
+
 #[test]
 fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     let lab = Lab::new("kill");
@@ -390,15 +408,8 @@ fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     assert_eq!(after_demote.position.uuid, committed);
     assert!(after_demote.position.seqno.get() >= 3);
     ok(&lab.act("stop"), 0);
-    let started = lab.act("start");
-    ok(&started, 0);
     // The datadir did not change since demote's recovery: its position is reused, no second recovery.
-    assert!(
-        started.stderr.contains("reusing the position")
-            && !started.stderr.contains("recovered position"),
-        "{}",
-        started.stderr
-    );
+    start_recovering(&lab, false);
     let after_start = lab.report().unwrap();
     assert_eq!(
         after_start.state,
@@ -437,14 +448,7 @@ fn a_datadir_changed_after_demote_is_recovered_again() {
     let f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
     f.set_modified(std::time::SystemTime::now()).unwrap();
     drop(f);
-    let started = lab.act("start");
-    ok(&started, 0);
-    assert!(
-        started.stderr.contains("recovered position")
-            && !started.stderr.contains("reusing the position"),
-        "{}",
-        started.stderr
-    );
+    start_recovering(&lab, true);
     assert_eq!(lab.report().unwrap().position, after_demote.position);
     ok(&lab.act("stop"), 0);
 }
