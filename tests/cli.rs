@@ -651,6 +651,35 @@ fn the_option_file_is_read_as_mariadbd_reads_it() {
     );
 }
 
+/// A `binary` whose `--print-defaults` prints no option list (another program, or a wrapper printing
+/// something else) is not read as an option file without options (which validate-all would blame on
+/// my.cnf: "sets no wsrep_provider"): ERR_INSTALLED naming the binary and what it printed.
+#[test]
+fn print_defaults_output_that_is_not_the_servers_names_the_binary() {
+    for (name, body, printed) in [
+        ("silent", "exit 0\n", "\"\""),
+        (
+            "chatty",
+            "echo 'Usage: chatty [OPTIONS]'\n",
+            "Usage: chatty",
+        ),
+    ] {
+        let s = Setup::new();
+        let bin = s.dir.join(name);
+        std::fs::write(&bin, format!("#!/bin/sh\n{body}")).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = s
+            .agent()
+            .param("binary", bin.display().to_string())
+            .run("validate-all");
+        assert_eq!(out.code, 5, "{name}: {}", out.stderr);
+        let reason = out.one_reason();
+        for word in ["parameter binary:", &bin.display().to_string(), printed] {
+            assert!(reason.contains(word), "{name}: {reason:?} lacks {word:?}");
+        }
+    }
+}
+
 #[test]
 fn option_file_contradiction_fails_start_on_this_node_only() {
     let s = Setup::new();

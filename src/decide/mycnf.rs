@@ -14,9 +14,11 @@
 //! `mariadbd --defaults-file=CONFIG --print-defaults` (`edge::mycnf::server_defaults`), which applies the
 //! server's own rules (only its version's `[mariadb-X.Y]` groups, `!include`/`!includedir`, aborting on a
 //! missing include directory) and prints the options it would start with; [`parse_print_defaults`] reads
-//! that line. The hand-written [`parse`] of the files only finds where each of those options was written
-//! ([`with_origins`]), so a finding names `FILE:LINE [group]`; where it disagrees with the server, the
-//! server wins and the origin reads "mariadbd --print-defaults". An unset `binlog_format` is not reported.
+//! that list (its values unquoted: the files' own reading settles where one ends), and output that is not
+//! such a list is a [`PrintDefaultsError`], never "no options". The hand-written [`parse`] of the files
+//! otherwise only finds where each of those options was written ([`with_origins`]), so a finding names
+//! `FILE:LINE [group]`; where it disagrees with the server, the server wins and the origin reads "mariadbd
+//! --print-defaults". An unset `binlog_format` is not reported.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -56,16 +58,22 @@ pub enum Item {
     IncludeDir(PathBuf),
 }
 
+/// An option's name in the canonical spelling: lower case, `_` for `-`, without `loose_`.
+fn canonical(name: &str) -> String {
+    let key = name.trim().to_ascii_lowercase().replace('-', "_");
+    match key.strip_prefix("loose_") {
+        Some(rest) => rest.to_owned(),
+        None => key,
+    }
+}
+
 /// `key`, `key=value` → canonical key and value; `skip-`/`disable-`/`enable-` set a boolean.
 fn option(text: &str) -> (String, Option<String>) {
     let (k, v) = match text.split_once('=') {
         Some((k, v)) => (k, Some(value(v))),
         None => (text, None),
     };
-    let mut key = k.trim().to_ascii_lowercase().replace('-', "_");
-    if let Some(rest) = key.strip_prefix("loose_") {
-        key = rest.to_owned();
-    }
+    let key = canonical(k);
     for (prefix, flag) in [("skip_", "OFF"), ("disable_", "OFF"), ("enable_", "ON")] {
         if v.is_none() {
             if let Some(rest) = key.strip_prefix(prefix) {
@@ -127,49 +135,100 @@ pub fn parse(file: &str, text: &str) -> Vec<Item> {
     items
 }
 
-/// The options line of `mariadbd --print-defaults` ("… would have been started with the following
-/// arguments:" and then every option, separated by blanks): one setting per `--option`. A value holding
-/// blanks is printed as it is, so words are joined back until the next one starting with `--`.
-pub fn parse_print_defaults(stdout: &str) -> Vec<Setting> {
-    let line = stdout
-        .lines()
-        .skip_while(|l| !l.trim_end().ends_with("arguments:"))
-        .nth(1)
-        .unwrap_or("");
-    let mut words: Vec<String> = Vec::new();
-    for w in line.split(' ').filter(|w| !w.is_empty()) {
-        match words.last_mut() {
-            Some(last) if !w.starts_with("--") => {
-                last.push(' ');
-                last.push_str(w);
-            }
-            _ => words.push(w.to_owned()),
-        }
-    }
-    words
-        .iter()
-        .filter_map(|w| w.strip_prefix("--"))
-        .map(|a| {
-            let (key, value) = match a.split_once('=') {
-                Some((k, v)) => option(&format!("{k}={}", quoted(v))),
-                None => option(a),
-            };
-            Setting {
-                origin: "mariadbd --print-defaults".into(),
-                key,
-                value,
-            }
-        })
-        .collect()
+/// The end of the first line of `mariadbd --print-defaults` (after the program's name).
+pub const PRINT_DEFAULTS_HEADER: &str = " would have been started with the following arguments:";
+
+/// Output of `mariadbd --print-defaults` that is not what a MariaDB server prints (another program, or
+/// a wrapper that prints something else): reported, never read as "no options".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrintDefaultsError {
+    #[error("its first line is not \"PROGRAM{PRINT_DEFAULTS_HEADER}\" but {0:?}")]
+    NoHeader(String),
+    #[error("its options are not --option words each followed by a blank: {0:?}")]
+    NotOptions(String),
 }
 
-/// A value printed by the server, protected from [`value`]'s comment and quote handling (the server has
-/// already removed both).
-fn quoted(v: &str) -> String {
-    if v.contains('"') {
-        format!("'{v}'")
-    } else {
-        format!("\"{v}\"")
+/// At most this much of unexpected output goes into an error.
+const SHOWN: usize = 80;
+
+fn shown(text: &str) -> String {
+    text.chars().take(SHOWN).collect()
+}
+
+/// The options `mariadbd --print-defaults` prints, one setting per `--option`.
+///
+/// The server (mysys `my_load_defaults`) prints the header line, then every option exactly as it read it
+/// followed by one blank, then a newline: a value is neither quoted nor escaped, so it may hold blanks,
+/// runs of blanks, ` --` and (from a `\n` escape in the file) newlines. Each blank followed by `--` and a
+/// name character may therefore end an option or belong to its value; the first such blank ends it,
+/// unless the option files' own reading (`written`, see [`parse`]) has this option with a value that
+/// reaches to a later one: the value the server read is then the one written (the longest that fits).
+pub fn parse_print_defaults(
+    stdout: &str,
+    written: &[Setting],
+) -> Result<Vec<Setting>, PrintDefaultsError> {
+    let (header, rest) = stdout.split_once('\n').unwrap_or((stdout, ""));
+    if !header.ends_with(PRINT_DEFAULTS_HEADER) {
+        return Err(PrintDefaultsError::NoHeader(shown(header)));
+    }
+    let list = rest.strip_suffix('\n').unwrap_or(rest);
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rest = match list.strip_suffix(' ') {
+        Some(l) if l.starts_with("--") => l,
+        _ => return Err(PrintDefaultsError::NotOptions(shown(list))),
+    };
+    let mut out = Vec::new();
+    loop {
+        let end = argument_end(rest, written);
+        out.push(printed_setting(rest.get(2..end).unwrap_or("")));
+        match rest.get(end + 1..) {
+            Some(next) => rest = next,
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Whether an option can start at `i` of `list`: ` --` and a name character.
+fn boundary(list: &str, i: usize) -> bool {
+    list.get(i..)
+        .and_then(|t| t.strip_prefix(" --"))
+        .and_then(|t| t.chars().next())
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Where the option at the start of `list` ends (see [`parse_print_defaults`]).
+fn argument_end(list: &str, written: &[Setting]) -> usize {
+    let ends = |i: usize| i == list.len() || boundary(list, i);
+    let first = (1..=list.len())
+        .find(|&i| list.is_char_boundary(i) && ends(i))
+        .unwrap_or(list.len());
+    let Some(eq) = list[..first].find('=') else {
+        return first;
+    };
+    let key = canonical(list.get(2..eq).unwrap_or(""));
+    let value = &list[eq + 1..];
+    written
+        .iter()
+        .filter(|w| w.key == key)
+        .filter_map(|w| w.value.as_deref())
+        .filter(|v| value.starts_with(v))
+        .map(|v| eq + 1 + v.len())
+        .filter(|&i| ends(i))
+        .fold(first, usize::max)
+}
+
+/// One printed option (without its `--`): the value as printed; `skip-`/`enable-` forms as in a file.
+fn printed_setting(arg: &str) -> Setting {
+    let (key, value) = match arg.split_once('=') {
+        Some((k, v)) => (canonical(k), Some(v.to_owned())),
+        None => option(arg),
+    };
+    Setting {
+        origin: "mariadbd --print-defaults".into(),
+        key,
+        value,
     }
 }
 
@@ -377,6 +436,7 @@ pub fn check(ex: &Expected<'_>, settings: &[Setting]) -> Findings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const GOOD: &str = "[client]\nsocket=/elsewhere.sock\n\
         [mysqld]\ndatadir = /var/lib/mysql/\nsocket=/run/mysqld/mysqld.sock\npid-file=mysqld.pid # in datadir\n\
@@ -398,38 +458,208 @@ mod tests {
     const PRINTED: &str = "/usr/sbin/mariadbd would have been started with the following arguments:\n\
         --datadir=/srv/a b --wsrep_on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --loose-foo=1 \n";
 
+    fn printed(stdout: &str, written: &[Setting]) -> Vec<(String, Option<String>)> {
+        parse_print_defaults(stdout, written)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.key, s.value))
+            .collect()
+    }
+
+    fn kv(pairs: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.map(str::to_owned)))
+            .collect()
+    }
+
     #[test]
     fn the_servers_printed_options_are_read() {
-        let s = parse_print_defaults(PRINTED);
-        let kv: Vec<(&str, Option<&str>)> = s
-            .iter()
-            .map(|s| (s.key.as_str(), s.value.as_deref()))
-            .collect();
         assert_eq!(
-            kv,
-            [
+            printed(PRINTED, &[]),
+            kv(&[
                 ("datadir", Some("/srv/a b")),
                 ("wsrep_on", Some("ON")),
                 ("wsrep_provider", Some("/usr/lib/galera/libgalera_smm.so")),
                 ("foo", Some("1")),
-            ]
+            ])
         );
-        assert!(parse_print_defaults("").is_empty());
         // A '#' or quote the server printed is part of the value, not a comment.
-        let s = parse_print_defaults("x would have been started with the following arguments:\n--socket=/a#b --skip-log-bin\n");
-        assert_eq!(s[0].value.as_deref(), Some("/a#b"));
-        assert_eq!(
-            (s[1].key.as_str(), s[1].value.as_deref()),
-            ("log_bin", Some("OFF"))
+        let s = printed(
+            "x would have been started with the following arguments:\n--socket=/a#b --skip-log-bin \n",
+            &[],
         );
+        assert_eq!(s, kv(&[("socket", Some("/a#b")), ("log_bin", Some("OFF"))]));
+        let all = parse_print_defaults(PRINTED, &[]).unwrap();
+        assert!(all.iter().all(|s| s.origin == "mariadbd --print-defaults"));
+    }
+
+    /// tests/fixtures/print-defaults/tricky.out: what mariadbd 10.11.19 printed for tricky.cnf beside
+    /// it (runs of blanks, ` --` inside values, an escaped newline, an ignored `[mariadb-10.6]` group).
+    #[test]
+    fn the_servers_real_output_with_blanks_and_dashes_in_values() {
+        let written = settings(fixture!("print-defaults/tricky.cnf"));
+        let expected = kv(&[
+            ("datadir", Some("/srv/my  data")),
+            (
+                "wsrep_provider_options",
+                Some("gcache.size=1G; pc.ignore_sb=false --b"),
+            ),
+            ("socket", Some("/tmp/x y.sock")),
+            ("innodb_undo_directory", Some("")),
+            ("log_bin", None),
+            ("name_resolve", Some("OFF")),
+            ("wsrep_on", Some("ON")),
+            ("wsrep_provider", Some("/usr/lib/galera/libgalera_smm.so")),
+            ("init_connect", Some("SET NAMES utf8mb4 --x")),
+            ("wsrep_sst_auth", Some("u:p #w")),
+            ("foo", Some("a\nb")),
+        ]);
+        assert_eq!(
+            printed(fixture!("print-defaults/tricky.out"), &written),
+            expected
+        );
+        // Without the files' reading, a blank before `--` and a name ends the option; blanks alone never.
+        let blind = printed(fixture!("print-defaults/tricky.out"), &[]);
+        assert_eq!(blind[0], expected[0]);
+        assert_eq!(
+            blind[1..3],
+            kv(&[
+                (
+                    "wsrep_provider_options",
+                    Some("gcache.size=1G; pc.ignore_sb=false")
+                ),
+                ("b", None)
+            ])
+        );
+        assert_eq!(blind[3], expected[2]);
+    }
+
+    #[test]
+    fn no_options_is_an_empty_list() {
+        assert_eq!(printed(fixture!("print-defaults/none.out"), &[]), kv(&[]));
+    }
+
+    #[test]
+    fn output_that_is_not_the_servers_is_an_error() {
+        for (stdout, no_header) in [
+            ("", true),
+            ("\n", true),
+            ("Usage: something else\n--datadir=/x \n", true),
+            ("--datadir=/x \n", true),
+            (
+                "m would have been started with the following arguments:\ndatadir=/x \n",
+                false,
+            ),
+            (
+                "m would have been started with the following arguments:\n--datadir=/x\n",
+                false,
+            ),
+            (
+                "m would have been started with the following arguments:\n \n",
+                false,
+            ),
+        ] {
+            let e = parse_print_defaults(stdout, &[]).unwrap_err();
+            assert_eq!(
+                matches!(e, PrintDefaultsError::NoHeader(_)),
+                no_header,
+                "{stdout:?}: {e}"
+            );
+        }
+        let long = format!("{}\n", "x".repeat(500));
+        let e = parse_print_defaults(&long, &[]).unwrap_err().to_string();
+        assert!(e.len() < 200, "{e}");
+    }
+
+    /// What `my_load_defaults` prints for `options`: the header, each `--option` and one blank, a newline.
+    fn print_defaults(options: &[(String, Option<String>)]) -> String {
+        let mut out = format!("/usr/sbin/mariadbd{PRINT_DEFAULTS_HEADER}\n");
+        for (k, v) in options {
+            match v {
+                Some(v) => out.push_str(&format!("--{k}={v} ")),
+                None => out.push_str(&format!("--{k} ")),
+            }
+        }
+        out.push('\n');
+        out
+    }
+
+    fn written_as(options: &[(String, Option<String>)]) -> Vec<Setting> {
+        options
+            .iter()
+            .map(|(k, v)| Setting {
+                origin: "f:1 [mysqld]".into(),
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect()
+    }
+
+    /// Option names as the server prints them (canonical already: lower case and `_`); not `loose_…`,
+    /// which names the same option, nor `skip_…`, `enable_…`, `disable_…`, which a bare word turns into a
+    /// boolean.
+    fn name() -> impl Strategy<Value = String> {
+        "[a-r][a-z0-9_]{0,12}".prop_filter("a prefix with a meaning", |n| {
+            !["loose_", "skip_", "enable_", "disable_"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        })
+    }
+
+    /// Values with what makes the printed list ambiguous: blanks, runs of them, `=`, `#`, quotes,
+    /// newlines, and with `dashes` also `--` after a blank or not.
+    fn value(dashes: bool) -> impl Strategy<Value = String> {
+        let mut pieces = vec![
+            "[a-zA-Z0-9/.:;_=#'\"]{1,6}".boxed(),
+            Just(" ".to_owned()).boxed(),
+            Just("  ".to_owned()).boxed(),
+            Just("\n".to_owned()).boxed(),
+        ];
+        if dashes {
+            pieces.push(Just(" --".to_owned()).boxed());
+            pieces.push(Just("--".to_owned()).boxed());
+        }
+        proptest::collection::vec(proptest::strategy::Union::new(pieces), 0..8)
+            .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        /// With the files' own reading of the same values (one per option, as where no option is set
+        /// twice), every printed list reads back exactly, ` --` in values and all.
+        #[test]
+        fn printed_options_read_back_with_the_files_values(
+            opts in proptest::collection::btree_map(name(), proptest::option::of(value(true)), 0..8)
+        ) {
+            let opts: Vec<_> = opts.into_iter().collect();
+            let got = printed(&print_defaults(&opts), &written_as(&opts));
+            prop_assert_eq!(got, opts);
+        }
+
+        /// Without it, values without `--` read back exactly: blanks, runs of blanks and newlines stay in
+        /// their values.
+        #[test]
+        fn printed_options_read_back_without_dashes_in_values(
+            opts in proptest::collection::vec((name(), proptest::option::of(value(false))), 0..8)
+        ) {
+            prop_assert_eq!(printed(&print_defaults(&opts), &[]), opts);
+        }
+
+        /// Whatever the output, the parser returns or errs; it never panics.
+        #[test]
+        fn any_output_is_read_or_refused(text in "(m would have been started with the following arguments:\n)?[ -~\n]{0,40}") {
+            let _ = parse_print_defaults(&text, &[]);
+        }
     }
 
     #[test]
     fn origins_come_from_the_files_when_they_agree_with_the_server() {
         let written = settings("[mysqld]\nwsrep_on=ON\n[mariadb-10.6]\nwsrep_on=OFF\n");
         let server = parse_print_defaults(
-            "m would have been started with the following arguments:\n--wsrep_on=ON --binlog_format=ROW\n",
-        );
+            "m would have been started with the following arguments:\n--wsrep_on=ON --binlog_format=ROW \n",
+            &written,
+        )
+        .unwrap();
         let s = with_origins(server, &written);
         assert_eq!(s[0].origin, "/etc/my.cnf:2 [mysqld]");
         assert_eq!(s[1].origin, "mariadbd --print-defaults");

@@ -1,8 +1,9 @@
 //! The node's MariaDB option file (the `config` parameter): what mariadbd itself reads from it
 //! ([`server_defaults`]: `mariadbd --print-defaults`, the truth), and where each option was written
 //! ([`server_settings`]: the files read by hand, `!include FILE` and `!includedir DIR` (`*.cnf`, sorted)
-//! in place, for the `FILE:LINE` of a finding). The grammar and the comparison with the parameters are
-//! pure, in `decide::mycnf`; this file only opens files and runs the server.
+//! in place, for the `FILE:LINE` of a finding and where a value the server printed ends). The grammar
+//! and the comparison with the parameters are pure, in `decide::mycnf`; this file only opens files and
+//! runs the server.
 
 use std::path::Path;
 
@@ -54,7 +55,8 @@ pub fn server_settings(config: &Path) -> Vec<Setting> {
 /// The options mariadbd would start with from `config` (`--defaults-file=CONFIG --print-defaults`: it
 /// reads the files and prints, nothing else), each with where it was written when that can be told. An
 /// option file the server refuses (a missing `!includedir`, an option before any group) is
-/// [`Error::OptionFile`] with the server's own reason: a start would abort the same way.
+/// [`Error::OptionFile`] with the server's own reason: a start would abort the same way. Output that is
+/// not the server's option list is [`Error::Installed`] for `binary` (it names some other program).
 pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<Vec<Setting>, Error> {
     let cmd = Cmd::new(&cfg.binary)
         .arg(format!("--defaults-file={}", cfg.config.display()))
@@ -73,10 +75,17 @@ pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<Vec<Set
             ),
         ));
     }
-    Ok(mycnf::with_origins(
-        mycnf::parse_print_defaults(&out.stdout),
-        &server_settings(&cfg.config),
-    ))
+    let written = server_settings(&cfg.config);
+    let printed = mycnf::parse_print_defaults(&out.stdout, &written).map_err(|e| {
+        Error::installed(
+            "binary",
+            format!(
+                "{} is no MariaDB server as far as its --print-defaults output shows: {e}",
+                cfg.binary.display()
+            ),
+        )
+    })?;
+    Ok(mycnf::with_origins(printed, &written))
 }
 
 #[cfg(test)]
