@@ -5,7 +5,8 @@
 //! - 6 `ERR_CONFIGURED` (fatal, the resource stops everywhere): the value is wrong on every node — syntax,
 //!   type, a missing required parameter, a value that would reach a command line as an option.
 //! - 5 `ERR_INSTALLED` (this node only): something the value names is missing here — binary, provider
-//!   library, config file, data directory, user, group.
+//!   library, config file, data directory, user, group — or a standard tool the agent runs by name
+//!   (`ToolMissing`).
 //! - `OptionFile`: this node's my.cnf contradicts a parameter. 6 from validate-all, which is what an admin
 //!   asks for; `exit::finish` turns it into 2 for start, because Pacemaker answers a 6 from any instance by
 //!   stopping the whole clone on every node, and the file is only this node's.
@@ -36,6 +37,13 @@ pub enum Error {
     NotForThisNode { name: String, reason: String },
     #[error("parameter {name}: {reason}")]
     OptionFile { name: String, reason: String },
+    /// A standard tool the agent runs by name is in no directory of `PATH` (`path`).
+    #[error("{tool} not found in PATH ({path}): the agent needs it {purpose}")]
+    ToolMissing {
+        tool: String,
+        path: String,
+        purpose: &'static str,
+    },
     #[error("{0}")]
     Args(String),
     #[error("unknown action {0:?} (see `galera-ocf usage`)")]
@@ -181,6 +189,7 @@ impl Error {
             Error::Installed { .. } => OcfStatus::ErrInstalled,
             Error::NotForThisNode { .. } => OcfStatus::ErrArgs,
             Error::OptionFile { .. } => OcfStatus::ErrConfigured,
+            Error::ToolMissing { .. } => OcfStatus::ErrInstalled,
             Error::Args(_) => OcfStatus::ErrArgs,
             Error::Unimplemented(_) => OcfStatus::ErrUnimplemented,
             Error::Permission(_) => OcfStatus::ErrPerm,
@@ -284,6 +293,14 @@ mod tests {
             (Error::installed("a", "b"), 5),
             (Error::not_for_this_node("a", "b"), 2),
             (Error::option_file("a", "b"), 6),
+            (
+                Error::ToolMissing {
+                    tool: "t".into(),
+                    path: "/p".into(),
+                    purpose: "x",
+                },
+                5,
+            ),
             (Error::Args("x".into()), 2),
             (Error::Unimplemented("x".into()), 3),
             (Error::Permission("x".into()), 4),
@@ -416,6 +433,15 @@ mod tests {
                 },
                 "start failed: /var/lib/mysql is in use outside Pacemaker's control: mariadbd (pid 7); \
                  stop it, or let the probe find it (crm resource refresh) so that Pacemaker takes it over",
+            ),
+            (
+                Error::ToolMissing {
+                    tool: "install".into(),
+                    path: "/usr/bin".into(),
+                    purpose: "to write its own files in the data directory",
+                },
+                "install not found in PATH (/usr/bin): the agent needs it to write its own files in the \
+                 data directory",
             ),
             (
                 Error::SurvivedStop {

@@ -965,6 +965,49 @@ fn fake_mariadbd(s: &Setup) -> String {
     recover_stand_in(s, "mariadbd", "InnoDB: Buffer pool(s) load completed")
 }
 
+/// A directory holding only the coreutils the agent runs by name (linked), to be the whole PATH.
+fn coreutils_only(s: &Setup) -> std::path::PathBuf {
+    let dir = s.dir.join("coreutils-only");
+    std::fs::create_dir_all(&dir).unwrap();
+    for tool in ["install", "sync", "mv"] {
+        std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), dir.join(tool)).unwrap();
+    }
+    dir
+}
+
+/// The coreutils the agent's own datadir writes run (`edge::datadir::WriteTools`) are looked up on PATH;
+/// validate-all and start report a missing one as ERR_INSTALLED naming it and the PATH searched, as they
+/// report a missing binary, before anything runs.
+#[test]
+fn a_tool_missing_from_path_is_not_installed() {
+    for missing in ["install", "sync", "mv"] {
+        for action in ["validate-all", "start"] {
+            let s = Setup::new();
+            let path = coreutils_only(&s);
+            std::fs::remove_file(path.join(missing)).unwrap();
+            let before = snapshot(&s.datadir());
+            let out = s
+                .agent()
+                .set("PATH", path.display().to_string())
+                .run(action);
+            assert_eq!(out.code, 5, "{missing} {action}: {}", out.stderr);
+            let reason = out.one_reason();
+            assert!(
+                reason.starts_with(&format!("{missing} not found in PATH ({})", path.display())),
+                "{reason}"
+            );
+            assert_eq!(snapshot(&s.datadir()), before, "{missing} {action}");
+        }
+    }
+    // The same PATH with all three: validate-all passes (mariadbd is the binary parameter, not looked up).
+    let s = Setup::new();
+    let out = s
+        .agent()
+        .set("PATH", coreutils_only(&s).display().to_string())
+        .run("validate-all");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
 /// Runtime failures of start: each → 1, one exit reason naming the cause, datadir unchanged.
 #[test]
 fn start_failure_matrix() {
@@ -1005,13 +1048,12 @@ fn start_failure_matrix() {
             "crm_attribute",
         ),
         (
-            "crm_attribute fails with an empty PATH",
+            "crm_attribute fails with a PATH holding only coreutils",
             |a, s| {
-                a.set("PATH", s.dir.join("empty-path").display().to_string())
-                    .set(
-                        "CIB_file",
-                        s.dir.join("missing-cib.xml").display().to_string(),
-                    )
+                a.set("PATH", coreutils_only(s).display().to_string()).set(
+                    "CIB_file",
+                    s.dir.join("missing-cib.xml").display().to_string(),
+                )
             },
             Some(GRASTATE),
             "galera-report",

@@ -7,6 +7,7 @@ use crate::actions::members;
 use crate::config::Config;
 use crate::deadline::{parse_timeout, Deadline};
 use crate::decide::mycnf;
+use crate::edge::datadir::WriteTools;
 use crate::edge::paths::{datadir, executable, readable_file};
 use crate::error::Error;
 use crate::ocf::parse_bool;
@@ -91,7 +92,8 @@ pub async fn validate_all(
     option_file(cfg, deadline).await
 }
 
-/// The checks that read no option file; the node name decides membership.
+/// The checks that read no option file; the node name decides membership. The tools the agent runs by
+/// name ([`WriteTools`]) are checked like the binary: missing, ERR_INSTALLED.
 pub fn validate(
     cfg: &Config,
     env: &std::collections::BTreeMap<String, String>,
@@ -105,6 +107,7 @@ pub fn validate(
     members::require_member(&membership, node, cfg)?;
     not_a_wrapper(cfg)?;
     executable("binary", &cfg.binary)?;
+    WriteTools::on_path()?;
     readable_file("config", &cfg.config)?;
     let (uid, _gid) = crate::edge::mysqld::owner(cfg)?;
     datadir(cfg, uid.as_raw())?;

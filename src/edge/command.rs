@@ -4,8 +4,9 @@
 //! Children never see `OCF_RESKEY_*`: Pacemaker puts `check_passwd` there, and a password must not reach
 //! any child's environment (it would be readable in `/proc/PID/environ`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -53,6 +54,30 @@ impl Cmd {
     fn program_name(&self) -> String {
         self.program.display().to_string()
     }
+}
+
+/// Where [`find_in`] looks when the agent's environment has no `PATH` (pacemaker-execd passes its own,
+/// so this is for a hand-run action under `env -i`): the directories of the standard tools on Debian and
+/// RHEL, merged `/usr` or not.
+const DEFAULT_PATH: &str = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// A standard tool (`install`, `sync`, …) found as an executable file in a directory of `path` (a `PATH`
+/// value; `None`: unset), as a shell would find it; `None` when none holds it. Relative entries (an empty
+/// one, `.`) are skipped: the agent runs as root in whatever directory Pacemaker started it in.
+pub fn find_in(path: Option<&OsStr>, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(path.unwrap_or(OsStr::new(DEFAULT_PATH)))
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The directories [`find_in`] searches for `path`, for a message saying where a tool was not found.
+pub fn searched(path: Option<&OsStr>) -> String {
+    path.unwrap_or(OsStr::new(DEFAULT_PATH))
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// What a finished command produced.
@@ -246,6 +271,42 @@ mod tests {
             e.to_string().starts_with("cannot run /nonexistent/x: "),
             "{e}"
         );
+    }
+
+    /// The tools the agent runs by name are found in PATH's directories, in order, executable files only,
+    /// absolute directories only; no PATH at all means the standard directories.
+    #[test]
+    fn tools_are_found_on_path() {
+        let d = std::env::temp_dir().join(format!("galera-ocf-path-{}", std::process::id()));
+        let (first, second) = (d.join("first"), d.join("second"));
+        std::fs::create_dir_all(&first).unwrap();
+        std::fs::create_dir_all(&second).unwrap();
+        std::fs::write(first.join("tool"), "").unwrap();
+        std::fs::write(second.join("tool"), "").unwrap();
+        std::fs::set_permissions(second.join("tool"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        std::fs::create_dir_all(first.join("dir")).unwrap();
+        std::fs::set_permissions(first.join("dir"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        let path = |dirs: &[&Path]| std::env::join_paths(dirs).unwrap();
+        let find = |dirs: &[&Path], name| find_in(Some(&path(dirs)), name);
+        // Not executable in the first directory: the second one's.
+        assert_eq!(find(&[&first, &second], "tool"), Some(second.join("tool")));
+        assert_eq!(find(&[&first], "tool"), None);
+        assert_eq!(find(&[&first], "dir"), None);
+        assert_eq!(
+            find(&[Path::new("/nonexistent"), &second], "tool"),
+            Some(second.join("tool"))
+        );
+        assert_eq!(find(&[], "sync"), None);
+        // A relative entry is not searched, even one naming the second directory from here.
+        let cwd = std::env::current_dir().unwrap();
+        let up: PathBuf = cwd.components().skip(1).map(|_| "..").collect();
+        let relative = up.join(second.strip_prefix("/").unwrap());
+        assert!(relative.is_relative() && relative.join("tool").is_file());
+        assert_eq!(find(&[&relative], "tool"), None);
+        assert!(find_in(None, "sync").is_some_and(|p| p.is_absolute()));
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[tokio::test]

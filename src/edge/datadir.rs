@@ -10,6 +10,7 @@
 //! file in `HA_RSCTMP` does not), and its name is one both SST methods leave alone: rsync's filter skips
 //! top-level files of the datadir, and mariabackup's clean-up keeps `*.sst`.
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -70,17 +71,59 @@ pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
     sync_dir(&path)
 }
 
-/// Write one of the agent's own files in the datadir atomically and durably (temp file, fsync, rename,
-/// fsync of the directory), mode 0600.
+/// The coreutils [`write_own_file`] runs, found on `PATH` (`edge::command::find_in`) as a shell agent
+/// finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteTools {
+    install: PathBuf,
+    sync: PathBuf,
+    mv: PathBuf,
+}
+
+impl WriteTools {
+    /// The tools in the directories of `path` (`None`: `PATH` unset), or the first one missing. validate-all
+    /// (and so start) reports a missing one as ERR_INSTALLED, as it does a missing binary: without them
+    /// the agent still runs, but never keeps its copy of the last Primary view (`edge::lastview`).
+    pub fn find(path: Option<&OsStr>) -> Result<WriteTools, Error> {
+        let tool = |name: &str| {
+            command::find_in(path, name).ok_or_else(|| Error::ToolMissing {
+                tool: name.to_owned(),
+                path: command::searched(path),
+                purpose: "to write its own files in the data directory (coreutils)",
+            })
+        };
+        Ok(WriteTools {
+            install: tool("install")?,
+            sync: tool("sync")?,
+            mv: tool("mv")?,
+        })
+    }
+
+    /// The tools on this process's `PATH`.
+    pub fn on_path() -> Result<WriteTools, Error> {
+        WriteTools::find(std::env::var_os("PATH").as_deref())
+    }
+}
+
 /// Write one of the agent's own files in the datadir atomically (temp file, fsync, rename, fsync of the
-/// directory), done by child processes, each bounded by `deadline`: `install -m 0600
-/// /dev/stdin TMP`, `sync TMP`, `mv -f TMP FILE`, `sync DIR`. On a filesystem that hangs (a frozen or dead
-/// disk) a write blocks in uninterruptible sleep, where no signal ends it. In the agent's own process that
-/// would hold the action past Pacemaker's timeout for good ("process will not die": no result reaches
-/// Pacemaker, so nothing escalates and the node is never fenced; seen in the lab's fencing-stop-hangs,
-/// where demote's copy of the saved view blocked before demote could even stop mariadbd). A child stuck
-/// there is left behind and the action goes on without the copy.
+/// directory), mode 0600, done by child processes, each bounded by `deadline`: `install -m 0600
+/// /dev/stdin TMP`, `sync TMP`, `mv -f TMP FILE`, `sync DIR` ([`WriteTools`]). On a filesystem that hangs
+/// (a frozen or dead disk) a write blocks in uninterruptible sleep, where no signal ends it. In the agent's
+/// own process that would hold the action past Pacemaker's timeout for good ("process will not die": no
+/// result reaches Pacemaker, so nothing escalates and the node is never fenced; seen in the lab's
+/// fencing-stop-hangs, where demote's copy of the saved view blocked before demote could even stop
+/// mariadbd). A child stuck there is left behind and the action goes on without the copy.
 pub async fn write_own_file(
+    datadir: &Path,
+    name: &str,
+    contents: &str,
+    deadline: Deadline,
+) -> Result<(), Error> {
+    write_own_file_with(&WriteTools::on_path()?, datadir, name, contents, deadline).await
+}
+
+async fn write_own_file_with(
+    tools: &WriteTools,
     datadir: &Path,
     name: &str,
     contents: &str,
@@ -90,14 +133,14 @@ pub async fn write_own_file(
     let tmp = temp_path(&path);
     let dir = path.parent().unwrap_or(Path::new("/"));
     let written = async {
-        let install = Cmd::new("/usr/bin/install")
+        let install = Cmd::new(&tools.install)
             .args(["-m", "0600", "/dev/stdin"])
             .arg(&tmp);
         write_step(&path, &install, Some(contents.as_bytes()), deadline).await?;
-        write_step(&path, &Cmd::new("/usr/bin/sync").arg(&tmp), None, deadline).await?;
-        let rename = Cmd::new("/usr/bin/mv").arg("-f").arg(&tmp).arg(&path);
+        write_step(&path, &Cmd::new(&tools.sync).arg(&tmp), None, deadline).await?;
+        let rename = Cmd::new(&tools.mv).arg("-f").arg(&tmp).arg(&path);
         write_step(&path, &rename, None, deadline).await?;
-        write_step(&path, &Cmd::new("/usr/bin/sync").arg(dir), None, deadline).await
+        write_step(&path, &Cmd::new(&tools.sync).arg(dir), None, deadline).await
     }
     .await;
     if written.is_err() && !deadline.expired() {
@@ -309,6 +352,70 @@ mod tests {
         assert!(read_optional(&f).unwrap().is_none());
         assert!(atomic_rewrite(&f, "x").is_err());
         assert!(std::fs::read_dir(&d).unwrap().next().is_none());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// The write's tools are the ones on PATH: links there to the real tools write the file; a `mv` there
+    /// that fails fails the write, naming it; none there is the tool's name and the PATH searched.
+    #[tokio::test]
+    async fn own_files_are_written_with_the_tools_on_path() {
+        let d = tempdir("tools");
+        let (bin, data) = (d.join("bin"), d.join("data"));
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        let link = |name: &str, to: &str| {
+            let _ = std::fs::remove_file(bin.join(name));
+            std::os::unix::fs::symlink(command::find_in(None, to).unwrap(), bin.join(name))
+                .unwrap();
+        };
+        for name in ["install", "sync", "mv"] {
+            link(name, name);
+        }
+        let soon = || Deadline::after(std::time::Duration::from_secs(10));
+        let tools = WriteTools::find(Some(bin.as_os_str())).unwrap();
+        assert_eq!(tools.install, bin.join("install"));
+        write_own_file_with(&tools, &data, "own.sst", "view\n", soon())
+            .await
+            .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(data.join("own.sst")).unwrap(),
+            "view\n"
+        );
+        assert_eq!(
+            std::fs::metadata(data.join("own.sst")).unwrap().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::read_dir(&data).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+
+        link("mv", "false");
+        let tools = WriteTools::find(Some(bin.as_os_str())).unwrap();
+        let e = write_own_file_with(&tools, &data, "own.sst", "other\n", soon())
+            .await
+            .unwrap_err();
+        let mv = format!("{} -f", bin.join("mv").display());
+        assert!(e.to_string().contains(&mv), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(data.join("own.sst")).unwrap(),
+            "view\n"
+        );
+        assert_eq!(
+            std::fs::read_dir(&data).unwrap().count(),
+            1,
+            "temp file removed"
+        );
+
+        std::fs::remove_file(bin.join("sync")).unwrap();
+        let e = WriteTools::find(Some(bin.as_os_str())).unwrap_err();
+        assert!(
+            matches!(&e, Error::ToolMissing { tool, .. } if tool == "sync"),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains(&bin.display().to_string()), "{e}");
+        assert_eq!(e.ocf_status(), crate::ocf::OcfStatus::ErrInstalled);
         std::fs::remove_dir_all(&d).unwrap();
     }
 
