@@ -29,7 +29,7 @@
 //!                excluded from the expected members), my.cnf vs the parameters (what `mariadbd
 //!                --print-defaults` reports), server (which processes are servers of the data directory),
 //!                arbitrator (the garbd monitor's status), recovery (whether a position recovered earlier
-//!                still holds: the datadir's fingerprint)
+//!                still holds: the datadir's fingerprint and the server's options)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir (also its fingerprint, the recovery cache, and the agent's own datadir writes,
 //!                done by bounded child processes so a hung disk never blocks an action), paths
@@ -66,8 +66,9 @@
 //!   role, and a cache of what was published so steady-state monitors fork nothing; `checked` records when
 //!   a Promoted monitor last compared that cache with the CIB (one `cibadmin` read at least a minute apart,
 //!   republishing what was removed behind the node's back).
-//! - `$HA_RSCTMP/galera-ocf-<rsc>.recovered`: the position the last `--wsrep-recover` found and the
-//!   datadir's fingerprint after it; a start reuses it only while the fingerprint is unchanged.
+//! - `$HA_RSCTMP/galera-ocf-<rsc>.recovered` (0600): the position the last `--wsrep-recover` found and
+//!   the datadir's fingerprint after it, with a digest of `mariadbd --print-defaults`; a start reuses it
+//!   only while the fingerprint is unchanged and no InnoDB option puts files outside the datadir.
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.

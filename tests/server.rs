@@ -376,9 +376,9 @@ fn start_recovering(lab: &Lab, again: bool) -> Ran {
     let started = lab.act("start");
     ok(&started, 0);
     let (said, not) = if again {
-        ("recovered position", "reusing the position")
+        ("recovered position", "INFO: reusing the position")
     } else {
-        ("reusing the position", "recovered position")
+        ("INFO: reusing the position", "recovered position")
     };
     assert!(
         started.stderr.contains(said) && !started.stderr.contains(not),
@@ -432,11 +432,9 @@ fn kill_9_then_monitor_fails_and_start_recovers_the_position() {
     assert!(lab.servers().is_empty());
 }
 
-/// Anything that writes the datadir between demote's recovery and the next start (here: the redo log's
-/// times, as any server run changes them) makes the start recover again instead of reusing the position.
-#[test]
-fn a_datadir_changed_after_demote_is_recovered_again() {
-    let lab = Lab::new("rerecover");
+/// A Promoted node killed, demoted (which recovers its position) and stopped; `between` runs before the
+/// start, which must recover again (not reuse demote's position) and log `why`. The position is the same.
+fn recovered_again(lab: &Lab, between: impl FnOnce(&Lab), why: &str) {
     ok(&lab.act("start"), 0);
     ok(&lab.act("promote"), 0);
     lab.sql("CREATE DATABASE r; CREATE TABLE r.x (id INT PRIMARY KEY); INSERT INTO r.x VALUES (1)");
@@ -444,13 +442,78 @@ fn a_datadir_changed_after_demote_is_recovered_again() {
     ok(&lab.act("demote"), 0);
     let after_demote = lab.report().unwrap();
     ok(&lab.act("stop"), 0);
-    let log = lab.dir.join("data/ib_logfile0");
-    let f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
-    f.set_modified(std::time::SystemTime::now()).unwrap();
-    drop(f);
-    start_recovering(&lab, true);
+    between(lab);
+    let started = start_recovering(lab, true);
+    assert!(
+        started
+            .stderr
+            .lines()
+            .any(|l| l.contains("not reusing the position recovered earlier") && l.contains(why)),
+        "{why}: {}",
+        started.stderr
+    );
     assert_eq!(lab.report().unwrap().position, after_demote.position);
     ok(&lab.act("stop"), 0);
+}
+
+/// Anything that writes the datadir between demote's recovery and the next start (here: the redo log's
+/// times, as any server run changes them) makes the start recover again instead of reusing the position.
+#[test]
+fn a_datadir_changed_after_demote_is_recovered_again() {
+    let lab = Lab::new("rerecover");
+    let touch_redo_log = |lab: &Lab| {
+        let log = lab.dir.join("data/ib_logfile0");
+        let f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        f.set_modified(std::time::SystemTime::now()).unwrap();
+    };
+    recovered_again(&lab, touch_redo_log, "ib_logfile0 changed since");
+}
+
+/// An option file edited between demote's recovery and the next start (what mariadbd --print-defaults
+/// prints changed) makes the start recover again: the recovery ran with other options.
+#[test]
+fn an_option_file_changed_after_demote_is_recovered_again() {
+    let lab = Lab::new("recnf");
+    let edit = |lab: &Lab| {
+        let cnf = lab.dir.join("my.cnf");
+        let text = std::fs::read_to_string(&cnf).unwrap();
+        std::fs::write(
+            &cnf,
+            text.replace("innodb_buffer_pool_size=32M", "innodb_buffer_pool_size=48M"),
+        )
+        .unwrap();
+    };
+    recovered_again(
+        &lab,
+        edit,
+        "the server's options (--print-defaults) changed since",
+    );
+}
+
+/// InnoDB's undo directory outside the datadir (set from the start, so the options are unchanged):
+/// files there are not stamped, so demote's position is never reused.
+#[test]
+fn innodb_files_outside_the_datadir_are_recovered_again() {
+    let lab = Lab::new("reundo");
+    let undo = lab.dir.join("undo");
+    std::fs::create_dir_all(&undo).unwrap();
+    let mysql = nix::unistd::User::from_name("mysql").unwrap().unwrap();
+    std::os::unix::fs::chown(&undo, Some(mysql.uid.as_raw()), Some(mysql.gid.as_raw())).unwrap();
+    let cnf = lab.dir.join("my.cnf");
+    let text = std::fs::read_to_string(&cnf).unwrap();
+    std::fs::write(
+        &cnf,
+        format!("{text}innodb_undo_directory={}\n", undo.display()),
+    )
+    .unwrap();
+    recovered_again(
+        &lab,
+        |_| {},
+        &format!(
+            "innodb_undo_directory = {} puts InnoDB files",
+            undo.display()
+        ),
+    );
 }
 
 #[test]

@@ -9,9 +9,10 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::monitor::Serving;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
-use crate::decide::recovery;
+use crate::decide::recovery::{self, Reuse, Why};
 use crate::decide::NodeName;
 use crate::edge::cib::{self, CibStatus, NodeAttrs};
+use crate::edge::mycnf::{self, ServerDefaults};
 use crate::edge::state::{Published, State};
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
@@ -35,12 +36,16 @@ pub fn now() -> u64 {
 }
 
 /// The position of the stopped server: grastate.dat when it holds a known seqno, otherwise
-/// `mariadbd --wsrep-recover`. Never modifies the data directory.
+/// `mariadbd --wsrep-recover` (`defaults`: see [`recovered`]). Never modifies the data directory.
 ///
 /// A datadir whose last join did not complete (the transfer marker, `edge::datadir`) has no usable
 /// position: neither grastate.dat nor `--wsrep-recover` is asked (on a half-copied datadir the latter may
 /// print the donor's position), and the report says `incomplete` with seqno -1 and no saved view.
-pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Error> {
+pub async fn local_report(
+    cfg: &Config,
+    defaults: Option<&ServerDefaults>,
+    deadline: Deadline,
+) -> Result<Report, Error> {
     let path = cfg.grastate_path();
     if datadir::transfer_marked(&cfg.datadir)? {
         let uuid = datadir::read_optional(&path)?
@@ -82,7 +87,11 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
                     path.display()
                 ),
             }
-            (recovered(cfg, deadline).await?, false, NodeState::Recovered)
+            (
+                recovered(cfg, defaults, deadline).await?,
+                false,
+                NodeState::Recovered,
+            )
         }
     };
     Ok(Report {
@@ -94,15 +103,46 @@ pub async fn local_report(cfg: &Config, deadline: Deadline) -> Result<Report, Er
     })
 }
 
-async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> {
+/// The position by `--wsrep-recover`, or the one recovered earlier when it still holds
+/// (`decide::recovery`). `defaults`: the server's options when the action has read them already (start);
+/// otherwise (demote) they are read here, and when that fails the position is recovered and kept without
+/// them (so never reused).
+async fn recovered(
+    cfg: &Config,
+    defaults: Option<&ServerDefaults>,
+    deadline: Deadline,
+) -> Result<Position, Error> {
+    let read;
+    let defaults = match defaults {
+        Some(d) => Some(d),
+        None => {
+            read = match mycnf::server_defaults(cfg, deadline).await {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    info!("the recovered position is kept without the server's options: {e}");
+                    None
+                }
+            };
+            read.as_ref()
+        }
+    };
+    let digest = || defaults.map(|d| d.digest.clone());
+    let server = defaults.map_or(&[][..], |d| &d.settings[..]);
     let cache = cfg.recovered_cache();
-    let before = datadir::fingerprint(&cfg.datadir);
-    if let Some(p) = recovery::reusable(datadir::load_recovered(&cache).as_ref(), &before) {
-        info!(
-            "reusing the position {p} recovered earlier: {} is unchanged since (see decide::recovery)",
-            cfg.datadir.display()
-        );
-        return Ok(p);
+    let before = datadir::fingerprint(&cfg.datadir, digest());
+    let cached = datadir::load_recovered(&cache);
+    match recovery::reusable(cached.as_ref(), &before, server, &cfg.datadir) {
+        Reuse::Position(p) => {
+            info!(
+                "reusing the position {p} recovered earlier: {} and the server's options are unchanged \
+                 since (see decide::recovery)",
+                cfg.datadir.display()
+            );
+            return Ok(p);
+        }
+        // The usual case (no demote's recovery before this one): nothing to tell an admin.
+        Reuse::Recover(why @ Why::NoCache) => debug!("recovering the position: {why}"),
+        Reuse::Recover(why) => info!("not reusing the position recovered earlier: {why}"),
     }
     let log = mysqld::wsrep_recover(cfg, deadline).await?;
     let log_path = mysqld::recover_log_path(cfg);
@@ -118,7 +158,7 @@ async fn recovered(cfg: &Config, deadline: Deadline) -> Result<Position, Error> 
     );
     let done = recovery::Recovered {
         position: rec.position,
-        fingerprint: datadir::fingerprint(&cfg.datadir),
+        fingerprint: datadir::fingerprint(&cfg.datadir, digest()),
     };
     if let Err(e) = datadir::save_recovered(&cache, &done) {
         warn!("keeping the recovered position for the next start: {e}");

@@ -25,12 +25,12 @@ pub async fn run(ctx: &Ctx<'_>, env: &BTreeMap<String, String>) -> Result<Outcom
         });
     }
     // What validate-all checks too: the option file as mariadbd reads it.
-    validate::option_file(cfg, ctx.deadline).await?;
+    let defaults = validate::option_file(cfg, ctx.deadline).await?;
     mysqld::prepare_dirs(cfg)?;
     if cfg.enable_creation && !datadir::has_system_tables(&cfg.datadir) {
         install_db(ctx).await?;
     }
-    let report = common::local_report(cfg, ctx.deadline).await?;
+    let report = common::local_report(cfg, Some(&defaults), ctx.deadline).await?;
     let path = cfg.state_file();
     let mut st = state::load(&path)?.unwrap_or(State {
         started: common::now(),

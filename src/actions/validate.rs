@@ -8,15 +8,18 @@ use crate::config::Config;
 use crate::deadline::{parse_timeout, Deadline};
 use crate::decide::mycnf;
 use crate::edge::datadir::WriteTools;
+use crate::edge::mycnf::ServerDefaults;
 use crate::edge::paths::{datadir, executable, readable_file};
 use crate::error::Error;
 use crate::ocf::parse_bool;
 
 /// The node's option file against the parameters (`decide::mycnf`). A provider library that is not
 /// installed here is ERR_INSTALLED, like a missing binary; a contradiction is [`Error::OptionFile`]; a
-/// different wsrep_cluster_address is only logged (the agent passes its own).
-pub async fn option_file(cfg: &Config, deadline: Deadline) -> Result<(), Error> {
-    let mut settings = crate::edge::mycnf::server_defaults(cfg, deadline).await?;
+/// different wsrep_cluster_address is only logged (the agent passes its own). Returns what the server
+/// printed (start keeps it for the recovery cache).
+pub async fn option_file(cfg: &Config, deadline: Deadline) -> Result<ServerDefaults, Error> {
+    let defaults = crate::edge::mycnf::server_defaults(cfg, deadline).await?;
+    let mut settings = defaults.settings.clone();
     settings.extend(mycnf::from_arguments(&cfg.additional_parameters));
     if let Some((s, lib)) = mycnf::provider(&settings) {
         readable_file("config", Path::new(lib)).map_err(|_| {
@@ -39,7 +42,7 @@ pub async fn option_file(cfg: &Config, deadline: Deadline) -> Result<(), Error> 
     }
     match findings.errors.into_iter().next() {
         Some(f) => Err(Error::option_file(f.param, f.text)),
-        None => Ok(()),
+        None => Ok(defaults),
     }
 }
 
@@ -89,7 +92,7 @@ pub async fn validate_all(
     deadline: Deadline,
 ) -> Result<(), Error> {
     validate(cfg, env, node)?;
-    option_file(cfg, deadline).await
+    option_file(cfg, deadline).await.map(drop)
 }
 
 /// The checks that read no option file; the node name decides membership. The tools the agent runs by

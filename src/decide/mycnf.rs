@@ -326,8 +326,9 @@ fn finding(param: &'static str, text: String) -> Finding {
     Finding { param, text }
 }
 
-/// Relative paths are relative to the data directory (mariadbd changes into it before using them).
-fn same_path(value: &str, param: &Path, datadir: &Path) -> bool {
+/// Whether an option's path `value` names `param`. Relative paths are relative to the data directory
+/// (mariadbd changes into it before using them).
+pub fn same_path(value: &str, param: &Path, datadir: &Path) -> bool {
     let v = Path::new(value);
     let v = if v.is_relative() {
         datadir.join(v)

@@ -264,8 +264,9 @@ const STAMPED: [&str; 9] = [
     "aria_log_control",
 ];
 
-/// The data directory's fingerprint now: each stamped file's size, inode, mtime and ctime, and the boot id.
-pub fn fingerprint(datadir: &Path) -> Fingerprint {
+/// The data directory's fingerprint now: each stamped file's size, inode, mtime and ctime, and the boot
+/// id; with the digest of the server's options (`edge::mycnf::ServerDefaults`) read now.
+pub fn fingerprint(datadir: &Path, options: Option<String>) -> Fingerprint {
     let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
@@ -285,7 +286,11 @@ pub fn fingerprint(datadir: &Path) -> Fingerprint {
                 }),
         })
         .collect();
-    Fingerprint { boot_id, files }
+    Fingerprint {
+        boot_id,
+        options,
+        files,
+    }
 }
 
 /// The recovery cache; `None` when absent or not understood.
@@ -293,13 +298,20 @@ pub fn load_recovered(path: &Path) -> Option<Recovered> {
     Recovered::parse(&std::fs::read_to_string(path).ok()?)
 }
 
-/// Write the recovery cache (temp file + rename, so a reader never sees half of it).
+/// Write the recovery cache (temp file + rename, so a reader never sees half of it), mode 0600 like the
+/// option files it has a digest of.
 pub fn save_recovered(path: &Path, r: &Recovered) -> Result<(), Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, r.render())
+    let _ = std::fs::remove_file(&tmp);
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(r.render().as_bytes()))
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -416,6 +428,23 @@ mod tests {
         );
         assert!(e.to_string().contains(&bin.display().to_string()), "{e}");
         assert_eq!(e.ocf_status(), crate::ocf::OcfStatus::ErrInstalled);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// The cache holds a digest of options that may hold a password: only root reads it.
+    #[test]
+    fn the_recovery_cache_is_private_and_round_trips() {
+        let d = tempdir("cache");
+        let path = d.join("run/galera-ocf-galera.recovered");
+        let r = Recovered {
+            position: "6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:77".parse().unwrap(),
+            fingerprint: fingerprint(&d, Some("ab12".into())),
+        };
+        save_recovered(&path, &r).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(load_recovered(&path), Some(r.clone()));
+        save_recovered(&path, &r).unwrap();
+        assert_eq!(std::fs::read_dir(d.join("run")).unwrap().count(), 1);
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::mycnf::{self, Item, Setting};
+use crate::decide::recovery::options_digest;
 use crate::edge::command::{self, Cmd};
 use crate::error::Error;
 
@@ -52,12 +53,21 @@ pub fn server_settings(config: &Path) -> Vec<Setting> {
     out
 }
 
+/// What `mariadbd --print-defaults` reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerDefaults {
+    /// The options, each with where it was written when that can be told.
+    pub settings: Vec<Setting>,
+    /// `decide::recovery::options_digest` of the output, for the recovery cache.
+    pub digest: String,
+}
+
 /// The options mariadbd would start with from `config` (`--defaults-file=CONFIG --print-defaults`: it
-/// reads the files and prints, nothing else), each with where it was written when that can be told. An
-/// option file the server refuses (a missing `!includedir`, an option before any group) is
-/// [`Error::OptionFile`] with the server's own reason: a start would abort the same way. Output that is
-/// not the server's option list is [`Error::Installed`] for `binary` (it names some other program).
-pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<Vec<Setting>, Error> {
+/// reads the files and prints, nothing else). An option file the server refuses (a missing
+/// `!includedir`, an option before any group) is [`Error::OptionFile`] with the server's own reason: a
+/// start would abort the same way. Output that is not the server's option list is [`Error::Installed`]
+/// for `binary` (it names some other program).
+pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<ServerDefaults, Error> {
     let cmd = Cmd::new(&cfg.binary)
         .arg(format!("--defaults-file={}", cfg.config.display()))
         .arg("--print-defaults");
@@ -85,7 +95,10 @@ pub async fn server_defaults(cfg: &Config, deadline: Deadline) -> Result<Vec<Set
             ),
         )
     })?;
-    Ok(mycnf::with_origins(printed, &written))
+    Ok(ServerDefaults {
+        settings: mycnf::with_origins(printed, &written),
+        digest: options_digest(&out.stdout),
+    })
 }
 
 #[cfg(test)]
