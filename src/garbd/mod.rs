@@ -253,12 +253,7 @@ fn launch(cfg: &GarbdConfig) -> Result<Tracked, Error> {
         pid,
         log_hint: format!(" at once (see {})", cfg.log.display()),
     })?;
-    let t = Tracked {
-        pid,
-        starttime,
-        offset,
-        state: None,
-    };
+    let t = Tracked::new(pid, starttime, offset);
     if let Err(e) = edge::save(&cfg.state_file(), &t) {
         // Untracked, it would vote on while this start fails and the next one adds a second garbd.
         edge::signal(&t, Signal::SIGKILL);
