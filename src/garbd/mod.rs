@@ -11,7 +11,10 @@
 //!   (`galera::garbdlog`) for Primary membership (`decide::arbitrator` turns that into Success,
 //!   OCF_DEGRADED or not running).
 //! - stop: SIGTERM (garbd leaves the group gracefully, so the others re-form the view at once), SIGKILL
-//!   only when the deadline nears; with broken parameters too, from the state file alone.
+//!   only when the deadline nears. It needs nothing but the pid the state file tracks (with broken
+//!   parameters too), and only without a readable state file does it look for this resource's garbd by
+//!   its command line. It reads no log and saves no state: a failed stop gets the node fenced, so nothing
+//!   but a garbd that survives SIGKILL may fail it.
 //! - a garbd this resource did not start: with exactly its command line it is its own (a lost state
 //!   file) and is tracked again; another garbd of the same group (garb.service) makes start refuse, since
 //!   two arbitrators on one machine are two votes one failure takes away together.
@@ -21,6 +24,7 @@
 pub mod params;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
@@ -70,7 +74,7 @@ pub async fn run(action: Action, env: &BTreeMap<String, String>) -> OcfStatus {
         // must still end it (reporting it stopped while it votes would let Pacemaker start a second one).
         (Action::Stop, Err(e)) => {
             crate::warn!("stop: configuration unusable ({e}); stopping what the state file tracks");
-            match stop(&state_file, deadline(action, &meta)).await {
+            match stop(None, &state_file, deadline(action, &meta)).await {
                 Ok(()) => (OcfStatus::Success, None),
                 Err(e) => (e.ocf_status(), Some(e.to_string())),
             }
@@ -108,11 +112,9 @@ async fn dispatch(
     };
     match action {
         Action::Start => start(cfg, deadline).await,
-        Action::Stop => {
-            // A garbd of ours whose state file was lost is found by its command line first.
-            observe(cfg)?;
-            stop(&cfg.state_file(), deadline).await.map(|()| ok)
-        }
+        Action::Stop => stop(Some(cfg), &cfg.state_file(), deadline)
+            .await
+            .map(|()| ok),
         Action::Monitor | Action::Status => monitor(cfg),
         Action::ValidateAll => validate(cfg).map(|()| ok),
         other => Err(Error::Unimplemented(other.as_str().to_owned())),
@@ -169,7 +171,10 @@ fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
 fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
     let (o, _) = observe(cfg)?;
     if let Observed::Gone { .. } = o {
-        edge::forget(&cfg.state_file())?;
+        // Not running either way; a state file left behind names a pid that reads as gone.
+        if let Err(e) = edge::forget(&cfg.state_file()) {
+            crate::warn!("monitor: {e}");
+        }
     }
     Ok(arbitrator::monitor(o))
 }
@@ -262,34 +267,181 @@ fn launch(cfg: &GarbdConfig) -> Result<Tracked, Error> {
     Ok(t)
 }
 
-async fn stop(state_file: &std::path::Path, deadline: Deadline) -> Result<(), Error> {
-    let Some(t) = edge::load(state_file)? else {
-        return Ok(());
+/// Stop the garbd the state file tracks; without a readable one, the garbd processes of this resource's
+/// command line (`cfg`: `None` when the parameters are broken, and then an unreadable state file fails the
+/// stop, as what runs cannot be told). Nothing else is read or written (module doc): a state file that
+/// cannot be removed only costs a warning, as the pid it names reads as gone from now on.
+async fn stop(
+    cfg: Option<&GarbdConfig>,
+    state_file: &Path,
+    deadline: Deadline,
+) -> Result<(), Error> {
+    let targets = match (edge::load(state_file), cfg) {
+        (Ok(Some(t)), _) => vec![t],
+        (Ok(None), Some(cfg)) => edge::untracked(cfg).ours.into_iter().collect(),
+        (Ok(None), None) => Vec::new(),
+        (Err(e), Some(cfg)) => {
+            crate::warn!("stop: {e}; looking for this resource's garbd by its command line");
+            edge::untracked(cfg).ours.into_iter().collect()
+        }
+        (Err(e), None) => return Err(e),
     };
-    if edge::liveness(&t) == edge::Liveness::Stopped {
-        // Evicted by the group while stopped, it has nobody to leave gracefully; continued after SIGTERM,
-        // garbd 26.4 spins on "Receiving from group failed: -77" and wrote 1.3 GB of log in the lab.
-        crate::info!("garbd (pid {}) is stopped (SIGSTOP): SIGKILL", t.pid);
-        edge::signal(&t, Signal::SIGKILL);
-    } else if edge::alive(&t) {
-        crate::info!("stopping garbd (pid {}) with SIGTERM", t.pid);
-        edge::signal(&t, Signal::SIGTERM);
+    end(&targets, deadline, "stop").await?;
+    if let Err(e) = edge::forget(state_file) {
+        crate::warn!("stop: garbd is stopped, but {e}");
     }
-    if edge::alive(&t) {
-        let gone = |d: Deadline| {
-            poll_until(d, POLL, move || {
-                let g = !edge::alive(&t);
-                async move { g.then_some(()) }
-            })
-        };
-        // garbd leaves within a second of SIGTERM; one that does not is stuck (and may be filling its log).
-        if gone(deadline.within(TERM_GRACE)).await.is_none() {
-            crate::warn!("garbd (pid {}) ignored SIGTERM; sending SIGKILL", t.pid);
-            edge::signal(&t, Signal::SIGKILL);
-            if gone(deadline).await.is_none() {
-                return Err(Error::GarbdSurvivedStop { pid: t.pid });
+    Ok(())
+}
+
+/// End `targets`: SIGTERM (garbd leaves the group gracefully), SIGKILL for a stopped one and for any that
+/// outlives [`TERM_GRACE`]; an error only when one is still there at the deadline.
+async fn end(targets: &[Tracked], deadline: Deadline, action: &'static str) -> Result<(), Error> {
+    for t in targets {
+        match edge::liveness(t) {
+            // Evicted by the group while stopped, it has nobody to leave gracefully; continued after
+            // SIGTERM, garbd 26.4 spins on "Receiving from group failed: -77" and wrote 1.3 GB of log in
+            // the lab.
+            edge::Liveness::Stopped => {
+                crate::info!("garbd (pid {}) is stopped (SIGSTOP): SIGKILL", t.pid);
+                edge::signal(t, Signal::SIGKILL);
             }
+            edge::Liveness::Running => {
+                crate::info!("stopping garbd (pid {}) with SIGTERM", t.pid);
+                edge::signal(t, Signal::SIGTERM);
+            }
+            edge::Liveness::Gone => {}
         }
     }
-    edge::forget(state_file)
+    let gone = |d: Deadline| {
+        poll_until(d, POLL, move || {
+            let g = !targets.iter().any(edge::alive);
+            async move { g.then_some(()) }
+        })
+    };
+    // garbd leaves within a second of SIGTERM; one that does not is stuck (and may be filling its log).
+    if gone(deadline.within(TERM_GRACE)).await.is_none() {
+        for t in targets.iter().filter(|t| edge::alive(t)) {
+            crate::warn!("garbd (pid {}) ignored SIGTERM; sending SIGKILL", t.pid);
+            edge::signal(t, Signal::SIGKILL);
+        }
+        if gone(deadline).await.is_none() {
+            let pid = targets.iter().find(|t| edge::alive(t)).map_or(0, |t| t.pid);
+            return Err(Error::GarbdSurvived { action, pid });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::process::{Command, Stdio};
+
+    /// A directory of this test's own, removed at the end.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(tag: &str) -> Dir {
+            let d =
+                std::env::temp_dir().join(format!("galera-ocf-garbd-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).unwrap();
+            Dir(d)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// A stand-in for garbd that this test started (`sleep`), killed by its pid if the test left it.
+    struct Stand(std::process::Child);
+
+    impl Stand {
+        fn spawn(stdout: Stdio) -> Stand {
+            Stand(
+                Command::new("sleep")
+                    .arg("60")
+                    .stdout(stdout)
+                    .spawn()
+                    .unwrap(),
+            )
+        }
+
+        fn tracked(&self) -> Tracked {
+            let pid = i32::try_from(self.0.id()).unwrap();
+            Tracked::new(pid, edge::starttime(pid).unwrap(), 0)
+        }
+    }
+
+    impl Drop for Stand {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn config(dir: &Path, log: &Path) -> GarbdConfig {
+        let env: BTreeMap<String, String> = [
+            (
+                "OCF_RESKEY_wsrep_cluster_address",
+                "gcomm://192.0.2.1,192.0.2.2",
+            ),
+            // No process runs this: the command line scans find nothing of "ours" but what a test starts.
+            (
+                "OCF_RESKEY_binary",
+                &dir.join("garbd").display().to_string(),
+            ),
+            ("OCF_RESKEY_log", &log.display().to_string()),
+            (
+                "OCF_RESKEY_workdir",
+                &dir.join("work").display().to_string(),
+            ),
+            ("HA_RSCTMP", &dir.join("run").display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        GarbdConfig::from_env(&env, "garbd".into()).unwrap()
+    }
+
+    fn soon() -> Deadline {
+        Deadline::after(Duration::from_secs(20))
+    }
+
+    #[tokio::test]
+    async fn stop_reads_no_log_and_ends_the_tracked_garbd() {
+        let dir = Dir::new("stop-log");
+        // A log that cannot be read (a directory; garbd's own stdout is no file either): a stop that
+        // caught up with it first failed, and a failed stop fences the node.
+        let cfg = config(&dir.0, &dir.0);
+        let mut garbd = Stand::spawn(Stdio::null());
+        edge::save(&cfg.state_file(), &garbd.tracked()).unwrap();
+        assert!(edge::catch_up(&cfg, &mut garbd.tracked()).is_err());
+        let r = dispatch(Action::Stop, &cfg, soon()).await;
+        assert_eq!(r.map(|v| v.status).unwrap(), OcfStatus::Success);
+        let status = garbd.0.wait().unwrap();
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(15)
+        );
+        assert_eq!(edge::load(&cfg.state_file()).unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn stop_succeeds_with_a_state_file_it_can_neither_read_nor_remove() {
+        let dir = Dir::new("stop-state");
+        let cfg = config(&dir.0, &dir.0.join("garbd.log"));
+        // A directory where the state file belongs: reading and removing it both fail.
+        std::fs::create_dir_all(cfg.state_file()).unwrap();
+        assert!(edge::load(&cfg.state_file()).is_err());
+        // No garbd of this resource's command line runs: stopped.
+        let r = dispatch(Action::Stop, &cfg, soon()).await;
+        assert_eq!(r.map(|v| v.status).unwrap(), OcfStatus::Success);
+        // With broken parameters there is no command line to look for: what runs cannot be told.
+        assert!(stop(None, &cfg.state_file(), soon()).await.is_err());
+    }
 }
