@@ -28,8 +28,9 @@
 //!                clients for the VIP: desync, reject_queries, read_only), hostmap (arbitrators
 //!                excluded from the expected members), my.cnf vs the parameters (what `mariadbd
 //!                --print-defaults` reports), server (which processes are servers of the data directory),
-//!                arbitrator (the garbd monitor's status), recovery (whether a position recovered earlier
-//!                still holds: the datadir's fingerprint)
+//!                arbitrator (the garbd monitor's status, and what start does with untracked garbd
+//!                processes), recovery (whether a position recovered earlier still holds: the datadir's
+//!                fingerprint)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir (also its fingerprint, the recovery cache, and the agent's own datadir writes,
 //!                done by bounded child processes so a hung disk never blocks an action), paths

@@ -15,12 +15,14 @@
 //! - alone in a Primary component (every data node left cleanly, one after the other): a component that
 //!   holds no data, which a data node started outside the agent would join (and find no donor), and which
 //!   the bootstrap node's new component would have to merge with.
+//!
+//! [`takeover`] is what a start does with the garbd processes it finds when it tracks none that lives.
 
 use crate::galera::garbdlog::GarbdState;
 use crate::ocf::OcfStatus;
 
 /// What the agent found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Observed {
     /// No garbd of this resource is tracked (never started here, or stopped).
     NotTracked,
@@ -31,6 +33,39 @@ pub enum Observed {
     /// It exists but is stopped (SIGSTOP, a debugger): whatever its log last said, it answers nobody, and
     /// the group evicts it within seconds without garbd logging a word.
     Stopped { pid: i32 },
+    /// No state file, and several garbd processes run with exactly this resource's command line: they are
+    /// this resource's, several votes from one machine, and since they share one log none's state can be
+    /// read. Stop ends them all.
+    Several { pids: Vec<i32> },
+}
+
+/// What start does when the state file tracks no garbd that lives (none, or the one it names died),
+/// given the garbd processes found by their command line (`edge::garbd::untracked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takeover {
+    /// None of this resource's and none of the group's: start one.
+    Launch,
+    /// Exactly one runs with this resource's command line: it is this resource's (its state file was lost
+    /// or names a garbd that died), so it is tracked again rather than joined by a second vote.
+    Adopt,
+    /// Several run with this resource's command line. They are this resource's by their argv, so start
+    /// ends them all and starts one: keeping one would keep a garbd whose state cannot be read (they all
+    /// write the one log of that argv, whose lines say nothing about which process wrote them), while a
+    /// garbd started now is followed from its own first line.
+    ReplaceAll,
+    /// A garbd of the same group that this resource did not start (garb.service, an admin's) runs: two
+    /// arbitrators on one machine are two votes that one failure takes away together. Start refuses
+    /// rather than end a process it does not own.
+    Refuse,
+}
+
+pub fn takeover(ours: usize, foreign: usize) -> Takeover {
+    match (ours, foreign) {
+        (_, 1..) => Takeover::Refuse,
+        (0, 0) => Takeover::Launch,
+        (1, 0) => Takeover::Adopt,
+        (_, 0) => Takeover::ReplaceAll,
+    }
 }
 
 /// The monitor's answer and, when it is not plain Success, why.
@@ -44,6 +79,14 @@ pub fn monitor(o: Observed) -> Verdict {
     let v = |status, reason: Option<String>| Verdict { status, reason };
     match o {
         Observed::NotTracked => v(OcfStatus::NotRunning, None),
+        Observed::Several { pids } => v(
+            OcfStatus::ErrGeneric,
+            Some(format!(
+                "{} garbd processes (pids {}) run with this resource's command line and no state file:                  several votes from one machine; stop ends them all",
+                pids.len(),
+                pids.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+            )),
+        ),
         Observed::Gone { pid } => v(
             OcfStatus::NotRunning,
             Some(format!("garbd (pid {pid}) is no longer running")),
@@ -124,11 +167,27 @@ mod tests {
             (run(None), OcfStatus::Degraded, true),
             (run(Some(GarbdState::Closed)), OcfStatus::ErrGeneric, true),
             (Observed::Stopped { pid: 7 }, OcfStatus::ErrGeneric, true),
+            (
+                Observed::Several { pids: vec![7, 8] },
+                OcfStatus::ErrGeneric,
+                true,
+            ),
         ];
         for (o, status, reason) in cases {
-            let v = monitor(o);
+            let v = monitor(o.clone());
             assert_eq!(v.status, status, "{o:?}");
             assert_eq!(v.reason.is_some(), reason, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn start_adopts_one_of_its_own_replaces_several_and_refuses_a_foreign_one() {
+        assert_eq!(takeover(0, 0), Takeover::Launch);
+        assert_eq!(takeover(1, 0), Takeover::Adopt);
+        assert_eq!(takeover(2, 0), Takeover::ReplaceAll);
+        assert_eq!(takeover(5, 0), Takeover::ReplaceAll);
+        for ours in [0, 1, 2] {
+            assert_eq!(takeover(ours, 1), Takeover::Refuse, "{ours}");
         }
     }
 }

@@ -217,8 +217,9 @@ pub fn alive(t: &Tracked) -> bool {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Untracked {
     /// Started with exactly this resource's binary and arguments: the agent's own, whose state file was
-    /// lost (HA_RSCTMP cleared, or written by nothing after a failed save).
-    pub ours: Option<Tracked>,
+    /// lost (HA_RSCTMP cleared, or written by nothing after a failed save) or names one that died. Exited
+    /// ones (zombies) are left out; there should be one at most (`decide::arbitrator::takeover`).
+    pub ours: Vec<Tracked>,
     /// Other garbd processes of the same group (garb.service, an admin): a second vote from this machine.
     pub foreign: Vec<(i32, String)>,
 }
@@ -257,9 +258,9 @@ pub fn untracked(cfg: &GarbdConfig) -> Untracked {
         match classify(&argv, &own_argv, &cfg.group) {
             Some(Kind::Ours) => {
                 if let Some((starttime, state)) = proc_stat(pid) {
-                    if !matches!(state, 'Z' | 'X' | 'x') && found.ours.is_none() {
+                    if !matches!(state, 'Z' | 'X' | 'x') {
                         // Read from the log's start: where this garbd's lines begin is unknown.
-                        found.ours = Some(Tracked::new(pid, starttime, 0));
+                        found.ours.push(Tracked::new(pid, starttime, 0));
                     }
                 }
             }

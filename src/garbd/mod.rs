@@ -16,8 +16,10 @@
 //!   its command line. It reads no log and saves no state: a failed stop gets the node fenced, so nothing
 //!   but a garbd that survives SIGKILL may fail it.
 //! - a garbd this resource did not start: with exactly its command line it is its own (a lost state
-//!   file) and is tracked again; another garbd of the same group (garb.service) makes start refuse, since
-//!   two arbitrators on one machine are two votes one failure takes away together.
+//!   file, or one naming a garbd that died) and is tracked again, by start when it is the only one
+//!   (several are all ended and one started: `decide::arbitrator::takeover`), by a monitor without a
+//!   state file too; another garbd of the same group (garb.service) makes start refuse, since two
+//!   arbitrators on one machine are two votes one failure takes away together.
 //!
 //! Every wait is bounded by CRM_meta_timeout (`deadline.rs`).
 
@@ -30,10 +32,9 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::deadline::{parse_timeout, poll_until, Deadline};
-use crate::decide::arbitrator::{self, Observed};
+use crate::decide::arbitrator::{self, Observed, Takeover};
 use crate::edge::garbd::{self as edge, Tracked};
 use crate::error::Error;
-use crate::galera::garbdlog::GarbdState;
 use crate::ocf::{Action, OcfStatus};
 use params::GarbdConfig;
 
@@ -127,45 +128,57 @@ fn validate(cfg: &GarbdConfig) -> Result<(), Error> {
 
 /// The tracked garbd, caught up with its log; `None` when none runs. Without a state file, a garbd running
 /// with exactly this resource's command line is this resource's (its state file was lost) and is tracked
-/// again; any other garbd of the group is only logged here (start refuses to add a second one).
+/// again when it is the only one; any other garbd of the group is only logged here (start refuses to add
+/// a second one).
 fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
     let path = cfg.state_file();
-    let mut t = match edge::load(&path)? {
+    let t = match edge::load(&path)? {
         Some(t) => t,
         None => {
             let found = edge::untracked(cfg);
             for (pid, argv) in &found.foreign {
                 crate::warn!("a garbd this resource did not start runs here (pid {pid}: {argv})");
             }
-            let Some(t) = found.ours else {
-                return Ok((Observed::NotTracked, None));
-            };
-            crate::info!(
-                "garbd (pid {}) runs with this resource's command line but no state file: tracking it \
-                 again",
-                t.pid
-            );
-            edge::save(&path, &t)?;
-            t
+            match found.ours.as_slice() {
+                [] => return Ok((Observed::NotTracked, None)),
+                [t] => {
+                    crate::info!(
+                        "garbd (pid {}) runs with this resource's command line but no state file: \
+                         tracking it again",
+                        t.pid
+                    );
+                    edge::save(&path, t)?;
+                    *t
+                }
+                several => {
+                    let pids = several.iter().map(|t| t.pid).collect();
+                    return Ok((Observed::Several { pids }, None));
+                }
+            }
         }
     };
+    let (o, t) = follow(cfg, t)?;
+    Ok((o, Some(t)))
+}
+
+/// What became of the tracked `t`; a running one is caught up with its log, and the state file saved when
+/// that moved on.
+fn follow(cfg: &GarbdConfig, mut t: Tracked) -> Result<(Observed, Tracked), Error> {
     match edge::liveness(&t) {
-        edge::Liveness::Gone => return Ok((Observed::Gone { pid: t.pid }, Some(t))),
-        edge::Liveness::Stopped => return Ok((Observed::Stopped { pid: t.pid }, Some(t))),
+        edge::Liveness::Gone => return Ok((Observed::Gone { pid: t.pid }, t)),
+        edge::Liveness::Stopped => return Ok((Observed::Stopped { pid: t.pid }, t)),
         edge::Liveness::Running => {}
     }
     let before = t;
     edge::catch_up(cfg, &mut t)?;
     if t != before {
-        edge::save(&path, &t)?;
+        edge::save(&cfg.state_file(), &t)?;
     }
-    Ok((
-        Observed::Running {
-            pid: t.pid,
-            state: t.state,
-        },
-        Some(t),
-    ))
+    let o = Observed::Running {
+        pid: t.pid,
+        state: t.state,
+    };
+    Ok((o, t))
 }
 
 fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
@@ -181,24 +194,16 @@ fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
 
 async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verdict, Error> {
     validate(cfg)?;
-    let t = match observe(cfg)? {
-        (Observed::Running { .. }, Some(t)) => {
+    let t = match edge::load(&cfg.state_file())?.filter(edge::alive) {
+        Some(t) => {
             crate::info!("start: garbd (pid {}) already runs", t.pid);
             t
         }
-        (Observed::Stopped { pid }, _) => {
-            return Ok(arbitrator::monitor(Observed::Stopped { pid }));
-        }
-        _ => {
-            if let Some((pid, argv)) = edge::untracked(cfg).foreign.into_iter().next() {
-                return Err(Error::GarbdForeign {
-                    group: cfg.group.clone(),
-                    found: format!("pid {pid}: {argv}"),
-                });
-            }
-            launch(cfg)?
-        }
+        None => take_over(cfg, deadline).await?,
     };
+    if edge::liveness(&t) == edge::Liveness::Stopped {
+        return Ok(arbitrator::monitor(Observed::Stopped { pid: t.pid }));
+    }
     let joined = poll_until(deadline.within(JOIN_WAIT), POLL, || {
         let r = observe(cfg);
         async move {
@@ -207,7 +212,7 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
                     state.filter(|s| s.in_primary()).map(|_| Ok(()))
                 }
                 Ok((Observed::Gone { pid }, _)) => Some(Err(pid)),
-                Ok((Observed::NotTracked, _)) => Some(Err(t.pid)),
+                Ok((Observed::NotTracked | Observed::Several { .. }, _)) => Some(Err(t.pid)),
                 // Stopped under the start: the next monitor reports it.
                 Ok((Observed::Stopped { .. }, _)) | Err(_) => None,
             }
@@ -220,10 +225,10 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
                 "start: garbd (pid {}) is a member of the Primary component",
                 t.pid
             );
-            Ok(arbitrator::monitor(Observed::Running {
-                pid: t.pid,
-                state: Some(GarbdState::Primary { synced: true }),
-            }))
+            Ok(arbitrator::Verdict {
+                status: OcfStatus::Success,
+                reason: None,
+            })
         }
         Some(Err(pid)) => {
             let _ = edge::forget(&cfg.state_file());
@@ -246,6 +251,49 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
                 status: OcfStatus::Success,
                 reason: None,
             })
+        }
+    }
+}
+
+/// Start when the state file tracks no garbd that lives: the garbd processes of this resource's command
+/// line and of its group decide (`decide::arbitrator::takeover`).
+async fn take_over(cfg: &GarbdConfig, deadline: Deadline) -> Result<Tracked, Error> {
+    let found = edge::untracked(cfg);
+    match arbitrator::takeover(found.ours.len(), found.foreign.len()) {
+        Takeover::Refuse => {
+            let (pid, argv) = found.foreign.into_iter().next().unwrap_or_default();
+            Err(Error::GarbdForeign {
+                group: cfg.group.clone(),
+                found: format!("pid {pid}: {argv}"),
+            })
+        }
+        Takeover::Launch => launch(cfg),
+        Takeover::Adopt => {
+            let t = found.ours.first().copied().ok_or_else(|| {
+                Error::Internal("takeover: adopt without a garbd to adopt".into())
+            })?;
+            crate::info!(
+                "start: garbd (pid {}) runs with this resource's command line but is not tracked: \
+                 tracking it",
+                t.pid
+            );
+            edge::save(&cfg.state_file(), &t)?;
+            Ok(t)
+        }
+        Takeover::ReplaceAll => {
+            crate::warn!(
+                "start: {} garbd processes run with this resource's command line (pids {}): ending them \
+                 all and starting one, whose log can be followed",
+                found.ours.len(),
+                found
+                    .ours
+                    .iter()
+                    .map(|t| t.pid.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            end(&found.ours, deadline, "start").await?;
+            launch(cfg)
         }
     }
 }
@@ -278,11 +326,11 @@ async fn stop(
 ) -> Result<(), Error> {
     let targets = match (edge::load(state_file), cfg) {
         (Ok(Some(t)), _) => vec![t],
-        (Ok(None), Some(cfg)) => edge::untracked(cfg).ours.into_iter().collect(),
+        (Ok(None), Some(cfg)) => edge::untracked(cfg).ours,
         (Ok(None), None) => Vec::new(),
         (Err(e), Some(cfg)) => {
             crate::warn!("stop: {e}; looking for this resource's garbd by its command line");
-            edge::untracked(cfg).ours.into_iter().collect()
+            edge::untracked(cfg).ours
         }
         (Err(e), None) => return Err(e),
     };
