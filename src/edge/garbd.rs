@@ -3,8 +3,10 @@
 //! garbd runs in the foreground as the agent's child (no `--daemon`, so its PID is the one spawned), in its
 //! own process group like mariadbd (`command::spawn_daemon`). The state file in `HA_RSCTMP` holds its PID,
 //! its start time in `/proc/PID/stat` (a recycled PID is never taken for garbd), how far the monitor has
-//! read garbd's log together with the state read so far, so each monitor reads only what was appended.
-//! Keys an older version did not write read as unknown, never as a state file that cannot be understood.
+//! read garbd's log together with the state read so far, so each monitor reads only what was appended, and
+//! since when the log has said Lost (`decide::arbitrator`'s grace; seconds of `CLOCK_BOOTTIME`, which
+//! neither NTP nor an admin steps, and which `/run` does not outlive). Keys an older version did not write
+//! read as unknown, never as a state file that cannot be understood.
 //!
 //! Where the read stopped is kept with the file it was in (device and inode) and a digest of the bytes
 //! just before the offset (`garbdlog::tail_digest`): a file that is not the same one, shorter than the
@@ -43,6 +45,9 @@ pub struct Tracked {
     pub state: Option<GarbdState>,
     /// What `offset` is an offset into (`None`: not read yet, or a state file of an older version).
     pub mark: Option<LogMark>,
+    /// `CLOCK_BOOTTIME` seconds when the log first said Lost, while it still does
+    /// (`decide::arbitrator::lost_since`).
+    pub lost_since: Option<u64>,
 }
 
 impl Tracked {
@@ -54,6 +59,7 @@ impl Tracked {
             offset,
             state: None,
             mark: None,
+            lost_since: None,
         }
     }
 }
@@ -127,6 +133,7 @@ pub fn load(path: &Path) -> Result<Option<Tracked>, Error> {
             offset: get("offset")?.parse().ok()?,
             state: parse_state(get("state")?),
             mark: mark(),
+            lost_since: get("lost_since").and_then(|v| v.parse().ok()),
         })
     })())
 }
@@ -144,6 +151,9 @@ fn render(t: &Tracked) -> String {
             "file={}:{}\ntail={:016x}\n",
             m.file.dev, m.file.ino, m.tail
         ));
+    }
+    if let Some(since) = t.lost_since {
+        text.push_str(&format!("lost_since={since}\n"));
     }
     text
 }
@@ -211,6 +221,12 @@ pub fn liveness(t: &Tracked) -> Liveness {
 /// The tracked garbd still exists (running or stopped): signals reach it.
 pub fn alive(t: &Tracked) -> bool {
     liveness(t) != Liveness::Gone
+}
+
+/// Seconds of `CLOCK_BOOTTIME` (module doc); `None` if the kernel does not answer.
+pub fn clock() -> Option<u64> {
+    let t = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).ok()?;
+    u64::try_from(t.tv_sec()).ok()
 }
 
 /// garbd processes of this node that no state file tracks, found by their command line.
@@ -562,11 +578,12 @@ mod tests {
                 file: FILE,
                 tail: 0x00ab_cdef_0123_4567,
             }),
+            lost_since: Some(12345),
             ..Tracked::new(7, 99, 4096)
         };
         save(&path, &t).unwrap();
         assert_eq!(load(&path).unwrap(), Some(t));
-        // Written by a version without the log's mark: tracked, the mark unknown.
+        // Written by a version without the log's mark and the Lost clock: tracked, both unknown.
         std::fs::write(&path, "pid=7\nstarttime=99\noffset=4096\nstate=lost\n").unwrap();
         assert_eq!(
             load(&path).unwrap(),

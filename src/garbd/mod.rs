@@ -9,7 +9,7 @@
 //!   nodes would hold up the transition that promotes them, and a timed-out start bans garbd from its node.
 //! - monitor: the process (a stopped one, SIGSTOP, is a failure), and garbd's own log
 //!   (`galera::garbdlog`) for Primary membership (`decide::arbitrator` turns that into Success,
-//!   OCF_DEGRADED or not running).
+//!   OCF_DEGRADED or not running; a lost Primary component fails only after `lost_grace`).
 //! - stop: SIGTERM (garbd leaves the group gracefully, so the others re-form the view at once), SIGKILL
 //!   only when the deadline nears. It needs nothing but the pid the state file tracks (with broken
 //!   parameters too), and only without a readable state file does it look for this resource's garbd by
@@ -161,8 +161,8 @@ fn observe(cfg: &GarbdConfig) -> Result<(Observed, Option<Tracked>), Error> {
     Ok((o, Some(t)))
 }
 
-/// What became of the tracked `t`; a running one is caught up with its log, and the state file saved when
-/// that moved on.
+/// What became of the tracked `t`; a running one is caught up with its log, its Lost clock kept
+/// (`decide::arbitrator::lost_since`), and the state file saved when any of that changed.
 fn follow(cfg: &GarbdConfig, mut t: Tracked) -> Result<(Observed, Tracked), Error> {
     match edge::liveness(&t) {
         edge::Liveness::Gone => return Ok((Observed::Gone { pid: t.pid }, t)),
@@ -171,12 +171,32 @@ fn follow(cfg: &GarbdConfig, mut t: Tracked) -> Result<(Observed, Tracked), Erro
     }
     let before = t;
     edge::catch_up(cfg, &mut t)?;
+    let now = edge::clock();
+    t.lost_since = arbitrator::lost_since(t.state, t.lost_since, now);
+    // Logged once each way, not at every monitor of the grace.
+    match (before.lost_since, t.lost_since) {
+        (None, Some(_)) if cfg.lost_grace > 0 => crate::warn!(
+            "garbd (pid {}) lost its Primary component; the monitor fails if it has not rejoined one \
+             within {} s (lost_grace)",
+            t.pid,
+            cfg.lost_grace
+        ),
+        (Some(since), None) => crate::info!(
+            "garbd (pid {}) is {} now, {} s after it lost its Primary component",
+            t.pid,
+            t.state.map_or("without a state", |s| s.as_str()),
+            now.map_or(0, |n| n.saturating_sub(since))
+        ),
+        _ => {}
+    }
     if t != before {
         edge::save(&cfg.state_file(), &t)?;
     }
+    let lost_for = t.lost_since.zip(now).map(|(s, n)| n.saturating_sub(s));
     let o = Observed::Running {
         pid: t.pid,
         state: t.state,
+        lost_for,
     };
     Ok((o, t))
 }
@@ -189,7 +209,7 @@ fn monitor(cfg: &GarbdConfig) -> Result<arbitrator::Verdict, Error> {
             crate::warn!("monitor: {e}");
         }
     }
-    Ok(arbitrator::monitor(o))
+    Ok(arbitrator::monitor(o, cfg.lost_grace))
 }
 
 async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verdict, Error> {
@@ -202,7 +222,10 @@ async fn start(cfg: &GarbdConfig, deadline: Deadline) -> Result<arbitrator::Verd
         None => take_over(cfg, deadline).await?,
     };
     if edge::liveness(&t) == edge::Liveness::Stopped {
-        return Ok(arbitrator::monitor(Observed::Stopped { pid: t.pid }));
+        return Ok(arbitrator::monitor(
+            Observed::Stopped { pid: t.pid },
+            cfg.lost_grace,
+        ));
     }
     let joined = poll_until(deadline.within(JOIN_WAIT), POLL, || {
         let r = observe(cfg);
@@ -383,6 +406,8 @@ async fn end(targets: &[Tracked], deadline: Deadline, action: &'static str) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::galera::garbdlog::GarbdState;
+    use std::io::Write;
     use std::path::PathBuf;
     use std::process::{Command, Stdio};
 
@@ -491,5 +516,48 @@ mod tests {
         assert_eq!(r.map(|v| v.status).unwrap(), OcfStatus::Success);
         // With broken parameters there is no command line to look for: what runs cannot be told.
         assert!(stop(None, &cfg.state_file(), soon()).await.is_err());
+    }
+
+    #[test]
+    fn a_lost_primary_component_fails_the_monitor_only_after_the_grace() {
+        let dir = Dir::new("grace");
+        let log_path = dir.0.join("garbd.log");
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .unwrap();
+        let cfg = config(&dir.0, &log_path);
+        assert_eq!(cfg.lost_grace, 30);
+        // garbd's standard output is its log: the monitor reads it through /proc/PID/fd/1.
+        let garbd = Stand::spawn(Stdio::from(log.try_clone().unwrap()));
+        edge::save(&cfg.state_file(), &garbd.tracked()).unwrap();
+        let mut append =
+            |line: &str| writeln!(log, "2026-12-07 10:00:00.000  INFO: {line}").unwrap();
+        let status = || monitor(&cfg).unwrap().status;
+        let lost_since = || edge::load(&cfg.state_file()).unwrap().unwrap().lost_since;
+
+        append("Shifting JOINED -> SYNCED (TO: 2)");
+        assert_eq!(status(), OcfStatus::Success);
+        assert_eq!(lost_since(), None);
+        // A partition: non-Primary after Primary. Inside the grace the monitor passes, and the state file
+        // keeps when it began.
+        append("Shifting SYNCED -> OPEN (TO: 3)");
+        assert_eq!(status(), OcfStatus::Success);
+        let since = lost_since().unwrap();
+        assert_eq!(status(), OcfStatus::Success);
+        assert_eq!(lost_since(), Some(since));
+        // It has lasted the grace: the monitor fails.
+        let mut t = edge::load(&cfg.state_file()).unwrap().unwrap();
+        t.lost_since = Some(since.saturating_sub(31));
+        edge::save(&cfg.state_file(), &t).unwrap();
+        assert_eq!(status(), OcfStatus::ErrGeneric);
+        // Merged back into the Primary component: the clock is cleared.
+        append("New COMPONENT: primary = yes, bootstrap = no, my_idx = 2, memb_num = 3");
+        append("Shifting JOINED -> SYNCED (TO: 5)");
+        assert_eq!(status(), OcfStatus::Success);
+        assert_eq!(lost_since(), None);
+        let t = edge::load(&cfg.state_file()).unwrap().unwrap();
+        assert_eq!(t.state, Some(GarbdState::Primary { synced: true }));
     }
 }
