@@ -142,9 +142,10 @@ pub enum Error {
          votes that one failure takes away together"
     )]
     GarbdForeign { group: String, found: String },
-    /// The garbd agent's garbd survived SIGTERM and SIGKILL within the stop timeout.
-    #[error("stop failed: garbd (pid {pid}) is still running")]
-    GarbdSurvivedStop { pid: i32 },
+    /// A garbd the garbd agent ended (a stop, or a start replacing several of its own) survived SIGTERM
+    /// and SIGKILL within the action's timeout.
+    #[error("{action} failed: garbd (pid {pid}) is still running after SIGKILL")]
+    GarbdSurvived { action: &'static str, pid: i32 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -195,7 +196,7 @@ impl Error {
             Error::Permission(_) => OcfStatus::ErrPerm,
             Error::Command { .. } => OcfStatus::ErrGeneric,
             Error::GarbdExited { .. } => OcfStatus::ErrGeneric,
-            Error::GarbdSurvivedStop { .. } => OcfStatus::ErrGeneric,
+            Error::GarbdSurvived { .. } => OcfStatus::ErrGeneric,
             Error::GarbdForeign { .. } => OcfStatus::ErrGeneric,
             Error::Io { .. } => OcfStatus::ErrGeneric,
             Error::Grastate { .. } => OcfStatus::ErrGeneric,
@@ -395,7 +396,13 @@ mod tests {
                 },
                 1,
             ),
-            (Error::GarbdSurvivedStop { pid: 7 }, 1),
+            (
+                Error::GarbdSurvived {
+                    action: "stop",
+                    pid: 7,
+                },
+                1,
+            ),
             (
                 Error::GarbdForeign {
                     group: "g".into(),

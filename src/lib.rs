@@ -28,14 +28,16 @@
 //!                clients for the VIP: desync, reject_queries, read_only), hostmap (arbitrators
 //!                excluded from the expected members), my.cnf vs the parameters (what `mariadbd
 //!                --print-defaults` reports), server (which processes are servers of the data directory),
-//!                arbitrator (the garbd monitor's status), recovery (whether a position recovered earlier
-//!                still holds: the datadir's fingerprint and the server's options)
+//!                arbitrator (the garbd monitor's status with its grace for a lost Primary component, and
+//!                what start does with untracked garbd processes), recovery (whether a position recovered
+//!                earlier still holds: the datadir's fingerprint and the server's options)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir (also its fingerprint, the recovery cache, and the agent's own datadir writes,
 //!                done by bounded child processes so a hung disk never blocks an action), paths
 //!                (validate-all's file checks, the clustercheck file), host (uname), mycnf (runs `mariadbd
 //!                --print-defaults`; reads my.cnf and its includes for FILE:LINE), state (the /run marker
-//!                file), garbd (garbd's process, state file and log, read through garbd's own descriptor)
+//!                file), garbd (garbd's process, state file and log, read through garbd's own descriptor;
+//!                the boot clock of the Lost grace)
 //! garbd/         the `ocf:galera-ocf:garbd` agent (issue 17): params.rs (its parameter table and config,
 //!                pure), mod.rs (start/stop/monitor/validate-all: gather (edge) → decide → apply)
 //! actions/       exactly the OCF actions, one file each: gather (edge) → decide (pure, once) → apply

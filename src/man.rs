@@ -179,8 +179,10 @@ fn garbd_agent(roff: &mut Roff) {
     roff.text([roman(
         "Installed as /usr/lib/ocf/resource.d/galera-ocf/garbd (ocf:galera-ocf:garbd), the binary runs the \
          Galera arbitrator garbd as a primitive: start, stop, monitor, validate-all, meta-data. Its monitor \
-         exits 0 while garbd's log says it is a member of a Primary component, 190 (OCF_DEGRADED) while it \
-         runs outside one, 1 when garbd is stopped (SIGSTOP) or has closed its connection, 7 when it is \
+         exits 0 while garbd's log says it is a member of a Primary component (or has said for less than \
+         lost_grace that it lost the one it was in), 190 (OCF_DEGRADED) while it waits for its first one, 1 \
+         when garbd lost its component for longer than lost_grace, is alone in one, is stopped (SIGSTOP), \
+         has closed its connection, or runs several times with the resource's command line, 7 when it is \
          gone. The data agent's arbitrators parameter names the members that run garbd. Parameters:",
     )]);
     for p in crate::garbd::params::PARAMS {

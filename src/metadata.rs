@@ -131,9 +131,13 @@ vote and stays Primary (writable), without split brain and without an administra
 against losing a data node's writes: after a full power loss the data nodes still wait for each other's \
 position, as garbd holds none. The monitor is OCF_SUCCESS only while garbd's own log says it is a member of a \
 Primary component; a garbd still waiting for its first component (started before the data nodes) is \
-OCF_DEGRADED (190), as restarting it cannot help; one that lost its component, is alone in one or is \
-stopped (SIGSTOP) fails, and is restarted once, since garbd does not reliably rejoin. Keep it off \
-the data nodes: two votes on one machine would let that machine's failure take the majority with it.";
+OCF_DEGRADED (190), as restarting it cannot help; one that lost its component for longer than lost_grace \
+(garbd's side of a brief network partition rejoins by itself), is alone in one or is stopped (SIGSTOP) \
+fails, and is restarted once, since garbd does not reliably rejoin. A garbd running with exactly this \
+resource's command line that the agent does not track is its own: start tracks it again, or, when there are \
+several, ends them all and starts one. Stop needs only the pid the agent tracks and reads no log, so only a \
+garbd that survives SIGKILL fails it. Keep it off the data nodes: two votes on one machine would let that \
+machine's failure take the majority with it.";
 
 /// The garbd agent's meta-data document (`ocf-metadata/garbd.xml`).
 pub fn render_garbd() -> XmlResult<String> {

@@ -1814,3 +1814,95 @@ done"#;
     let log = std::fs::read_to_string(dir.join("garbd.log")).unwrap();
     assert!(log.contains("Shifting OPEN -> CLOSED"), "{log}");
 }
+
+/// Real garbd, in a network namespace of this test's own: a start that finds this resource's garbd
+/// running untracked (the state file names a pid that is no longer it) tracks that garbd instead of adding
+/// a second vote; several with this resource's command line and no state file fail the monitor, and start
+/// ends them all and starts one; stop leaves none.
+#[test]
+fn garbd_start_adopts_its_own_garbd_and_replaces_several() {
+    require(&[
+        "/usr/bin/garbd",
+        "/usr/bin/unshare",
+        "/usr/sbin/ip",
+        "/usr/bin/bash",
+    ]);
+    let dir = TempDir::new("garbd-adopt");
+    // Port 0: the duplicate garbd this test starts by hand listens too.
+    let a = garbd_agent(&dir)
+        .param("wsrep_cluster_address", "gcomm://127.0.0.1:45991")
+        // A group of its own: the other real-garbd test's garbd, in the same process namespace, is no
+        // garbd of this group (a foreign one would make start refuse).
+        .param("group", "galera-ocf-test-adopt")
+        .param("options", "gmcast.listen_addr=tcp://127.0.0.1:0")
+        .set("OCF_RESKEY_CRM_meta_timeout", "30000");
+    let script = r#"ip link set lo up || exit 99
+agent() {
+  ( exec -a "$GARBD_ARGV0" "$GALERA_OCF_BIN" "$1" ) 2>>"$STDERR_LOG"
+  echo "$1=$?"
+}
+tracked() { sed -n 's/^pid=//p' "$STATE"; }
+# The processes whose arguments hold this test's working directory: the garbd processes of this resource.
+ours() {
+  for d in /proc/[0-9]*; do
+    if tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qxF -- "$WORKDIR"; then echo "${d#/proc/}"; fi
+  done
+}
+agent start
+first=$(tracked)
+# The tracked garbd "died": the state file names its pid with another process's start time.
+sed -i 's/^starttime=.*/starttime=1/' "$STATE"
+agent start
+echo "adopted=$([ "$(tracked)" = "$first" ] && echo yes || echo no) running=$(ours | wc -l)"
+# A second garbd with exactly this resource's command line, and no state file.
+mapfile -d '' argv <"/proc/$first/cmdline"
+"${argv[@]}" >>"$GARBD_LOG" 2>&1 </dev/null &
+second=$!
+rm -f "$STATE"
+sleep 0.5
+echo "running=$(ours | wc -l)"
+agent monitor
+agent start
+now=$(tracked)
+echo "replaced=$([ "$now" != "$first" ] && [ "$now" != "$second" ] && echo yes || echo no) running=$(ours | wc -l)"
+agent stop
+echo "left=$(ours | wc -l)"
+# Whatever an assertion above would leave running, ended by its pid.
+for p in $(ours); do kill -9 "$p"; done"#;
+    let stderr_log = dir.join("agent.stderr");
+    let out = Command::new("unshare")
+        .args(["--net", "--", "bash", "-c", script])
+        .env_clear()
+        .envs(&a.env)
+        .env("GARBD_ARGV0", GARBD_ARGV0)
+        .env("GALERA_OCF_BIN", support::BIN)
+        .env("STDERR_LOG", &stderr_log)
+        .env("STATE", dir.join("run/galera-ocf-garbd-garbd.state"))
+        .env("WORKDIR", dir.join("work"))
+        .env("GARBD_LOG", dir.join("garbd.log"))
+        .output()
+        .unwrap();
+    let stderr = std::fs::read_to_string(&stderr_log).unwrap_or_default();
+    let codes = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "unshare: {codes} {stderr}");
+    assert_eq!(
+        codes.lines().collect::<Vec<_>>(),
+        [
+            "start=0",
+            "start=0",
+            "adopted=yes running=1",
+            "running=2",
+            "monitor=1",
+            "start=0",
+            "replaced=yes running=1",
+            "stop=0",
+            "left=0"
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.contains("not tracked: tracking it"), "{stderr}");
+    assert!(
+        stderr.contains("2 garbd processes (pids"),
+        "the monitor's reason: {stderr}"
+    );
+}

@@ -2,8 +2,17 @@
 //!
 //! garbd runs in the foreground as the agent's child (no `--daemon`, so its PID is the one spawned), in its
 //! own process group like mariadbd (`command::spawn_daemon`). The state file in `HA_RSCTMP` holds its PID,
-//! its start time in `/proc/PID/stat` (a recycled PID is never taken for garbd), and how far the monitor
-//! has read garbd's log together with the state read so far, so each monitor reads only what was appended.
+//! its start time in `/proc/PID/stat` (a recycled PID is never taken for garbd), how far the monitor has
+//! read garbd's log together with the state read so far, so each monitor reads only what was appended, and
+//! since when the log has said Lost (`decide::arbitrator`'s grace; seconds of `CLOCK_BOOTTIME`, which
+//! neither NTP nor an admin steps, and which `/run` does not outlive). Keys an older version did not write
+//! read as unknown, never as a state file that cannot be understood.
+//!
+//! Where the read stopped is kept with the file it was in (device and inode) and a digest of the bytes
+//! just before the offset (`garbdlog::tail_digest`): a file that is not the same one, shorter than the
+//! offset, or holding other bytes before it (`copytruncate`, then more than the offset written before the
+//! next monitor) is read again from its start. The state read so far stays: the lines that said it are
+//! gone, not untrue.
 //!
 //! The log is read through garbd's own standard output, `/proc/PID/fd/1`, which the agent opened on the
 //! log file when it spawned garbd: the same file garbd's `--log` appends to. garbd never reopens its log,
@@ -13,7 +22,7 @@
 //! `copytruncate`, so the named file stays the one garbd writes).
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::process::Child;
 
@@ -34,6 +43,39 @@ pub struct Tracked {
     /// Bytes of the log already folded into `state`.
     pub offset: u64,
     pub state: Option<GarbdState>,
+    /// What `offset` is an offset into (`None`: not read yet, or a state file of an older version).
+    pub mark: Option<LogMark>,
+    /// `CLOCK_BOOTTIME` seconds when the log first said Lost, while it still does
+    /// (`decide::arbitrator::lost_since`).
+    pub lost_since: Option<u64>,
+}
+
+impl Tracked {
+    /// A garbd just spawned or found, whose log is read from `offset` on.
+    pub fn new(pid: i32, starttime: u64, offset: u64) -> Tracked {
+        Tracked {
+            pid,
+            starttime,
+            offset,
+            state: None,
+            mark: None,
+            lost_since: None,
+        }
+    }
+}
+
+/// A file, by device and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// The log file the saved offset is in, and the digest of the bytes just before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogMark {
+    pub file: FileId,
+    pub tail: u64,
 }
 
 fn state_word(s: Option<GarbdState>) -> &'static str {
@@ -74,14 +116,46 @@ pub fn load(path: &Path) -> Result<Option<Tracked>, Error> {
             .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
             .map(str::trim)
     };
+    let mark = || {
+        let (dev, ino) = get("file")?.split_once(':')?;
+        Some(LogMark {
+            file: FileId {
+                dev: dev.parse().ok()?,
+                ino: ino.parse().ok()?,
+            },
+            tail: u64::from_str_radix(get("tail")?, 16).ok()?,
+        })
+    };
     Ok((|| {
         Some(Tracked {
             pid: get("pid")?.parse().ok()?,
             starttime: get("starttime")?.parse().ok()?,
             offset: get("offset")?.parse().ok()?,
             state: parse_state(get("state")?),
+            mark: mark(),
+            lost_since: get("lost_since").and_then(|v| v.parse().ok()),
         })
     })())
+}
+
+fn render(t: &Tracked) -> String {
+    let mut text = format!(
+        "pid={}\nstarttime={}\noffset={}\nstate={}\n",
+        t.pid,
+        t.starttime,
+        t.offset,
+        state_word(t.state)
+    );
+    if let Some(m) = t.mark {
+        text.push_str(&format!(
+            "file={}:{}\ntail={:016x}\n",
+            m.file.dev, m.file.ino, m.tail
+        ));
+    }
+    if let Some(since) = t.lost_since {
+        text.push_str(&format!("lost_since={since}\n"));
+    }
+    text
 }
 
 /// Write the state file atomically (temp + rename).
@@ -90,14 +164,7 @@ pub fn save(path: &Path, t: &Tracked) -> Result<(), Error> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let text = format!(
-        "pid={}\nstarttime={}\noffset={}\nstate={}\n",
-        t.pid,
-        t.starttime,
-        t.offset,
-        state_word(t.state)
-    );
-    std::fs::write(&tmp, text)
+    std::fs::write(&tmp, render(t))
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -156,12 +223,19 @@ pub fn alive(t: &Tracked) -> bool {
     liveness(t) != Liveness::Gone
 }
 
+/// Seconds of `CLOCK_BOOTTIME` (module doc); `None` if the kernel does not answer.
+pub fn clock() -> Option<u64> {
+    let t = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).ok()?;
+    u64::try_from(t.tv_sec()).ok()
+}
+
 /// garbd processes of this node that no state file tracks, found by their command line.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Untracked {
     /// Started with exactly this resource's binary and arguments: the agent's own, whose state file was
-    /// lost (HA_RSCTMP cleared, or written by nothing after a failed save).
-    pub ours: Option<Tracked>,
+    /// lost (HA_RSCTMP cleared, or written by nothing after a failed save) or names one that died. Exited
+    /// ones (zombies) are left out; there should be one at most (`decide::arbitrator::takeover`).
+    pub ours: Vec<Tracked>,
     /// Other garbd processes of the same group (garb.service, an admin): a second vote from this machine.
     pub foreign: Vec<(i32, String)>,
 }
@@ -200,13 +274,9 @@ pub fn untracked(cfg: &GarbdConfig) -> Untracked {
         match classify(&argv, &own_argv, &cfg.group) {
             Some(Kind::Ours) => {
                 if let Some((starttime, state)) = proc_stat(pid) {
-                    if !matches!(state, 'Z' | 'X' | 'x') && found.ours.is_none() {
-                        found.ours = Some(Tracked {
-                            pid,
-                            starttime,
-                            offset: 0,
-                            state: None,
-                        });
+                    if !matches!(state, 'Z' | 'X' | 'x') {
+                        // Read from the log's start: where this garbd's lines begin is unknown.
+                        found.ours.push(Tracked::new(pid, starttime, 0));
                     }
                 }
             }
@@ -278,28 +348,83 @@ pub fn catch_up(cfg: &GarbdConfig, t: &mut Tracked) -> Result<(), Error> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(&cfg.log, e)),
     };
-    let len = f.metadata().map_err(|e| Error::io(&cfg.log, e))?.len();
-    if len < t.offset {
-        // Truncated under garbd (copytruncate): what it writes next starts at the top. The state read so
-        // far stays: the lines that said it are gone, not untrue.
-        t.offset = 0;
+    let m = f.metadata().map_err(|e| Error::io(&cfg.log, e))?;
+    let file = FileId {
+        dev: m.dev(),
+        ino: m.ino(),
+    };
+    follow(&mut f, file, m.len(), t, READ_CAP).map_err(|e| Error::io(&cfg.log, e))
+}
+
+/// [`catch_up`] on an open log `f` (`file`, `len` bytes long), reading at most `cap` bytes of new lines.
+fn follow<F: Read + Seek>(
+    f: &mut F,
+    file: FileId,
+    len: u64,
+    t: &mut Tracked,
+    cap: u64,
+) -> std::io::Result<()> {
+    let same = t.mark.is_none_or(|m| m.file == file) && len >= t.offset;
+    let mut c = read_chunk(f, if same { t.offset } else { 0 }, len, cap)?;
+    // Resuming at the offset, the bytes before it are those read last time, unless the file was
+    // truncated and written again past the offset in between. A skip ahead needs no check: from the
+    // start, the read would skip to the same place.
+    let rewritten = same
+        && !c.skipped
+        && t.mark
+            .is_some_and(|m| m.tail != garbdlog::tail_digest(&c.before));
+    if !same || rewritten {
+        crate::debug!(
+            "garbd's log is not the file read up to offset {} (rotated or truncated): reading it from \
+             the start",
+            t.offset
+        );
     }
-    let from = t.offset.max(len.saturating_sub(READ_CAP));
-    f.seek(SeekFrom::Start(from))
-        .map_err(|e| Error::io(&cfg.log, e))?;
-    let mut bytes = Vec::new();
-    f.take(READ_CAP)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(&cfg.log, e))?;
-    let (mut lines, used) = garbdlog::complete_lines(&bytes);
-    if from > t.offset {
-        // Skipped ahead (more than READ_CAP appended): the first line read is the end of a line.
-        let cut = lines.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
-        lines = &lines[cut..];
+    if rewritten {
+        c = read_chunk(f, 0, len, cap)?;
     }
+    let (lines, used) = garbdlog::new_lines(&c.before, &c.bytes, c.skipped);
     t.state = garbdlog::fold(t.state, &String::from_utf8_lossy(lines));
-    t.offset = from + used as u64;
+    t.offset = c.from + used as u64;
+    let mut seen = c.before;
+    seen.extend_from_slice(&c.bytes[..used]);
+    t.mark = Some(LogMark {
+        file,
+        tail: garbdlog::tail_digest(&seen),
+    });
     Ok(())
+}
+
+/// One read of the log: from `from` on, and up to [`garbdlog::TAIL`] bytes before it (to check the
+/// digest, to see whether a skip ahead began at a line, and to digest what precedes the new offset).
+struct Chunk {
+    from: u64,
+    before: Vec<u8>,
+    bytes: Vec<u8>,
+    /// More than `cap` was appended after the offset asked for: `from` is past it.
+    skipped: bool,
+}
+
+fn read_chunk<F: Read + Seek>(
+    f: &mut F,
+    resume: u64,
+    len: u64,
+    cap: u64,
+) -> std::io::Result<Chunk> {
+    let from = resume.max(len.saturating_sub(cap));
+    let back = usize::try_from(from).map_or(garbdlog::TAIL, |n| n.min(garbdlog::TAIL));
+    f.seek(SeekFrom::Start(from - back as u64))?;
+    let mut before = Vec::new();
+    f.by_ref().take(back as u64).read_to_end(&mut before)?;
+    let mut bytes = Vec::new();
+    // Reading stops at `cap`, not at `len`: what garbd appended since is welcome (complete lines only).
+    f.take(cap).read_to_end(&mut bytes)?;
+    Ok(Chunk {
+        from,
+        before,
+        bytes,
+        skipped: from > resume,
+    })
 }
 
 /// The last line of the log that says ERROR or FATAL since `offset` (for an exit reason).
@@ -349,6 +474,128 @@ pub fn executable(path: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
+
+    const FILE: FileId = FileId { dev: 1, ino: 2 };
+    const SYNCED: &str = "2026-12-07 10:00:00.101  INFO: Shifting JOINED -> SYNCED (TO: 2)\n";
+    const OPEN: &str = "2026-12-07 10:05:00.202  INFO: Shifting SYNCED -> OPEN (TO: 3)\n";
+
+    fn filler(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "2026-12-07 10:06:{:02}.000  INFO: Failed to establish connection\n",
+                    i % 60
+                )
+            })
+            .collect()
+    }
+
+    /// Catches `t` up with `text` as the log `file`, reading at most `cap` bytes.
+    fn read(t: &mut Tracked, file: FileId, text: &str, cap: u64) {
+        let mut f = Cursor::new(text.as_bytes().to_vec());
+        follow(&mut f, file, text.len() as u64, t, cap).unwrap();
+    }
+
+    #[test]
+    fn appended_lines_are_read_from_the_offset() {
+        let banner = "2026-12-07 09:59:59.000  INFO: Read config: \n";
+        let mut t = Tracked::new(7, 1, 0);
+        read(&mut t, FILE, &format!("{banner}{SYNCED}"), READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Primary { synced: true }));
+        let text = format!("{banner}{SYNCED}{}", filler(3));
+        read(&mut t, FILE, &text, READ_CAP);
+        // Read again from the start, the banner would have made it Connecting.
+        assert_eq!(t.state, Some(GarbdState::Primary { synced: true }));
+        assert_eq!(t.offset, text.len() as u64);
+        // A line garbd is still writing waits for the next read.
+        read(
+            &mut t,
+            FILE,
+            &format!("{text}2026-12-07 10:05:00.202  INFO: Shif"),
+            READ_CAP,
+        );
+        assert_eq!(t.offset, text.len() as u64);
+        read(&mut t, FILE, &format!("{text}{OPEN}"), READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Lost));
+    }
+
+    #[test]
+    fn a_skip_ahead_keeps_a_first_line_that_begins_at_the_cut() {
+        let text = format!("{}{SYNCED}", filler(5));
+        let mut t = Tracked::new(7, 1, 0);
+        read(&mut t, FILE, &text, SYNCED.len() as u64);
+        assert_eq!(t.state, Some(GarbdState::Primary { synced: true }));
+        assert_eq!(t.offset, text.len() as u64);
+    }
+
+    #[test]
+    fn a_skip_ahead_drops_a_first_line_cut_in_the_middle() {
+        let text = format!("{}{OPEN}", filler(5));
+        let mut t = Tracked::new(7, 1, 0);
+        // The cut falls just before "Shifting": read as a line, that end would say non-Primary.
+        let cut = OPEN.len() - OPEN.find("Shifting").unwrap();
+        read(&mut t, FILE, &text, cut as u64);
+        assert_eq!(t.state, None);
+        assert_eq!(t.offset, text.len() as u64);
+    }
+
+    #[test]
+    fn a_log_rewritten_past_the_offset_is_read_from_the_start() {
+        let mut t = Tracked::new(7, 1, 0);
+        read(&mut t, FILE, SYNCED, READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Primary { synced: true }));
+        // copytruncate, then garbd wrote more than the old offset before this read: the same file, as
+        // long as the offset, but other bytes before it. Read from the offset, the OPEN line is missed.
+        let rewritten = format!("{OPEN}{}", filler(3));
+        assert!(rewritten.len() > SYNCED.len());
+        read(&mut t, FILE, &rewritten, READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Lost));
+        assert_eq!(t.offset, rewritten.len() as u64);
+    }
+
+    #[test]
+    fn a_shorter_or_another_file_is_read_from_the_start() {
+        let mut t = Tracked::new(7, 1, 0);
+        read(&mut t, FILE, &format!("{}{SYNCED}", filler(3)), READ_CAP);
+        read(&mut t, FILE, OPEN, READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Lost));
+        let mut t = Tracked::new(7, 1, 0);
+        read(&mut t, FILE, SYNCED, READ_CAP);
+        let other = FileId { dev: 1, ino: 3 };
+        read(&mut t, other, &format!("{OPEN}{}", filler(3)), READ_CAP);
+        assert_eq!(t.state, Some(GarbdState::Lost));
+        assert_eq!(t.mark.map(|m| m.file), Some(other));
+    }
+
+    #[test]
+    fn the_state_file_round_trips_and_an_older_one_still_loads() {
+        let dir = std::env::temp_dir().join(format!("galera-ocf-garbd-{}", std::process::id()));
+        let path = dir.join("g.state");
+        let t = Tracked {
+            state: Some(GarbdState::Lost),
+            mark: Some(LogMark {
+                file: FILE,
+                tail: 0x00ab_cdef_0123_4567,
+            }),
+            lost_since: Some(12345),
+            ..Tracked::new(7, 99, 4096)
+        };
+        save(&path, &t).unwrap();
+        assert_eq!(load(&path).unwrap(), Some(t));
+        // Written by a version without the log's mark and the Lost clock: tracked, both unknown.
+        std::fs::write(&path, "pid=7\nstarttime=99\noffset=4096\nstate=lost\n").unwrap();
+        assert_eq!(
+            load(&path).unwrap(),
+            Some(Tracked {
+                state: Some(GarbdState::Lost),
+                ..Tracked::new(7, 99, 4096)
+            })
+        );
+        forget(&path).unwrap();
+        assert_eq!(load(&path).unwrap(), None);
+        let _ = std::fs::remove_dir(&dir);
+    }
 
     fn v(s: &str) -> Vec<String> {
         s.split(' ').map(str::to_owned).collect()

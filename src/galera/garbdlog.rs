@@ -19,7 +19,8 @@
 //! - `Read config:`: the banner of a new garbd process (the log is appended to across restarts).
 //!
 //! The text is folded line by line from a previous state, so the caller can read only what was appended
-//! since the last monitor. Pure: no I/O.
+//! since the last monitor: [`new_lines`] says which of the bytes it read are whole lines, and
+//! [`tail_digest`] lets it tell a log appended to from one rewritten under the same name. Pure: no I/O.
 
 /// Where garbd stands, as its log last said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +128,36 @@ pub fn complete_lines(bytes: &[u8]) -> (&[u8], usize) {
         Some(i) => (&bytes[..=i], i + 1),
         None => (&[], 0),
     }
+}
+
+/// The lines to fold from `bytes`, read from an offset that `before` (the bytes just before it in the
+/// file; empty at its start) ends at, and how many bytes of `bytes` they account for. `skipped`: the read
+/// began past where the previous one ended (too much was appended in between), so it may begin inside a
+/// line; that line is dropped only when it really began earlier, i.e. the byte before the read is no
+/// newline. A read that resumes where the last one ended begins at a line: offsets only ever end after
+/// a newline, or where a new garbd began writing.
+pub fn new_lines<'a>(before: &[u8], bytes: &'a [u8], skipped: bool) -> (&'a [u8], usize) {
+    let (lines, used) = complete_lines(bytes);
+    if !skipped || before.last().is_none_or(|b| *b == b'\n') {
+        return (lines, used);
+    }
+    let cut = lines.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+    (&lines[cut..], used)
+}
+
+/// How many bytes before the saved offset [`tail_digest`] covers: several of garbd's lines, so their
+/// millisecond timestamps make what garbd wrote anew after a truncation differ from what was read.
+pub const TAIL: usize = 1024;
+
+/// A digest of the last [`TAIL`] bytes of `bytes` (FNV-1a, 64 bit): the state file keeps it for the bytes
+/// just before its offset, so a log rewritten under the same name (`copytruncate`, then more than the
+/// offset written before the next monitor) is told from one appended to. FNV rather than std's hasher,
+/// whose output may change between Rust releases: an agent upgrade must not see every log as rewritten.
+pub fn tail_digest(bytes: &[u8]) -> u64 {
+    let tail = &bytes[bytes.len().saturating_sub(TAIL)..];
+    tail.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -248,5 +279,30 @@ mod tests {
         assert_eq!(complete_lines(b"a\nb\npart"), (&b"a\nb\n"[..], 4));
         assert_eq!(complete_lines(b"part"), (&b""[..], 0));
         assert_eq!(complete_lines(b""), (&b""[..], 0));
+    }
+
+    #[test]
+    fn a_skip_ahead_drops_the_first_line_only_when_it_began_before_the_read() {
+        let whole = &b"Shifting JOINED -> SYNCED (TO: 2)\nnext\n"[..];
+        let read = [whole, b"part"].concat();
+        let n = whole.len();
+        // The byte before the read is a newline: the first line is whole.
+        assert_eq!(new_lines(b"x\n", &read, true), (whole, n));
+        // It is not: the read began inside a line, whose end alone would be misread.
+        assert_eq!(new_lines(b"x", &read, true), (&b"next\n"[..], n));
+        // Resuming where the last read ended, or from the start of the file: nothing is dropped.
+        assert_eq!(new_lines(b"x", &read, false), (whole, n));
+        assert_eq!(new_lines(b"", &read, true), (whole, n));
+        assert_eq!(new_lines(b"x", b"no newline", true), (&b""[..], 0));
+    }
+
+    #[test]
+    fn the_tail_digest_covers_only_the_last_bytes_and_is_stable() {
+        // FNV-1a's published test values: the state file's digests stay valid across agent versions.
+        assert_eq!(tail_digest(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(tail_digest(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let long = [vec![b'x'; 10], vec![b'y'; TAIL]].concat();
+        assert_eq!(tail_digest(&long), tail_digest(&vec![b'y'; TAIL]));
+        assert_ne!(tail_digest(&long[..TAIL]), tail_digest(&long[1..]));
     }
 }

@@ -81,6 +81,23 @@ pub const PARAMS: &[Param] = &[
         "garbd's working directory (--workdir), where it keeps its saved view gvwstate.dat; created when \
          missing.",
     ),
+    Param {
+        kind: ParamType::Integer,
+        ..p(
+            "lost_grace",
+            "30",
+            false,
+            "seconds a lost Primary component is tolerated",
+            "How many seconds garbd may be out of the Primary component it was a member of before the \
+             monitor fails (and Pacemaker restarts it). garbd's side of a brief network partition goes \
+             non-Primary too, and Galera merges it back by itself within seconds of the link's return; a \
+             restart at each such flap would only raise the fail count. One that stays out longer is \
+             restarted, since garbd does not reliably rejoin a component the data nodes formed anew. The \
+             default is twice Galera's evs.inactive_timeout (PT15S, after which a silent peer leaves the \
+             view) and lets three monitors at the default 10 s interval pass; raise it with those timeouts. \
+             0: the first monitor that sees it fails.",
+        )
+    },
 ];
 
 /// The validated parameters of one garbd invocation.
@@ -94,6 +111,8 @@ pub struct GarbdConfig {
     pub options: String,
     pub log: PathBuf,
     pub workdir: PathBuf,
+    /// Seconds a Lost garbd passes the monitor (`decide::arbitrator::monitor`).
+    pub lost_grace: u64,
     pub meta: CrmMeta,
     pub state_dir: PathBuf,
 }
@@ -134,6 +153,12 @@ fn word(env: &BTreeMap<String, String>, name: &str) -> Result<String, Error> {
     Ok(v)
 }
 
+fn seconds(env: &BTreeMap<String, String>, name: &str) -> Result<u64, Error> {
+    let v = raw(env, name);
+    v.parse()
+        .map_err(|_| Error::configured(name, format!("{v:?} is not a whole number of seconds")))
+}
+
 impl GarbdConfig {
     pub fn from_env(env: &BTreeMap<String, String>, resource: String) -> Result<Self, Error> {
         let address = raw(env, "wsrep_cluster_address");
@@ -161,6 +186,7 @@ impl GarbdConfig {
             options,
             log: absolute(env, "log")?,
             workdir: absolute(env, "workdir")?,
+            lost_grace: seconds(env, "lost_grace")?,
             meta: CrmMeta::from_env(env),
             state_dir: state_dir(env),
         })
@@ -253,6 +279,13 @@ mod tests {
                 "/var/lib/galera-arbitrator"
             ]
         );
+        assert_eq!(c.lost_grace, 30);
+        let c = GarbdConfig::from_env(
+            &env(&[("wsrep_cluster_address", "gcomm://n1"), ("lost_grace", "0")]),
+            "garbd".into(),
+        )
+        .unwrap();
+        assert_eq!(c.lost_grace, 0);
     }
 
     #[test]
@@ -298,6 +331,17 @@ mod tests {
                     ("options", "--daemon"),
                 ],
                 "options",
+            ),
+            (
+                vec![
+                    ("wsrep_cluster_address", "gcomm://a"),
+                    ("lost_grace", "15s"),
+                ],
+                "lost_grace",
+            ),
+            (
+                vec![("wsrep_cluster_address", "gcomm://a"), ("lost_grace", "-1")],
+                "lost_grace",
             ),
         ] {
             let e = GarbdConfig::from_env(&env(&kv), "g".into()).unwrap_err();
