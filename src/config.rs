@@ -50,6 +50,8 @@ pub struct Config {
     pub check_passwd: Secret,
     pub two_node_mode: bool,
     pub promote_wait_synced: bool,
+    /// How far apart fellow joiners of one transition start their mariadbd (`join_stagger_ms`).
+    pub join_stagger: std::time::Duration,
     /// (schema, table) read at OCF_CHECK_LEVEL 20.
     pub test_table: (String, String),
     pub check_level: u32,
@@ -122,6 +124,18 @@ impl Reader<'_> {
             ));
         }
         Ok(v)
+    }
+
+    /// A whole number of milliseconds, at most `max`.
+    fn millis(&self, name: &str, max: u64) -> Result<std::time::Duration, Error> {
+        let v = self.raw(name);
+        match v.trim().parse::<u64>() {
+            Ok(ms) if ms <= max => Ok(std::time::Duration::from_millis(ms)),
+            _ => Err(Error::configured(
+                name,
+                format!("{v:?} is not a whole number of milliseconds from 0 to {max}"),
+            )),
+        }
     }
 
     fn boolean(&self, name: &str) -> Result<bool, Error> {
@@ -248,6 +262,7 @@ impl Config {
             check_passwd: Secret(r.raw("check_passwd")),
             two_node_mode: r.boolean("two_node_mode")?,
             promote_wait_synced: r.boolean("promote_wait_synced")?,
+            join_stagger: r.millis("join_stagger_ms", 60_000)?,
             test_table: table(&r.raw("test_table"))?,
             check_level: check_level(env)?,
             meta: CrmMeta::from_env(env),
@@ -576,6 +591,26 @@ mod tests {
     }
 
     #[test]
+    fn join_stagger_is_whole_milliseconds_up_to_a_minute() {
+        let stagger = |v: &str| {
+            Config::from_env(&env(&[("join_stagger_ms", v)]), "galera".into())
+                .map(|c| c.join_stagger)
+        };
+        assert_eq!(stagger("0").unwrap(), std::time::Duration::ZERO);
+        assert_eq!(
+            stagger(" 250 ").unwrap(),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            stagger("60000").unwrap(),
+            std::time::Duration::from_secs(60)
+        );
+        for bad in ["60001", "-1", "1.5", "1500ms", "x"] {
+            assert!(stagger(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
     fn defaults_match_the_table() {
         let c = Config::from_env(&env(&[]), "galera".into()).unwrap();
         assert_eq!(c.binary, PathBuf::from("/usr/sbin/mariadbd"));
@@ -583,6 +618,7 @@ mod tests {
         assert_eq!(c.user, "mysql");
         assert_eq!(c.check_user, "root");
         assert!(c.promote_wait_synced);
+        assert_eq!(c.join_stagger, std::time::Duration::from_millis(1500));
         assert_eq!(c.test_table, ("mysql".into(), "gtid_slave_pos".into()));
         assert_eq!(
             c.state_file(),

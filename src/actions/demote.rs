@@ -30,6 +30,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     st.declined = None;
     st.score = Published::Absent;
     st.peers.clear();
+    st.promoting.clear();
     let report = common::local_report(cfg, None, ctx.deadline).await?;
     let known = st.report.clone();
     common::publish(ctx, &mut st, &report, known.as_ref()).await?;

@@ -2,7 +2,8 @@
 //!
 //! - **pre-promote**: record the nodes that are Promoted or being promoted (`notify_promoted_uname` +
 //!   `notify_promote_uname`) in this node's state file; a joiner's promote uses them as its gcomm:// peers,
-//!   which matters when several nodes are promoted in one transition.
+//!   which matters when several nodes are promoted in one transition; the promoted ones alone
+//!   (`notify_promote_uname`) tell fellow joiners their turn.
 //! - **post-promote** (on an Unpromoted node): the promoted nodes now run a Primary component — re-run the
 //!   election with them counted as primary, so this node gets its promotion score at once instead of at its
 //!   next monitor (attrd may not have written their `state=primary` yet). A stale `safe_to_bootstrap=1` in
@@ -55,6 +56,7 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     match (n.kind, n.op) {
         (NotifyType::Pre, NotifyOp::Promote) => {
             st.peers = common::node_names(n.promoted.union(&n.promote));
+            st.promoting = common::node_names(&n.promote);
             info!("pre-promote: peers {:?}", st.peers);
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
@@ -98,6 +100,7 @@ async fn post_promote(ctx: &Ctx<'_>, st: &mut State, n: &Notification) -> Result
             .filter(|p| **p != ctx.node && !leaving.contains(p)),
     );
     st.peers.clear();
+    st.promoting.clear();
     if promoted.is_empty() || st.promoted {
         return Ok(());
     }

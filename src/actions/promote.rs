@@ -33,7 +33,7 @@ use crate::galera::grastate;
 use crate::galera::report::{NodeState, Report};
 use crate::galera::status::{ClusterStatus, Health, ServerVars, WsrepStatus};
 
-const POLL: Duration = Duration::from_millis(500);
+const POLL: Duration = Duration::from_millis(250);
 
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
@@ -68,6 +68,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
                 )
                 .await;
             }
+            take_turn(ctx, &st.promoting, &anchors).await;
             (join(ctx, &mut st, &peers, position).await?, false)
         }
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
@@ -141,6 +142,7 @@ async fn decline(ctx: &Ctx<'_>, st: &mut State, reason: String) -> Result<Outcom
     st.promoted = false;
     st.declined = Some(common::now());
     st.peers.clear();
+    st.promoting.clear();
     state::save(&ctx.cfg.state_file(), st)?;
     Ok(Outcome::ok())
 }
@@ -199,6 +201,37 @@ async fn join(
         }
     }
     Ok(started)
+}
+
+/// A joiner with fellow joiners ahead of it in this transition ([`promotion::joiners_ahead`]) starts its
+/// mariadbd `join_stagger_ms` after each of them. In the lab, two joiners whose mariadbd started at the
+/// same moment were both Synced after 8-11 s (the group discarded one's connections, then admitted it
+/// ~5 s later); started 1.5 s apart, after 5.7-6.7 s. The pause is capped at a quarter of the promote
+/// timeout so the join itself keeps its time. A pause, not a wait on a condition: what the fellow joiner
+/// is doing is not visible from here, and waiting for it would tie this node's join to its health.
+async fn take_turn(ctx: &Ctx<'_>, promoting: &BTreeSet<NodeName>, anchors: &BTreeSet<NodeName>) {
+    let step = ctx.cfg.join_stagger;
+    // The name was read as a NodeName by the election just before (`plan`); a promote never gets here
+    // with an unreadable one.
+    let Ok(me) = NodeName::new(&ctx.node) else {
+        return;
+    };
+    let ahead = promotion::joiners_ahead(&me, promoting, anchors);
+    if ahead.is_empty() || step.is_zero() {
+        return;
+    }
+    let turns = u32::try_from(ahead.len()).unwrap_or(u32::MAX);
+    let pause = step
+        .saturating_mul(turns)
+        .min(ctx.deadline.total() / 4)
+        .min(ctx.deadline.remaining());
+    let names: Vec<&str> = ahead.iter().map(NodeName::as_str).collect();
+    info!(
+        "promote: fellow joiners of this transition start first ({}): starting mariadbd in {pause:?} \
+         (join_stagger_ms)",
+        names.join(", ")
+    );
+    tokio::time::sleep(pause).await;
 }
 
 /// grastate.dat with `seqno: -1` (atomically), so Galera requests a full state transfer.
@@ -397,6 +430,7 @@ async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = true;
     st.peers.clear();
+    st.promoting.clear();
     state::save(&ctx.cfg.state_file(), st)?;
     info!(
         "promote: {} is receiving a state transfer; promoted, not Synced yet",
@@ -467,6 +501,7 @@ async fn finish(
     common::set_synced(ctx, st, serving(status.health(), vars), None).await?;
     st.promoted = true;
     st.peers.clear();
+    st.promoting.clear();
     state::save(&ctx.cfg.state_file(), st)?;
     info!(
         "promote: {} is {} in the Primary component",

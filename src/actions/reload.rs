@@ -99,6 +99,7 @@ mod tests {
             score: crate::edge::state::Published::Value(100),
             synced: Some(crate::decide::monitor::Serving::Yes),
             peers: [crate::decide::NodeName::new("node2").unwrap()].into(),
+            promoting: [crate::decide::NodeName::new("node2").unwrap()].into(),
             decision: Some("waiting on node3".into()),
             declined: None,
             checked: Some(9),

@@ -279,6 +279,23 @@ fn two_node_excusable(
     gone_for_good.then(|| peer.clone())
 }
 
+/// The fellow joiners of this transition that start their mariadbd before this node: those of `promoting`
+/// (the nodes Pacemaker promotes in it) that sort before `me` and are not `anchors` (a bootstrap node
+/// promoted alongside is not a joiner). Galera admits newcomers best one at a time, so the promote of the
+/// n-th joiner pauses n times `join_stagger_ms` before it starts mariadbd; the order is by name so that
+/// every node computes the same one without talking to the others.
+pub fn joiners_ahead(
+    me: &NodeName,
+    promoting: &BTreeSet<NodeName>,
+    anchors: &BTreeSet<NodeName>,
+) -> Vec<NodeName> {
+    promoting
+        .iter()
+        .filter(|n| *n < me && !anchors.contains(n))
+        .cloned()
+        .collect()
+}
+
 /// Nodes promoted in the same transition as this one are join peers too: fellow joiners of a running
 /// Primary component, or the joiners of a bootstrap node promoted alongside (then this node joins it
 /// instead of declining). They are never anchors: two joiners that only find each other form no Primary

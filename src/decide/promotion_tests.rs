@@ -350,3 +350,53 @@ fn only_a_join_plan_keeps_a_joiner_waiting() {
         "wait for node3"
     );
 }
+
+#[test]
+fn fellow_joiners_start_in_name_order_and_a_bootstrap_node_is_not_one_of_them() {
+    let three = set(&["node1", "node2", "node3"]);
+    let none = BTreeSet::new();
+    assert_eq!(
+        joiners_ahead(&n("node1"), &three, &none),
+        Vec::<NodeName>::new()
+    );
+    assert_eq!(
+        joiners_ahead(&n("node3"), &three, &none),
+        [n("node1"), n("node2")]
+    );
+    // node1 bootstraps in the same transition: it is what node2 and node3 join, not a joiner ahead.
+    let anchors = set(&["node1"]);
+    assert_eq!(
+        joiners_ahead(&n("node2"), &three, &anchors),
+        Vec::<NodeName>::new()
+    );
+    assert_eq!(joiners_ahead(&n("node3"), &three, &anchors), [n("node2")]);
+    // Alone in its transition (a rejoin), or no notification recorded: no pause.
+    assert!(joiners_ahead(&n("node2"), &set(&["node2"]), &none).is_empty());
+    assert!(joiners_ahead(&n("node2"), &none, &none).is_empty());
+}
+
+proptest::proptest! {
+    /// Every joiner of one transition computes a different turn, and the turns are 0..joiners: no two
+    /// start together, and nobody waits for a turn that nobody takes.
+    #[test]
+    fn every_joiner_of_a_transition_has_its_own_turn(
+        names in proptest::collection::btree_set("node[0-9]{1,2}", 1..8),
+        anchor_picks in proptest::collection::vec(proptest::bool::ANY, 8),
+    ) {
+        let promoting: BTreeSet<NodeName> = names.iter().map(|s| n(s)).collect();
+        let anchors: BTreeSet<NodeName> = promoting
+            .iter()
+            .zip(&anchor_picks)
+            .filter(|(_, a)| **a)
+            .map(|(p, _)| p.clone())
+            .collect();
+        let mut turns: Vec<usize> = promoting
+            .iter()
+            .filter(|p| !anchors.contains(*p))
+            .map(|p| joiners_ahead(p, &promoting, &anchors).len())
+            .collect();
+        turns.sort_unstable();
+        let expected: Vec<usize> = (0..turns.len()).collect();
+        proptest::prop_assert_eq!(turns, expected);
+    }
+}

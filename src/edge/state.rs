@@ -60,6 +60,9 @@ pub struct State {
     pub synced: Option<Serving>,
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
     pub peers: BTreeSet<NodeName>,
+    /// Of those, the nodes being promoted in that transition (`notify_promote_uname`): fellow joiners start
+    /// in turn (`decide::promotion::joiners_ahead`).
+    pub promoting: BTreeSet<NodeName>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
     pub decision: Option<String>,
     /// When a promote was last declined (unix seconds): Pacemaker holds the instance Promoted without a
@@ -94,9 +97,11 @@ impl State {
         if let Some(v) = self.synced {
             s.push_str(&format!("synced={}\n", v.as_attr()));
         }
-        if !self.peers.is_empty() {
-            let names: Vec<&str> = self.peers.iter().map(NodeName::as_str).collect();
-            s.push_str(&format!("peers={}\n", names.join(",")));
+        for (key, names) in [("peers", &self.peers), ("promoting", &self.promoting)] {
+            if !names.is_empty() {
+                let names: Vec<&str> = names.iter().map(NodeName::as_str).collect();
+                s.push_str(&format!("{key}={}\n", names.join(",")));
+            }
         }
         if let Some(d) = &self.decision {
             s.push_str(&format!("decision={}\n", d.replace('\n', " ")));
@@ -126,16 +131,20 @@ impl State {
                 Some(v) => v.parse().map_or(Published::Unknown, Published::Value),
             },
             synced: kv.get("synced").and_then(|v| Serving::from_attr(v)),
-            peers: kv
-                .get("peers")
-                .map(|v| v.split(',').filter_map(|p| NodeName::new(p).ok()).collect())
-                .unwrap_or_default(),
+            peers: names(kv.get("peers")),
+            promoting: names(kv.get("promoting")),
             decision: kv.get("decision").map(|v| (*v).to_owned()),
             declined: kv.get("declined").and_then(|v| v.parse().ok()),
             checked: kv.get("checked").and_then(|v| v.parse().ok()),
             unreadable: kv.get("unreadable").map(|v| (*v).to_owned()),
         }
     }
+}
+
+/// A comma-separated list of node names; unreadable names are left out.
+fn names(list: Option<&&str>) -> BTreeSet<NodeName> {
+    list.map(|v| v.split(',').filter_map(|p| NodeName::new(p).ok()).collect())
+        .unwrap_or_default()
 }
 
 /// `None` when there is no marker (the resource is stopped as far as this node knows).
@@ -203,6 +212,7 @@ mod tests {
                 .into_iter()
                 .map(|n| NodeName::new(n).unwrap())
                 .collect(),
+            promoting: [NodeName::new("n2").unwrap()].into(),
             decision: Some("join n1".into()),
             declined: Some(1_796_000_000),
             checked: Some(1_796_000_060),
