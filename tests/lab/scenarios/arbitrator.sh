@@ -33,6 +33,10 @@
 #                              Success), Pacemaker restarts it, the new one waits (190); the stale data
 #                              node back first does not bootstrap beside garbd; the other back, exactly
 #                              it (the most advanced) bootstraps; all up; rows.
+#   arbitrator-galera-partition  Galera's traffic of node3 dropped, corosync's not: both data nodes stay
+#                              Primary (size 2), writes go on, garbd's monitor waits out lost_grace instead
+#                              of failing; healed, garbd is a member again with the same pid, no failed
+#                              action; rows.
 
 arbitrator_only() { [ "$LAB_AGENT" = ours ] || { log "  skipped: $1 exercises ocf:galera-ocf:garbd only"; return 1; }; }
 # The other data node than $1.
@@ -316,6 +320,59 @@ scenario_arbitrator-garbd-faults() {
   check_arb_all_up 300
   check "exactly $s (the last to leave, the most advanced) bootstrapped" [ "$(arb_bootstrapped)" = "$s" ]
   start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_arb_rows
+}
+
+# ---- arbitrator-galera-partition ------------------------------------------------------------------------
+# Galera's traffic to and from node3 (port 4567) is dropped on the host side of node3's veth while corosync's
+# keeps flowing: the replication network fails, the cluster network does not (sites that run the two on
+# separate links meet this). The lab kernel has neither a drop action nor netem: the dropped packets are
+# classified into an htb class of 8 bit/s with a one-packet queue.
+galera_link_cut() {
+  local v
+  v=$(veth_of "$1")
+  tc qdisc add dev "$v" root handle 1: htb default 10 2>/dev/null &&
+    tc class add dev "$v" parent 1: classid 1:10 htb rate 1gbit 2>/dev/null &&
+    tc class add dev "$v" parent 1: classid 1:20 htb rate 8bit ceil 8bit 2>/dev/null &&
+    tc qdisc add dev "$v" parent 1:20 handle 20: pfifo limit 1 &&
+    tc filter add dev "$v" parent 1: protocol ip u32 match ip dport 4567 0xffff flowid 1:20 &&
+    tc filter add dev "$v" parent 1: protocol ip u32 match ip sport 4567 0xffff flowid 1:20
+}
+galera_link_heal() { tc qdisc del dev "$(veth_of "$1")" root 2>/dev/null || true; }
+garbd_lost_logged() { pcmk_log_has node3 'lost its Primary component'; }
+garbd_back_logged() { pcmk_log_has node3 'is Primary, .* after it lost its Primary component'; }
+
+register_scenario arbitrator-galera-partition 1106 arbitrator
+scenario_arbitrator-galera-partition() {
+  local p0 n
+  arbitrator_only arbitrator-galera-partition || return 0
+  ensure_lab_of 3 || return 1
+  start_writer
+  wait_acks 10
+  # The 190 of garbd's first monitors (it waited for the data nodes) stays in the history until cleaned up.
+  node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
+  check "precondition: no failed action" wait_for "no failed actions" 60 no_failed_actions
+  p0=$(garbd_pid)
+  mark_pcmk_logs
+  log "  Galera's traffic of node3 (garbd, pid $p0) dropped; corosync's still flows"
+  check "the filter is in place" galera_link_cut node3
+  for n in $(data_nodes); do
+    check "$n: Primary without garbd (size 2)" wait_for "$n Synced Primary 2" 60 wsrep_is "$n" "Synced Primary 2"
+  done
+  check "writes go on without the arbitrator" wait_acks 10
+  check "the garbd monitor sees the lost component and waits (lost_grace)" wait_for "grace logged" 60 \
+    garbd_lost_logged
+  galera_link_heal node3
+  log "  healed"
+  for n in $(data_nodes); do
+    check "$n: garbd a member again (size 3)" wait_for "$n Synced Primary 3" 60 wsrep_is "$n" "Synced Primary 3"
+  done
+  check "the monitor logs garbd back in a Primary component" wait_for "back logged" 30 garbd_back_logged
+  check "garbd was not restarted (pid $p0)" garbd_pid_is "$p0"
+  check "no failed action (the grace kept the monitor at Success)" no_failed_actions
+  check "garbd Started, its monitor not failed" garbd_in_primary
   wait_acks 10
   stop_writer_wait
   check_arb_rows
