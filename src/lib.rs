@@ -65,7 +65,9 @@
 //!   failure's own transition moves the VIP; removed by demote/stop.
 //! - `<rsc>-force-bootstrap`: the admin override of `galera-ocf bootstrap --force`; cleared by promote.
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.state`: the started marker (Unpromoted vs stopped without forking), the
-//!   role, and a cache of what was published so steady-state monitors fork nothing; `checked` records when
+//!   role, the nodes the pre-promote notification named (`peers`, `promoting`: a joiner's gcomm:// peers
+//!   and its turn among fellow joiners), and a cache of what was published so steady-state monitors fork
+//!   nothing; `checked` records when
 //!   a Promoted monitor last compared that cache with the CIB (one `cibadmin` read at least a minute apart,
 //!   republishing what was removed behind the node's back).
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.recovered` (0600): the position the last `--wsrep-recover` found and

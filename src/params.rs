@@ -249,9 +249,10 @@ pub const PARAMS: &[Param] = &[
              power loss), each starts its mariadbd this many milliseconds after the joiner before it in node \
              name order (the second waits 1x, the third 2x). Galera admits newcomers best one at a time: in \
              the lab two joiners started at the same moment took 8-11 s until both were Synced (one of them \
-             was refused by the group for ~5 s), started 1.5 s apart 5.7-6.7 s. The pause is at most a \
-             quarter of the promote timeout. 0 starts them all at once. Only the order of start-up changes: \
-             who joins and who bootstraps is the election's.",
+             was refused by the group for ~5 s), started 1.5 s apart 5.7-6.7 s. The last joiner waits at \
+             most a quarter of the promote timeout (with many joiners the spacing shrinks to fit). 0 starts them all at once. Needs the clone's notify=true (the \
+             pre-promote notification names the joiners). Only the order of start-up changes: who joins and \
+             who bootstraps is the election's.",
     )),
     reloadable(p(
             "test_table",

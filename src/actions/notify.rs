@@ -2,8 +2,8 @@
 //!
 //! - **pre-promote**: record the nodes that are Promoted or being promoted (`notify_promoted_uname` +
 //!   `notify_promote_uname`) in this node's state file; a joiner's promote uses them as its gcomm:// peers,
-//!   which matters when several nodes are promoted in one transition; the promoted ones alone
-//!   (`notify_promote_uname`) tell fellow joiners their turn.
+//!   which matters when several nodes are promoted in one transition; the nodes being promoted
+//!   (`notify_promote_uname`) alone tell fellow joiners their turn (`decide::promotion::join_turn`).
 //! - **post-promote** (on an Unpromoted node): the promoted nodes now run a Primary component — re-run the
 //!   election with them counted as primary, so this node gets its promotion score at once instead of at its
 //!   next monitor (attrd may not have written their `state=primary` yet). A stale `safe_to_bootstrap=1` in
@@ -57,7 +57,10 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         (NotifyType::Pre, NotifyOp::Promote) => {
             st.peers = common::node_names(n.promoted.union(&n.promote));
             st.promoting = common::node_names(&n.promote);
-            info!("pre-promote: peers {:?}", st.peers);
+            info!(
+                "pre-promote: peers {:?}, being promoted {:?}",
+                st.peers, st.promoting
+            );
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,
         (NotifyType::Post, NotifyOp::Start | NotifyOp::Demote | NotifyOp::Stop)

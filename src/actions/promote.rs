@@ -52,6 +52,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let (mut started, bootstrap) = match plan {
         PromotePlan::Decline(reason) => return decline(ctx, &mut st, reason).await,
         PromotePlan::Join { peers, anchors } => {
+            // The turn first: a bootstrap node promoted alongside has had that much more time to listen.
+            take_turn(ctx, &st.promoting, &anchors).await;
             let hosts = members::hosts_of(&members::membership(cfg)?, &anchors);
             let hosts: Vec<_> = hosts.iter().collect();
             if !crate::edge::gcomm::any_listening(&hosts, Duration::from_secs(2)) {
@@ -68,7 +70,6 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
                 )
                 .await;
             }
-            take_turn(ctx, &st.promoting, &anchors).await;
             (join(ctx, &mut st, &peers, position).await?, false)
         }
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
@@ -203,29 +204,27 @@ async fn join(
     Ok(started)
 }
 
-/// A joiner with fellow joiners ahead of it in this transition ([`promotion::joiners_ahead`]) starts its
+/// A joiner with fellow joiners ahead of it in this transition ([`promotion::join_turn`]) starts its
 /// mariadbd `join_stagger_ms` after each of them. In the lab, two joiners whose mariadbd started at the
 /// same moment were both Synced after 8-11 s (the group discarded one's connections, then admitted it
-/// ~5 s later); started 1.5 s apart, after 5.7-6.7 s. The pause is capped at a quarter of the promote
-/// timeout so the join itself keeps its time. A pause, not a wait on a condition: what the fellow joiner
-/// is doing is not visible from here, and waiting for it would tie this node's join to its health.
+/// ~5 s later); started 1.5 s apart, after 5.7-6.7 s. The last joiner waits at most a quarter of the
+/// promote timeout so the join itself keeps its time. A pause, not a wait on a condition: what the fellow
+/// joiner is doing is not visible from here, and waiting for it would tie this node's join to its health.
+/// Each node counts from the start of its own promote, so the spacing is the step give or take the
+/// difference between their start-up (a CIB read and a port probe, milliseconds).
 async fn take_turn(ctx: &Ctx<'_>, promoting: &BTreeSet<NodeName>, anchors: &BTreeSet<NodeName>) {
-    let step = ctx.cfg.join_stagger;
     // The name was read as a NodeName by the election just before (`plan`); a promote never gets here
     // with an unreadable one.
     let Ok(me) = NodeName::new(&ctx.node) else {
         return;
     };
-    let ahead = promotion::joiners_ahead(&me, promoting, anchors);
-    if ahead.is_empty() || step.is_zero() {
+    let cap = ctx.deadline.total() / 4;
+    let Some(turn) = promotion::join_turn(&me, promoting, anchors, ctx.cfg.join_stagger, cap)
+    else {
         return;
-    }
-    let turns = u32::try_from(ahead.len()).unwrap_or(u32::MAX);
-    let pause = step
-        .saturating_mul(turns)
-        .min(ctx.deadline.total() / 4)
-        .min(ctx.deadline.remaining());
-    let names: Vec<&str> = ahead.iter().map(NodeName::as_str).collect();
+    };
+    let pause = turn.pause.min(ctx.deadline.remaining());
+    let names: Vec<&str> = turn.ahead.iter().map(NodeName::as_str).collect();
     info!(
         "promote: fellow joiners of this transition start first ({}): starting mariadbd in {pause:?} \
          (join_stagger_ms)",

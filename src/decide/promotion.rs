@@ -28,6 +28,8 @@
 //!   refused (issue 18). Every node computes the same verdict on the same reports, so exactly one marks.
 
 use std::collections::{BTreeMap, BTreeSet};
+// core's Duration: a span of time as a plain value; the pure layers read no clock (std::time's).
+use core::time::Duration;
 
 use super::election::{self, Basis, Decision, NodeAction, Rule};
 use super::NodeName;
@@ -279,21 +281,51 @@ fn two_node_excusable(
     gone_for_good.then(|| peer.clone())
 }
 
-/// The fellow joiners of this transition that start their mariadbd before this node: those of `promoting`
-/// (the nodes Pacemaker promotes in it) that sort before `me` and are not `anchors` (a bootstrap node
-/// promoted alongside is not a joiner). Galera admits newcomers best one at a time, so the promote of the
-/// n-th joiner pauses n times `join_stagger_ms` before it starts mariadbd; the order is by name so that
-/// every node computes the same one without talking to the others.
-pub fn joiners_ahead(
+/// This joiner's place in the start-up order of its transition ([`join_turn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinTurn {
+    /// The fellow joiners that start their mariadbd before this node, in name order.
+    pub ahead: Vec<NodeName>,
+    /// How long this node waits before it starts its own.
+    pub pause: Duration,
+}
+
+/// When this joiner starts its mariadbd among the fellow joiners Pacemaker promotes in the same
+/// transition (`promoting`, from the pre-promote notification; `anchors`, the nodes it joins, are not
+/// joiners). Galera admits newcomers best one at a time, so the joiners start `step` apart in name order:
+/// every node computes the same order without talking to the others. The last one waits at most `cap`:
+/// with many joiners (or a short promote timeout) the step shrinks so that no two of them share a turn.
+///
+/// `None` (start now) for the first joiner, with a zero step, or when `promoting` does not name this node:
+/// then the list is a leftover of an earlier transition (a promote forced by `crm_resource`, a transition
+/// aborted after its notification), not this promote's.
+pub fn join_turn(
     me: &NodeName,
     promoting: &BTreeSet<NodeName>,
     anchors: &BTreeSet<NodeName>,
-) -> Vec<NodeName> {
-    promoting
+    step: Duration,
+    cap: Duration,
+) -> Option<JoinTurn> {
+    if !promoting.contains(me) || anchors.contains(me) {
+        return None;
+    }
+    let joiners: Vec<&NodeName> = promoting.iter().filter(|n| !anchors.contains(*n)).collect();
+    let ahead: Vec<NodeName> = joiners
         .iter()
-        .filter(|n| *n < me && !anchors.contains(n))
-        .cloned()
-        .collect()
+        .filter(|n| **n < me)
+        .map(|n| (*n).clone())
+        .collect();
+    if ahead.is_empty() || step.is_zero() {
+        return None;
+    }
+    // joiners.len() >= 2 here: this node and at least one ahead of it.
+    let slots = u32::try_from(joiners.len() - 1).unwrap_or(u32::MAX);
+    let turn = u32::try_from(ahead.len()).unwrap_or(u32::MAX);
+    let step = step.min(cap / slots);
+    Some(JoinTurn {
+        ahead,
+        pause: step.saturating_mul(turn),
+    })
 }
 
 /// Nodes promoted in the same transition as this one are join peers too: fellow joiners of a running

@@ -351,37 +351,74 @@ fn only_a_join_plan_keeps_a_joiner_waiting() {
     );
 }
 
+const STEP: Duration = Duration::from_millis(1500);
+const CAP: Duration = Duration::from_millis(72_500);
+
+fn turn(
+    me: &str,
+    promoting: &BTreeSet<NodeName>,
+    anchors: &BTreeSet<NodeName>,
+) -> Option<JoinTurn> {
+    join_turn(&n(me), promoting, anchors, STEP, CAP)
+}
+
 #[test]
 fn fellow_joiners_start_in_name_order_and_a_bootstrap_node_is_not_one_of_them() {
     let three = set(&["node1", "node2", "node3"]);
     let none = BTreeSet::new();
+    assert_eq!(turn("node1", &three, &none), None);
     assert_eq!(
-        joiners_ahead(&n("node1"), &three, &none),
-        Vec::<NodeName>::new()
-    );
-    assert_eq!(
-        joiners_ahead(&n("node3"), &three, &none),
-        [n("node1"), n("node2")]
+        turn("node3", &three, &none),
+        Some(JoinTurn {
+            ahead: vec![n("node1"), n("node2")],
+            pause: STEP * 2
+        })
     );
     // node1 bootstraps in the same transition: it is what node2 and node3 join, not a joiner ahead.
     let anchors = set(&["node1"]);
+    assert_eq!(turn("node2", &three, &anchors), None);
     assert_eq!(
-        joiners_ahead(&n("node2"), &three, &anchors),
-        Vec::<NodeName>::new()
+        turn("node3", &three, &anchors),
+        Some(JoinTurn {
+            ahead: vec![n("node2")],
+            pause: STEP
+        })
     );
-    assert_eq!(joiners_ahead(&n("node3"), &three, &anchors), [n("node2")]);
     // Alone in its transition (a rejoin), or no notification recorded: no pause.
-    assert!(joiners_ahead(&n("node2"), &set(&["node2"]), &none).is_empty());
-    assert!(joiners_ahead(&n("node2"), &none, &none).is_empty());
+    assert_eq!(turn("node2", &set(&["node2"]), &none), None);
+    assert_eq!(turn("node2", &none, &none), None);
+    // A list that does not name this node is a leftover of another transition: no pause.
+    assert_eq!(turn("node3", &set(&["node1", "node2"]), &none), None);
+    // join_stagger_ms=0 starts everyone at once.
+    assert_eq!(
+        join_turn(&n("node3"), &three, &none, Duration::ZERO, CAP),
+        None
+    );
+}
+
+#[test]
+fn with_many_joiners_the_step_shrinks_so_that_the_last_one_keeps_its_own_turn() {
+    // A 20 s promote timeout (Pacemaker's default) leaves a 4.5 s cap: five joiners 1.5 s apart would
+    // need 6 s, so the 4th and the 5th must not both start at the cap.
+    let five = set(&["n1", "n2", "n3", "n4", "n5"]);
+    let none = BTreeSet::new();
+    let cap = Duration::from_millis(4500);
+    let pause = |me: &str| join_turn(&n(me), &five, &none, STEP, cap).map(|t| t.pause);
+    assert_eq!(pause("n1"), None);
+    assert_eq!(pause("n2"), Some(Duration::from_millis(1125)));
+    assert_eq!(pause("n4"), Some(Duration::from_millis(3375)));
+    assert_eq!(pause("n5"), Some(cap));
 }
 
 proptest::proptest! {
-    /// Every joiner of one transition computes a different turn, and the turns are 0..joiners: no two
-    /// start together, and nobody waits for a turn that nobody takes.
+    /// Every joiner of one transition computes a different turn, in name order, and the last one waits
+    /// at most the cap: no two start together, and nobody waits for a turn that nobody takes.
     #[test]
     fn every_joiner_of_a_transition_has_its_own_turn(
-        names in proptest::collection::btree_set("node[0-9]{1,2}", 1..8),
-        anchor_picks in proptest::collection::vec(proptest::bool::ANY, 8),
+        names in proptest::collection::btree_set("node[0-9]{1,2}", 1..12),
+        anchor_picks in proptest::collection::vec(proptest::bool::ANY, 12),
+        step_ms in 1u64..60_000,
+        cap_ms in 1u64..100_000,
     ) {
         let promoting: BTreeSet<NodeName> = names.iter().map(|s| n(s)).collect();
         let anchors: BTreeSet<NodeName> = promoting
@@ -390,13 +427,17 @@ proptest::proptest! {
             .filter(|(_, a)| **a)
             .map(|(p, _)| p.clone())
             .collect();
-        let mut turns: Vec<usize> = promoting
+        let (step, cap) = (Duration::from_millis(step_ms), Duration::from_millis(cap_ms));
+        let pauses: Vec<Duration> = promoting
             .iter()
             .filter(|p| !anchors.contains(*p))
-            .map(|p| joiners_ahead(p, &promoting, &anchors).len())
+            .map(|p| join_turn(p, &promoting, &anchors, step, cap).map_or(Duration::ZERO, |t| t.pause))
             .collect();
-        turns.sort_unstable();
-        let expected: Vec<usize> = (0..turns.len()).collect();
-        proptest::prop_assert_eq!(turns, expected);
+        for pair in pauses.windows(2) {
+            proptest::prop_assert!(pair[0] < pair[1], "turns in name order, none shared: {:?}", pauses);
+        }
+        for p in &pauses {
+            proptest::prop_assert!(*p <= cap && *p <= step * 11);
+        }
     }
 }

@@ -2,9 +2,9 @@
 //! "started" marker, so monitor and probe tell Unpromoted from stopped without forking; it also caches what
 //! this node last published, so a steady-state monitor calls crm_attribute only when a value changes.
 //!
-//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `decision`,
-//! `declined`, `checked`), parsed into domain types here, once; a key an older version did not write reads
-//! as not known. /run is a tmpfs, so the marker disappears with a reboot — exactly when
+//! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `promoting`,
+//! `decision`, `declined`, `checked`, `unreadable`), parsed into domain types here, once; a key an older
+//! version did not write reads as not known. /run is a tmpfs, so the marker disappears with a reboot — exactly when
 //! Pacemaker wipes the transient attributes too.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,7 @@ pub struct State {
     /// Nodes recorded by the pre-promote notification: promoted or being promoted (gcomm peers).
     pub peers: BTreeSet<NodeName>,
     /// Of those, the nodes being promoted in that transition (`notify_promote_uname`): fellow joiners start
-    /// in turn (`decide::promotion::joiners_ahead`).
+    /// in turn (`decide::promotion::join_turn`).
     pub promoting: BTreeSet<NodeName>,
     /// The last election explanation logged, so the same line is not repeated every monitor.
     pub decision: Option<String>,
