@@ -7,7 +7,7 @@
 #
 # Scenarios (both agents unless marked [ours only]; with the stock agent those log "skipped" and pass):
 #   full-crash         power loss of all three under writes, all powered on: all up, at most one bootstrap,
-#                      by the highest recovered seqno; rows on every node.
+#                      by the highest recovered seqno; joiners promoted together start in turn [ours]; rows.
 #   lagging-node       node1 lost first, more writes, then node2+node3; node1+node2 back, node3 20 s later:
 #                      node1 (behind) never bootstraps, at most one bootstrap, by the highest seqno; rows.
 #   missing-node       [ours only] node3 lost first: node1+node2 recover without it because the last Primary
@@ -30,11 +30,13 @@ scenario_full-crash() {
   stop_writer_wait
   recover_all
   mark_logs
+  mark_pcmk_logs
   t0=$(now)
   for n in "${NODES[@]}"; do start_node "$n"; done
   check_all_up 300
   echo "TIMING full-crash $(elapsed "$t0")"
   check_bootstrap_choice
+  check_joiner_turns
   check_rows
 }
 
