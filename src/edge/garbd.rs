@@ -12,7 +12,9 @@
 //! just before the offset (`garbdlog::tail_digest`): a file that is not the same one, shorter than the
 //! offset, or holding other bytes before it (`copytruncate`, then more than the offset written before the
 //! next monitor) is read again from its start. The state read so far stays: the lines that said it are
-//! gone, not untrue.
+//! gone, not untrue. What garbd wrote after the offset and before the truncation is only in the rotated
+//! copy, whose name this agent cannot know (logrotate's numbering, dates, compression): a state change in
+//! that window is seen at garbd's next state line, and the rotation is logged with the state that stands.
 //!
 //! The log is read through garbd's own standard output, `/proc/PID/fd/1`, which the agent opened on the
 //! log file when it spawned garbd: the same file garbd's `--log` appends to. garbd never reopens its log,
@@ -374,10 +376,13 @@ fn follow<F: Read + Seek>(
         && t.mark
             .is_some_and(|m| m.tail != garbdlog::tail_digest(&c.before));
     if !same || rewritten {
-        crate::debug!(
+        // Lines written after the offset and before the truncation are gone from this file (module doc):
+        // said once, at the rotation, with the state that stays until garbd logs its next one.
+        crate::info!(
             "garbd's log is not the file read up to offset {} (rotated or truncated): reading it from \
-             the start",
-            t.offset
+             the start; until garbd logs its next state line, the state read before ({:?}) stands",
+            t.offset,
+            t.state
         );
     }
     if rewritten {

@@ -33,7 +33,8 @@
 #                              Success), Pacemaker restarts it, the new one waits (190); the stale data
 #                              node back first does not bootstrap beside garbd; the other back, exactly
 #                              it (the most advanced) bootstraps; all up; rows.
-#   arbitrator-galera-partition  Galera's traffic of node3 dropped, corosync's not: both data nodes stay
+#   arbitrator-galera-partition  garbd's log rotated with copytruncate, then Galera's traffic of node3
+#                              dropped, corosync's not: both data nodes stay
 #                              Primary (size 2), writes go on, garbd's monitor waits out lost_grace instead
 #                              of failing; healed, garbd is a member again with the same pid, no failed
 #                              action; rows.
@@ -262,6 +263,8 @@ garbd_monitor_rc() {
   node_exec node3 crm_resource --force-check --resource garbd 2>&1 | grep -oE "returned [0-9]+" | grep -oE '[0-9]+' | head -1
 }
 garbd_monitor_is() { [ "$(garbd_monitor_rc)" = "$1" ]; }
+# The monitor, run now, returns Success (it has read garbd's log up to a Primary component).
+garbd_monitor_ok() { node_exec node3 crm_resource --force-check --resource garbd >/dev/null 2>&1; }
 data_mariadbd_gone() { local n; for n in $(data_nodes); do mariadbd_gone "$n" || return 1; done; }
 register_scenario arbitrator-garbd-faults 1105 arbitrator
 scenario_arbitrator-garbd-faults() {
@@ -354,8 +357,18 @@ scenario_arbitrator-galera-partition() {
   # The 190 of garbd's first monitors (it waited for the data nodes) stays in the history until cleaned up.
   node_exec node3 crm resource cleanup garbd >/dev/null 2>&1
   check "precondition: no failed action" wait_for "no failed actions" 60 no_failed_actions
+  # The rotation comes after a monitor read garbd's joining the data nodes: lines written between a
+  # monitor and a copytruncate are in the rotated copy only, which the monitor does not read (seen: a
+  # rotation 1 s after garbd joined left its monitor at non-Primary until garbd's next state line).
+  check "precondition: garbd's monitor has read it in a Primary component" wait_for "garbd monitor ok" 60 \
+    garbd_monitor_ok
   p0=$(garbd_pid)
   mark_pcmk_logs
+  # logrotate's copytruncate, as the README recommends for garbd's log: the monitor's offset is now past
+  # the end of the file, so what garbd writes next must be read from the file's start.
+  log "  garbd's log rotated with copytruncate (cp, then truncated to 0)"
+  check "copytruncate of /var/log/garbd.log" node_exec node3 sh -c \
+    'cp /var/log/garbd.log /var/log/garbd.log.1 && : >/var/log/garbd.log'
   log "  Galera's traffic of node3 (garbd, pid $p0) dropped; corosync's still flows"
   check "the filter is in place" galera_link_cut node3
   for n in $(data_nodes); do
@@ -371,6 +384,11 @@ scenario_arbitrator-galera-partition() {
   done
   check "the monitor logs garbd back in a Primary component" wait_for "back logged" 30 garbd_back_logged
   check "garbd was not restarted (pid $p0)" garbd_pid_is "$p0"
+  # Written in append mode after the truncation, the log starts with garbd's text, not a hole of NULs up
+  # to garbd's old offset.
+  # shellcheck disable=SC2016  # expanded by the node's sh
+  check "garbd's log after the copytruncate starts with text, not a hole" node_exec node3 sh -c \
+    '[ -s /var/log/garbd.log ] && [ "$(head -c 64 /var/log/garbd.log | tr -d "\\000" | wc -c)" -eq 64 ]'
   check "no failed action (the grace kept the monitor at Success)" no_failed_actions
   check "garbd Started, its monitor not failed" garbd_in_primary
   wait_acks 10
