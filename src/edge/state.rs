@@ -4,8 +4,8 @@
 //!
 //! Format: `key=value` lines (`started`, `role`, `report`, `score`, `synced`, `peers`, `promoting`,
 //! `decision`, `declined`, `checked`, `unreadable`), parsed into domain types here, once; a key an older
-//! version did not write reads as not known. /run is a tmpfs, so the marker disappears with a reboot — exactly when
-//! Pacemaker wipes the transient attributes too.
+//! version did not write reads as not known. /run is a tmpfs, so the marker disappears with a reboot —
+//! exactly when Pacemaker wipes the transient attributes too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{ErrorKind, Write};
