@@ -193,6 +193,15 @@ pub async fn publish(
         let text = report.render();
         cib::set(&ctx.node, &ctx.cfg.report_attr(), &text, ctx.deadline).await?;
         info!("published {}={text}", ctx.cfg.report_attr());
+        if report.state == NodeState::Primary && report.position.uuid.is_nil() {
+            // Once per change of the report, not per monitor.
+            warn!(
+                "this Primary component has a nil state UUID: Galera re-formed it from the members' saved \
+                 views while none had its position (servers started after a crash without \
+                 --wsrep_start_position, pc.recovery); its writes count from 0 as a new history, and members \
+                 that were not level before were not made level by any state transfer: compare their data"
+            );
+        }
     }
     state.report = Some(report);
     Ok(())

@@ -341,7 +341,7 @@ fn loss_estimate(v: &View, node: &str, r: &Report) -> String {
     let foreign: Vec<String> = v
         .reports
         .iter()
-        .filter(|(_, o)| o.position.uuid != r.position.uuid && !o.position.uuid.is_nil())
+        .filter(|(_, o)| o.position.uuid != r.position.uuid && !o.position.is_empty())
         .map(|(n, o)| format!("{n} ({})", o.position.uuid))
         .collect();
     if !foreign.is_empty() {

@@ -75,7 +75,7 @@ impl fmt::Display for Danger {
 /// The UUID held by the most non-empty reporters (`None` when there is none or a tie).
 fn cluster_uuid(reports: &BTreeMap<NodeName, Report>) -> Option<ClusterUuid> {
     let mut count: BTreeMap<ClusterUuid, usize> = BTreeMap::new();
-    for r in reports.values().filter(|r| !r.position.uuid.is_nil()) {
+    for r in reports.values().filter(|r| !r.position.is_empty()) {
         *count.entry(r.position.uuid).or_default() += 1;
     }
     let top = count.values().copied().max()?;
@@ -111,7 +111,7 @@ pub fn danger(
     expected: &BTreeSet<NodeName>,
     reports: &BTreeMap<NodeName, Report>,
 ) -> Option<Danger> {
-    if report.position.uuid.is_nil() {
+    if report.position.is_empty() {
         return Some(Danger::Empty);
     }
     let relevant: BTreeMap<NodeName, Report> = reports
@@ -130,8 +130,9 @@ pub fn danger(
         None => {
             let other = relevant
                 .values()
+                .filter(|r| !r.position.is_empty())
                 .map(|r| r.position.uuid)
-                .find(|u| !u.is_nil() && *u != report.position.uuid)?;
+                .find(|u| *u != report.position.uuid)?;
             return Some(Danger::UuidSplit { other });
         }
     }

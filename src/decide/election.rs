@@ -22,7 +22,9 @@
 //!    safe_to_bootstrap never allows deciding early. A node still reporting `joining` (its
 //!    Primary component vanished mid state transfer) counts as missing until it publishes a
 //!    recovered position: its data may be half-transferred under an old seqno.
-//! 4. **Cluster UUID** — nil-UUID reporters are empty (fresh datadir). Among the others the UUID
+//! 4. **Cluster UUID** — reporters with a nil UUID and no known seqno are empty (fresh datadir); a nil
+//!    UUID with a known seqno is a history Galera restarted from 0 (see `Position::is_empty`) and
+//!    competes like any other UUID. Among the non-empty reporters the UUID
 //!    held by the most reporters is the cluster's; other UUIDs are foreign and never win. Two
 //!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
 //!    the lowest node name bootstraps.
@@ -165,7 +167,7 @@ pub struct Notes {
     pub foreign: BTreeMap<NodeName, ClusterUuid>,
     /// Cluster UUID but seqno -1: never chosen over a known seqno.
     pub unknown_seqno: BTreeSet<NodeName>,
-    /// Nil UUID (new node): joins by state transfer.
+    /// Nil UUID and no known seqno (new node): joins by state transfer.
     pub empty: BTreeSet<NodeName>,
     /// Did not report, excused by the newest saved Primary view (see [`Basis::LastViewCovered`]).
     pub excused: BTreeSet<NodeName>,

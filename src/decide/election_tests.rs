@@ -104,6 +104,29 @@ fn cold_start_from_fresh_datadirs_bootstraps_lowest_name() {
         .starts_with("bootstrap pcmk1: every expected node is new"));
 }
 
+/// Lab, 2026-12-07: all three servers started after a power loss without their positions; pc.recovery
+/// re-formed the component as a nil-UUID history, writes went on as `00000000-…:N`, node1 was powered off
+/// at N=5, the others at N=11. Taking nil:11 for "new" cold-started node1 and its SST to the others lost
+/// six acknowledged writes. A nil UUID with a known seqno is a history: the highest seqno wins.
+#[test]
+fn nil_uuid_with_known_seqno_is_history_not_a_cold_start() {
+    let r = reports(vec![
+        ("pcmk1", rep(NIL, 5)),
+        ("pcmk2", rep(NIL, 11)),
+        ("pcmk3", rep(NIL, 11)),
+    ]);
+    let d = decide(&set(&THREE), &r);
+    assert_eq!(winner(&d), "pcmk2");
+    assert!(d.notes().empty.is_empty());
+    // Beside fresh nodes the history still wins, and a fresh node never does.
+    let r = reports(vec![
+        ("pcmk1", rep(NIL, -1)),
+        ("pcmk2", rep(NIL, -1)),
+        ("pcmk3", rep(NIL, 0)),
+    ]);
+    assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk3");
+}
+
 #[test]
 fn cold_start_waits_for_every_node() {
     let r = reports(vec![("pcmk1", rep(NIL, -1)), ("pcmk2", rep(NIL, -1))]);
@@ -824,14 +847,16 @@ proptest! {
             prop_assert!(reports.iter().all(|(k, r)| !expected.contains(k) || r.state != NodeState::Primary));
             match rule {
                 Rule::ColdStart => {
-                    prop_assert!(reports.iter().filter(|(k, _)| expected.contains(*k)).all(|(_, r)| r.position.is_empty()));
+                    // Not one expected reporter holds a committed seqno (whatever its UUID says).
+                    prop_assert!(reports.iter().filter(|(k, _)| expected.contains(*k)).all(|(_, r)| !r.position.seqno.is_known()));
                     prop_assert_eq!(Some(node), expected.iter().next());
                 }
                 Rule::HighestSeqno { uuid, seqno, .. } => {
                     prop_assert_eq!(mine.position.uuid, *uuid);
                     prop_assert_eq!(mine.position.seqno, *seqno);
                     prop_assert!(seqno.is_known(), "an unknown seqno never wins");
-                    prop_assert!(!uuid.is_nil());
+                    // A nil UUID wins only as a history (a known seqno), never as an empty datadir.
+                    prop_assert!(!mine.position.is_empty());
                     for (k, r) in reports.iter().filter(|(k, r)| expected.contains(*k) && r.state != NodeState::Incomplete) {
                         // Highest known seqno of its UUID among reporters with usable data.
                         if r.position.uuid == *uuid {
@@ -840,7 +865,7 @@ proptest! {
                     }
                     // Its UUID is held by strictly more reporters than any other UUID.
                     let count = |u: ClusterUuid| reports.iter()
-                        .filter(|(k, r)| expected.contains(*k) && r.position.uuid == u)
+                        .filter(|(k, r)| expected.contains(*k) && !r.position.is_empty() && r.position.uuid == u)
                         .count();
                     for r in reports.values().filter(|r| !r.position.is_empty() && r.position.uuid != *uuid) {
                         prop_assert!(count(r.position.uuid) < count(*uuid), "foreign UUID could win");

@@ -167,9 +167,17 @@ impl Position {
         seqno: Seqno::UNKNOWN,
     };
 
-    /// True when the UUID is nil: such a node holds no cluster data, whatever its seqno says.
+    /// True for a node that holds no cluster data: nil UUID *and* no known seqno (what `--wsrep-recover`
+    /// prints for a datadir that never joined a cluster).
+    ///
+    /// A nil UUID with a known seqno is history, not emptiness: when every member of the last Primary
+    /// view is started without its position (grastate.dat says -1 after a crash and nobody passed
+    /// `--wsrep_start_position`), Galera's `pc.recovery` re-forms the component as a new history with a
+    /// nil state UUID whose seqnos count from 0 ("Bootstrapped primary 00000000-…" in the error log), and
+    /// every write acknowledged after that is committed as `00000000-…:N`. Counting such a node as
+    /// empty made a later election cold-start the lowest node name over nodes holding those writes.
     pub fn is_empty(&self) -> bool {
-        self.uuid.is_nil()
+        self.uuid.is_nil() && !self.seqno.is_known()
     }
 
     /// Parses `UUID:SEQNO` with an optional `,DOMAIN-SERVER-SEQ` GTID suffix (as printed by

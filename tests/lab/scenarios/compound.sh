@@ -22,6 +22,11 @@
 #   lagging-appliers      the two non-VIP nodes paused (FTWRL) while the VIP node acknowledges writes, then all
 #                         lose power: their complete saved view without the VIP node does not excuse it, so
 #                         they wait for it (no bootstrap, `status` says so); then exactly it bootstraps; rows.
+#   hand-started-nil-history  after a power loss of all three an admin starts every server by hand
+#                         without its position (maintenance mode): Galera's pc.recovery re-forms the
+#                         component as a nil-UUID history; the agent adopts it; writes; node1 loses power,
+#                         more writes, then the others: node1 (the lowest name) does not cold-start over
+#                         the nil:N histories; the highest seqno bootstraps; rows.
 #   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
 #                         non-Primary, its Galera port open and its state=primary report not yet withdrawn:
 #                         no joiner waits out its promote on it; all Promoted within 150 s, at most one
@@ -339,6 +344,10 @@ scenario_outside-server() {
 #   highest recovered seqno), and every acknowledged row is on every node.
 register_scenario lagging-appliers 180
 LAGGING_WAIT=${LAGGING_WAIT:-90}
+# below_both A B C: A < B and A < C; above_both A B C: A > B and A > C (one command each, so `check`
+# counts both comparisons).
+below_both() { [ "$1" -lt "$2" ] && [ "$1" -lt "$3" ]; }
+above_both() { [ "$1" -gt "$2" ] && [ "$1" -gt "$3" ]; }
 saved_view_members() { grep -c '^member:' "$LAB_DIR/nodes/$1/var-lib-mysql/gvwstate.dat" 2>/dev/null; }
 saved_view_has() { [ "$(saved_view_members "$1")" = "$2" ]; }
 applied_seqno() { sql_node "$1" "SHOW STATUS LIKE 'wsrep_last_committed'" 2>/dev/null | awk '{print $2}'; }
@@ -373,7 +382,7 @@ scenario_lagging-appliers() {
   stop_writer_wait
   recover_all
   check "precondition: $v holds writes the others never applied (${SEQNO[$v]} > ${SEQNO[${l[0]}]}, ${SEQNO[${l[1]}]})" \
-    [ "${SEQNO[$v]}" -gt "${SEQNO[${l[0]}]}" ] && [ "${SEQNO[$v]}" -gt "${SEQNO[${l[1]}]}" ]
+    above_both "${SEQNO[$v]}" "${SEQNO[${l[0]}]}" "${SEQNO[${l[1]}]}"
   for n in "${l[@]}"; do log "  $n's saved view: $(grep -E '^(view_id|member)' "$LAB_DIR/nodes/$n/var-lib-mysql/gvwstate.dat" | tr '\n' ' ')"; done
   mark_logs
   t0=$(now)
@@ -442,4 +451,61 @@ scenario_survivor-non-primary() {
   check_rows
   check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
   check_all_up
+}
+
+# ---- hand-started-nil-history (found 2026-12-07 while measuring pc.recovery for issue 16) -----------------
+# What: all three lose power; Pacemaker comes back in maintenance mode and an admin starts every server by
+#   hand (`mysqld`, my.cnf's gcomm:// list, no --wsrep_start_position: grastate.dat says -1 after the crash).
+#   Each restores its saved Primary view (pc.recovery) and together they form a Primary component as a NEW
+#   history with a nil state UUID, seqnos from 0 (no member had a position). Maintenance off: the agent adopts
+#   the servers. Writes; node1 loses power; more writes on node2+node3; they lose power too.
+# Asserts: the trap is real (a nil wsrep_cluster_state_uuid; node1's ground-truth seqno below the others');
+#   once all are back, node1 does not bootstrap (before the fix every nil:N report counted as a fresh node,
+#   so the election cold-started the lowest name, node1, and its SST to the others lost the writes it
+#   missed); at most one bootstrap, by the highest seqno; every acknowledged row on every node.
+register_scenario hand-started-nil-history 195
+maintenance() { node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v "$1" >/dev/null 2>&1; }
+nil_state_primary() {
+  [ "$(sql_node "$1" "SHOW STATUS LIKE 'wsrep_cluster_state_uuid'" 2>/dev/null | awk '{print $2}')" = \
+    00000000-0000-0000-0000-000000000000 ]
+}
+scenario_hand-started-nil-history() {
+  local n lag=node1 ok=1
+  ours_only hand-started-nil-history || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  check "maintenance-mode=true" maintenance true || return 1
+  log "  all three lose power; back in maintenance mode, an admin starts every server by hand at once"
+  power_kill_many "${NODES[@]}"
+  for n in "${NODES[@]}"; do start_node "$n"; done
+  mark_logs
+  for n in "${NODES[@]}"; do
+    node_exec "$n" setsid runuser -u mysql -- /usr/sbin/mysqld </dev/null >/dev/null 2>&1 &
+  done
+  for n in "${NODES[@]}"; do
+    check "$n Synced in a Primary component of three, started by hand" \
+      wait_for "$n Synced, started by hand" 180 own_state_is "$n" "Synced Primary 3" || ok=0
+  done
+  check "precondition: Galera re-formed the component with a nil state UUID (pc.recovery without positions)" \
+    nil_state_primary node1 || ok=0
+  check "maintenance-mode=false" maintenance false || return 1
+  [ "$ok" = 1 ] || return 1
+  check_all_up 240
+  check "the agent warned of the nil state UUID" \
+    grep -q 'Primary component has a nil state UUID' "$LAB_DIR/nodes/node1/var-log/pacemaker/pacemaker.log"
+  wait_acks 10
+  log "  $lag loses power; writes go on through the other two; then they lose power too"
+  power_kill "$lag"
+  wait_acks 10
+  power_kill_many node2 node3
+  stop_writer_wait
+  recover_all
+  check "precondition: $lag holds fewer writes of the nil history (${SEQNO[$lag]} < ${SEQNO[node2]}, ${SEQNO[node3]})" \
+    below_both "${SEQNO[$lag]}" "${SEQNO[node2]}" "${SEQNO[node3]}"
+  mark_logs
+  for n in "${NODES[@]}"; do start_node "$n"; done
+  check_all_up 300
+  check_bootstrap_choice "$lag"
+  check_rows
 }
