@@ -25,7 +25,7 @@
 use std::collections::BTreeSet;
 
 use crate::actions::common::{self, Ctx};
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::edge::mysqld;
 use crate::edge::state::{self, State};
 use crate::error::Error;
@@ -57,18 +57,11 @@ async fn handle(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         (NotifyType::Pre, NotifyOp::Promote) => {
             st.peers = common::node_names(n.promoted.union(&n.promote));
             st.promoting = common::node_names(&n.promote);
-            let list = |names: &BTreeSet<NodeName>| {
-                names
-                    .iter()
-                    .map(NodeName::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
             // One line the lab reads (full-crash: a transition's later joiners take their turn).
             info!(
                 "pre-promote: peers [{}]; being promoted [{}]",
-                list(&st.peers),
-                list(&st.promoting)
+                join_names(&st.peers, " "),
+                join_names(&st.promoting, " ")
             );
         }
         (NotifyType::Post, NotifyOp::Promote) if stopped => post_promote(ctx, &mut st, &n).await?,

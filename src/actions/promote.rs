@@ -21,7 +21,7 @@ use crate::actions::monitor::primary_report;
 use crate::deadline::Deadline;
 use crate::decide::monitor::{serving, QueryFailure, Serving};
 use crate::decide::promotion::{self, PromotePlan, SCORE};
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::edge::cib;
 use crate::edge::datadir;
 use crate::edge::mysqld::{self, Started};
@@ -57,7 +57,6 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             let hosts = members::hosts_of(&members::membership(cfg)?, &anchors);
             let hosts: Vec<_> = hosts.iter().collect();
             if !crate::edge::gcomm::any_listening(&hosts, Duration::from_secs(2)) {
-                let names: Vec<&str> = anchors.iter().map(NodeName::as_str).collect();
                 return decline(
                     ctx,
                     &mut st,
@@ -65,7 +64,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
                         "no Galera port answers on {} (their primary reports are stale: their mariadbd \
                          is gone, which their monitor has not noticed yet); the election runs again when \
                          they report",
-                        names.join(", ")
+                        join_names(&anchors, ", ")
                     ),
                 )
                 .await;
@@ -226,11 +225,10 @@ async fn take_turn(ctx: &Ctx<'_>, promoting: &BTreeSet<NodeName>, anchors: &BTre
         return;
     };
     let pause = turn.pause.min(ctx.deadline.remaining());
-    let names: Vec<&str> = turn.ahead.iter().map(NodeName::as_str).collect();
     info!(
         "promote: fellow joiners of this transition start first ({}): starting mariadbd in {pause:?} \
          (join_stagger_ms)",
-        names.join(", ")
+        join_names(&turn.ahead, ", ")
     );
     tokio::time::sleep(pause).await;
 }

@@ -35,7 +35,7 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::election::Decision;
 use crate::decide::promotion::{self, Facts, Verdict, SCORE};
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::edge::cib;
 use crate::error::Error;
 use crate::galera::report::Report;
@@ -374,10 +374,9 @@ async fn bootstrap(
         )));
     }
     if let Decision::Join { primary, .. } = &v.verdict.decision {
-        let p: Vec<&str> = primary.iter().map(NodeName::as_str).collect();
         return Err(Error::OverrideRefused(format!(
             "a Primary component runs on {}: nothing to bootstrap, the other nodes join it",
-            p.join(", ")
+            join_names(primary, ", ")
         )));
     }
     if let (Decision::Bootstrap { node: chosen, .. }, None) =

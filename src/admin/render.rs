@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::claims::Claim;
 use crate::decide::election::Decision;
 use crate::decide::promotion::Verdict;
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::galera::report::{NodeState, Report};
 use crate::log::format_utc;
 
@@ -140,11 +140,7 @@ pub fn text(v: &StatusView) -> String {
     let mut s = format!(
         "resource {} (ocf:galera-ocf:galera), members: {}\n",
         v.resource,
-        v.expected
-            .iter()
-            .map(NodeName::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+        join_names(&v.expected, ", ")
     );
     s.push_str(&format!(
         "{:<16} {:<10} {:<36} {:>10} {:>4} {:>8} {:>5}  reported\n",

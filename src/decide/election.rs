@@ -45,7 +45,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
-use super::NodeName;
+use super::{join_names, NodeName};
 use crate::galera::gvwstate::MemberUuid;
 use crate::galera::position::{ClusterUuid, Seqno};
 use crate::galera::report::{NodeState, Report};
@@ -702,11 +702,10 @@ impl Decision {
 }
 
 fn list(nodes: &BTreeSet<NodeName>) -> String {
-    let names: Vec<&str> = nodes.iter().map(NodeName::as_str).collect();
-    if names.is_empty() {
+    if nodes.is_empty() {
         "nobody".to_string()
     } else {
-        names.join(", ")
+        join_names(nodes, ", ")
     }
 }
 

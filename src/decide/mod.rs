@@ -93,6 +93,16 @@ impl AsRef<str> for NodeName {
     }
 }
 
+/// `names` in the given order, joined by `sep`: the one way node lists are written into log lines,
+/// explanations and the state file (a [`NodeName`] never contains `,` or a space, so both separate).
+pub fn join_names<'a>(names: impl IntoIterator<Item = &'a NodeName>, sep: &str) -> String {
+    names
+        .into_iter()
+        .map(NodeName::as_str)
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use core::time::Duration;
 
 use super::election::{self, Basis, Decision, NodeAction, Rule};
-use super::NodeName;
+use super::{join_names, NodeName};
 use crate::galera::position::Position;
 use crate::galera::report::{NodeState, Report};
 
@@ -98,14 +98,7 @@ impl PromotePlan {
     /// One phrase for a log line or an exit reason.
     pub fn describe(&self) -> String {
         match self {
-            PromotePlan::Join { anchors, .. } => format!(
-                "join {}",
-                anchors
-                    .iter()
-                    .map(NodeName::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            PromotePlan::Join { anchors, .. } => format!("join {}", join_names(anchors, ", ")),
             PromotePlan::Bootstrap => "bootstrap this node".to_string(),
             PromotePlan::Decline(reason) => reason.clone(),
         }

@@ -13,7 +13,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::decide::monitor::Serving;
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::error::Error;
 use crate::galera::report::Report;
 
@@ -99,8 +99,7 @@ impl State {
         }
         for (key, names) in [("peers", &self.peers), ("promoting", &self.promoting)] {
             if !names.is_empty() {
-                let names: Vec<&str> = names.iter().map(NodeName::as_str).collect();
-                s.push_str(&format!("{key}={}\n", names.join(",")));
+                s.push_str(&format!("{key}={}\n", join_names(names, ",")));
             }
         }
         if let Some(d) = &self.decision {
