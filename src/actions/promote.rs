@@ -154,9 +154,9 @@ pub const DECLINE_GRACE: u64 = 120;
 /// After an unclean stop grastate.dat says seqno -1 and mariadbd (started without mysqld_safe) would
 /// offer Galera no position: a joiner would need a full SST instead of IST, a bootstrap node would start
 /// the new cluster without its history. So the position `--wsrep-recover` found is passed on, as
-/// mysqld_safe does. Not for a nil-UUID history (`Position::is_empty`): Galera reads a nil UUID as no
-/// position at all, so that bootstrap starts a new cluster UUID over the same data and the others join it
-/// by a full transfer.
+/// mysqld_safe does. Not for a nil UUID (`ClusterUuid::is_nil`; a nil history, see `Position::is_empty`):
+/// Galera takes it for no position, so a recovered nil-history winner bootstraps a new cluster UUID over
+/// the same data and the others join it by a full transfer (lab `hand-started-nil-history`).
 fn start_position(st: &State) -> Option<String> {
     let r = st.report.as_ref()?;
     (r.state == NodeState::Recovered && r.position.seqno.is_known() && !r.position.uuid.is_nil())

@@ -75,7 +75,7 @@ impl fmt::Display for Danger {
 /// The UUID held by the most non-empty reporters (`None` when there is none or a tie).
 fn cluster_uuid(reports: &BTreeMap<NodeName, Report>) -> Option<ClusterUuid> {
     let mut count: BTreeMap<ClusterUuid, usize> = BTreeMap::new();
-    for r in reports.values().filter(|r| !r.position.is_empty()) {
+    for r in reports.values().filter(|r| r.names_history()) {
         *count.entry(r.position.uuid).or_default() += 1;
     }
     let top = count.values().copied().max()?;
@@ -130,7 +130,7 @@ pub fn danger(
         None => {
             let other = relevant
                 .values()
-                .filter(|r| !r.position.is_empty())
+                .filter(|r| r.names_history())
                 .map(|r| r.position.uuid)
                 .find(|u| *u != report.position.uuid)?;
             return Some(Danger::UuidSplit { other });

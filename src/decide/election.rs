@@ -24,10 +24,11 @@
 //!    recovered position: its data may be half-transferred under an old seqno.
 //! 4. **Cluster UUID** — reporters with a nil UUID and no known seqno are empty (fresh datadir); a nil
 //!    UUID with a known seqno is a history Galera restarted from 0 (see `Position::is_empty`) and
-//!    competes like any other UUID. Among the non-empty reporters the UUID
-//!    held by the most reporters is the cluster's; other UUIDs are foreign and never win. Two
-//!    UUIDs with equal counts → Conflict. All reporters empty (and all reported) → cold start:
-//!    the lowest node name bootstraps.
+//!    competes like any other UUID. Among the reporters naming a history (non-empty, or an
+//!    interrupted transfer into a named cluster: `Report::names_history`) the UUID held by the most
+//!    is the cluster's; other UUIDs are foreign and never win. Two UUIDs with equal counts →
+//!    Conflict. All reporters empty, none `incomplete` (and all reported) → cold start: the lowest
+//!    node name bootstraps.
 //! 5. **Winner** — highest known seqno of the cluster UUID (`-1` never beats a known seqno; no
 //!    known seqno at all → Conflict). A node reporting `incomplete` (its last state transfer was
 //!    interrupted) is never a candidate, whatever seqno it shows. Ties are broken by, in order: membership in the newest
@@ -89,7 +90,8 @@ pub enum Rule {
         tie: Option<TieBreak>,
         basis: Basis,
     },
-    /// Every expected node is new (nil UUID): the lowest node name starts the cluster.
+    /// Every expected node is new (nil UUID, seqno -1, no interrupted transfer): the lowest node name
+    /// starts the cluster.
     ColdStart,
 }
 
@@ -163,7 +165,7 @@ pub enum ConflictReason {
 pub struct Notes {
     /// Reported, but not an expected node: ignored.
     pub ignored: BTreeSet<NodeName>,
-    /// Hold a non-nil UUID other than the cluster's: never chosen.
+    /// Hold a history (a nil UUID with a known seqno included) other than the cluster's: never chosen.
     pub foreign: BTreeMap<NodeName, ClusterUuid>,
     /// Cluster UUID but seqno -1: never chosen over a known seqno.
     pub unknown_seqno: BTreeSet<NodeName>,
@@ -339,15 +341,12 @@ impl<'a> Ballot<'a> {
         }
     }
 
-    /// Rule 4: which cluster history. A node with an interrupted transfer was joining an existing
-    /// cluster, so it counts as history even when its datadir shows none: never a cold start with it.
+    /// Rule 4: which cluster history. The vote is among the reports that name one
+    /// ([`Report::names_history`]). A node with an interrupted transfer was joining an existing cluster:
+    /// when nothing else names a history it still rules out a cold start (it then stands alone, with no
+    /// known seqno, which rule 5 turns into a conflict).
     fn cluster_uuid(&self) -> ControlFlow<Decision, Cluster<'a>> {
-        let with_history: Vec<(&'a NodeName, &'a Report)> = self
-            .relevant
-            .iter()
-            .filter(|(_, r)| !r.position.is_empty() || r.state == NodeState::Incomplete)
-            .map(|(n, r)| (*n, *r))
-            .collect();
+        let with_history = history_voters(&self.relevant);
         if with_history.is_empty() {
             return self.cold_start();
         }
@@ -444,6 +443,26 @@ impl<'a> Ballot<'a> {
     }
 }
 
+/// The reports that vote for the cluster's UUID (rule 4): those naming a history; when none does, the
+/// interrupted transfers, so that they never let a cold start happen.
+fn history_voters<'a>(
+    relevant: &BTreeMap<&'a NodeName, &'a Report>,
+) -> Vec<(&'a NodeName, &'a Report)> {
+    let named: Vec<(&NodeName, &Report)> = relevant
+        .iter()
+        .filter(|(_, r)| r.names_history())
+        .map(|(n, r)| (*n, *r))
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    relevant
+        .iter()
+        .filter(|(_, r)| r.state == NodeState::Incomplete)
+        .map(|(n, r)| (*n, *r))
+        .collect()
+}
+
 /// Fills the notes that depend only on the reports (foreign, unknown seqno, empty).
 fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
     let non_empty: Vec<(&NodeName, &Report)> = relevant
@@ -461,7 +480,8 @@ fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
         .filter(|(_, r)| r.state == NodeState::Incomplete)
         .map(|(n, _)| (*n).clone())
         .collect();
-    if let Ok(cluster) = majority_uuid(&non_empty) {
+    // The same vote as rule 4, so the notes name the cluster the decision used.
+    if let Ok(cluster) = majority_uuid(&history_voters(relevant)) {
         for (n, r) in &non_empty {
             if r.state == NodeState::Incomplete {
                 continue;

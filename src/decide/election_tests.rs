@@ -37,6 +37,7 @@ trait Build {
     fn stb(self) -> Self;
     fn primary(self) -> Self;
     fn view(self, me: u8, seq: u64, members: &[u8]) -> Self;
+    fn state(self, state: NodeState) -> Self;
 }
 
 impl Build for Report {
@@ -46,6 +47,10 @@ impl Build for Report {
     }
     fn primary(mut self) -> Self {
         self.state = NodeState::Primary;
+        self
+    }
+    fn state(mut self, state: NodeState) -> Self {
+        self.state = state;
         self
     }
     fn view(mut self, me: u8, seq: u64, members: &[u8]) -> Self {
@@ -125,6 +130,39 @@ fn nil_uuid_with_known_seqno_is_history_not_a_cold_start() {
         ("pcmk3", rep(NIL, 0)),
     ]);
     assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk3");
+}
+
+/// Review of the fix above: an interrupted transfer whose datadir shows no UUID (grastate.dat gone
+/// mid-SST) must not tip the vote between a nil history and a real one (it made nil:5 win over U1:3,
+/// overwriting U1's data).
+#[test]
+fn incomplete_without_uuid_does_not_vote_for_the_nil_history() {
+    let r = reports(vec![
+        ("pcmk1", rep(NIL, 5)),
+        ("pcmk2", rep(NIL, -1).state(NodeState::Incomplete)),
+        ("pcmk3", rep(U1, 3)),
+    ]);
+    let d = decide(&set(&THREE), &r);
+    assert!(
+        matches!(
+            &d,
+            Decision::Conflict {
+                reason: ConflictReason::UuidSplit { .. },
+                ..
+            }
+        ),
+        "{d:?}"
+    );
+    // Alone beside fresh nodes it still rules out a cold start.
+    let r = reports(vec![
+        ("pcmk1", rep(NIL, -1)),
+        ("pcmk2", rep(NIL, -1).state(NodeState::Incomplete)),
+        ("pcmk3", rep(NIL, -1)),
+    ]);
+    assert!(matches!(
+        decide(&set(&THREE), &r),
+        Decision::Conflict { .. }
+    ));
 }
 
 #[test]
@@ -865,9 +903,9 @@ proptest! {
                     }
                     // Its UUID is held by strictly more reporters than any other UUID.
                     let count = |u: ClusterUuid| reports.iter()
-                        .filter(|(k, r)| expected.contains(*k) && !r.position.is_empty() && r.position.uuid == u)
+                        .filter(|(k, r)| expected.contains(*k) && r.names_history() && r.position.uuid == u)
                         .count();
-                    for r in reports.values().filter(|r| !r.position.is_empty() && r.position.uuid != *uuid) {
+                    for r in reports.values().filter(|r| r.names_history() && r.position.uuid != *uuid) {
                         prop_assert!(count(r.position.uuid) < count(*uuid), "foreign UUID could win");
                     }
                 }
@@ -963,8 +1001,15 @@ proptest! {
         slow_rewrite in any::<u8>(),
         behind in any::<u8>(),
         names in Just(NAMES.to_vec()).prop_shuffle(),
+        nil_history in any::<bool>(),
     ) {
-        let reports = simulate(size, &ops, &final_lags, slow_rewrite, behind, &names);
+        let mut reports = simulate(size, &ops, &final_lags, slow_rewrite, behind, &names);
+        if nil_history {
+            // The same history after pc.recovery restarted it without positions: nil UUID, known seqnos.
+            for r in reports.values_mut() {
+                r.position.uuid = NIL.parse().unwrap();
+            }
+        }
         let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
         let chosen = bootstrap_nodes_over_all_subsets(&expected, &reports);
         prop_assert!(chosen.len() <= 1, "{:?} from {:?}", chosen, reports);

@@ -63,8 +63,9 @@ pub(crate) fn fmt_uuid_bytes(bytes: &[u8; 16], f: &mut fmt::Formatter<'_>) -> fm
 pub struct ClusterUuid([u8; 16]);
 
 impl ClusterUuid {
-    /// `00000000-0000-0000-0000-000000000000`: the node has never been part of a cluster
-    /// (fresh datadir) or its state was reset.
+    /// `00000000-0000-0000-0000-000000000000`: with seqno -1 the node has never been part of a cluster
+    /// (fresh datadir) or its state was reset; with a known seqno, a history Galera restarted from 0
+    /// (see [`Position::is_empty`]).
     pub const NIL: ClusterUuid = ClusterUuid([0; 16]);
 
     pub fn from_bytes(bytes: [u8; 16]) -> Self {
@@ -75,7 +76,7 @@ impl ClusterUuid {
         &self.0
     }
 
-    /// True for the all-zero UUID ("never part of a cluster").
+    /// True for the all-zero UUID (which alone does not make a position empty: [`Position::is_empty`]).
     pub fn is_nil(&self) -> bool {
         self.0 == [0; 16]
     }

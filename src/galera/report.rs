@@ -110,6 +110,15 @@ pub enum ReportError {
 const VERSION: &str = "v1";
 
 impl Report {
+    /// Whether this report names a cluster history in the vote for the cluster's UUID: a non-empty
+    /// position, or an interrupted transfer (`incomplete`) into a named cluster. An interrupted transfer
+    /// whose datadir shows a nil UUID (grastate.dat gone or not yet written mid-SST) names no history: it
+    /// must not tip a vote between a nil-UUID history and a real one.
+    pub fn names_history(&self) -> bool {
+        !self.position.is_empty()
+            || (self.state == NodeState::Incomplete && !self.position.uuid.is_nil())
+    }
+
     /// The attribute value. Members of `gvw` are listed in sorted order so equal reports
     /// render identically.
     pub fn render(&self) -> String {
