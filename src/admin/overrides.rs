@@ -72,7 +72,8 @@ impl fmt::Display for Danger {
     }
 }
 
-/// The UUID held by the most non-empty reporters (`None` when there is none or a tie).
+/// The UUID held by the most reporters naming a history (`Report::names_history`, as the election
+/// votes; `None` when there is none or a tie).
 fn cluster_uuid(reports: &BTreeMap<NodeName, Report>) -> Option<ClusterUuid> {
     let mut count: BTreeMap<ClusterUuid, usize> = BTreeMap::new();
     for r in reports.values().filter(|r| r.names_history()) {
