@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::decide::NodeName;
+use crate::decide::{election, NodeName};
 use crate::galera::position::ClusterUuid;
 use crate::galera::report::Report;
 
@@ -97,6 +97,12 @@ pub fn safe_candidate(
         .filter(|(n, _)| expected.contains(*n))
         .map(|(n, r)| (n.clone(), r.clone()))
         .collect();
+    // A nil history beside a named one: no candidate is provably safe (the election's conflict).
+    let voters: Vec<(&NodeName, &Report)> =
+        relevant.iter().filter(|(_, r)| r.names_history()).collect();
+    if election::nil_beside_named(&voters).is_some() {
+        return None;
+    }
     let cluster = cluster_uuid(&relevant)?;
     relevant
         .iter()

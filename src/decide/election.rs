@@ -27,7 +27,8 @@
 //!    competes like any other UUID. Among the reporters naming a history (non-empty, or an
 //!    interrupted transfer into a named cluster: `Report::names_history`) the UUID held by the most
 //!    is the cluster's; other UUIDs are foreign and never win. Two UUIDs with equal counts →
-//!    Conflict. All reporters empty, none `incomplete` (and all reported) → cold start: the lowest
+//!    Conflict. A nil history beside a named UUID → Conflict too: the nil one continues some named
+//!    history under a new numbering, so neither side's seqnos say which holds the newest writes. All reporters empty, none `incomplete` (and all reported) → cold start: the lowest
 //!    node name bootstraps.
 //! 5. **Winner** — highest known seqno of the cluster UUID (`-1` never beats a known seqno; no
 //!    known seqno at all → Conflict). A node reporting `incomplete` (its last state transfer was
@@ -152,6 +153,15 @@ pub enum ConflictReason {
     /// Two or more cluster UUIDs share the highest number of reporters.
     UuidSplit {
         uuids: BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
+    },
+    /// Some reporters hold a nil-UUID history (Galera numbered it anew from 0 when the servers were
+    /// started without their positions, see `Position::is_empty`), others a named UUID. A nil history
+    /// continues some named one, so the named nodes are not foreign, and the two numberings cannot be
+    /// compared: which side holds the newest writes (the nil side's later writes, or a named node's
+    /// writes its members never applied) only the data can tell.
+    NilHistoryBesideNamed {
+        nil: BTreeSet<NodeName>,
+        named: BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
     },
     /// No node of the cluster UUID knows its seqno (recovery failed everywhere).
     NoKnownSeqno {
@@ -350,6 +360,9 @@ impl<'a> Ballot<'a> {
         if with_history.is_empty() {
             return self.cold_start();
         }
+        if let Some((nil, named)) = nil_beside_named(&with_history) {
+            return self.conflict(ConflictReason::NilHistoryBesideNamed { nil, named });
+        }
         match majority_uuid(&with_history) {
             Ok(uuid) => ControlFlow::Continue(Cluster {
                 uuid,
@@ -461,6 +474,28 @@ fn history_voters<'a>(
         .filter(|(_, r)| r.state == NodeState::Incomplete)
         .map(|(n, r)| (*n, *r))
         .collect()
+}
+
+/// The voters of a nil-UUID history and those of named UUIDs, when both are present.
+pub fn nil_beside_named(
+    voters: &[(&NodeName, &Report)],
+) -> Option<(
+    BTreeSet<NodeName>,
+    BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
+)> {
+    let mut nil = BTreeSet::new();
+    let mut named: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = BTreeMap::new();
+    for (n, r) in voters {
+        if r.position.uuid.is_nil() {
+            nil.insert((*n).clone());
+        } else {
+            named
+                .entry(r.position.uuid)
+                .or_default()
+                .insert((*n).clone());
+        }
+    }
+    (!nil.is_empty() && !named.is_empty()).then_some((nil, named))
 }
 
 /// Fills the notes that depend only on the reports (foreign, unknown seqno, empty).
@@ -838,6 +873,20 @@ fn explain_conflict(reason: &ConflictReason) -> String {
             format!(
                 "cluster UUIDs {} have equally many nodes; an administrator must choose \
                  (galera-ocf bootstrap --force NODE)",
+                items.join(" and ")
+            )
+        }
+        ConflictReason::NilHistoryBesideNamed { nil, named } => {
+            let items: Vec<String> = named
+                .iter()
+                .map(|(u, n)| format!("{} ({u})", list(n)))
+                .collect();
+            format!(
+                "{} hold a history Galera numbered anew from 0 under a nil UUID (their servers were \
+                 started without their positions), {} a named one: the seqnos cannot be compared, so \
+                 no node is chosen; compare their newest data and force the node that holds it \
+                 (galera-ocf bootstrap --force NODE --accept-data-loss)",
+                list(nil),
                 items.join(" and ")
             )
         }

@@ -132,6 +132,32 @@ fn nil_uuid_with_known_seqno_is_history_not_a_cold_start() {
     assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk3");
 }
 
+/// A nil history continues some named one and restarts its numbering: nil:5 may hold writes U1:3's
+/// node never applied, or U1:3 writes the nil members missed. Neither side is chosen.
+#[test]
+fn nil_history_beside_a_named_uuid_is_a_conflict() {
+    let r = reports(vec![
+        ("pcmk1", rep(NIL, 5)),
+        ("pcmk2", rep(U1, 3)),
+        ("pcmk3", rep(U1, 3)),
+    ]);
+    let d = decide(&set(&THREE), &r);
+    assert!(
+        matches!(&d, Decision::Conflict { reason: ConflictReason::NilHistoryBesideNamed { nil, .. }, .. }
+            if *nil == set(&["pcmk1"])),
+        "{d:?}"
+    );
+    assert!(
+        d.explain().contains("cannot be compared"),
+        "{}",
+        d.explain()
+    );
+    // A running Primary component still wins: everyone joins it.
+    let mut r = r;
+    r.insert(n("pcmk2"), rep(U1, 3).primary());
+    assert!(matches!(decide(&set(&THREE), &r), Decision::Join { .. }));
+}
+
 /// Review of the fix above: an interrupted transfer whose datadir shows no UUID (grastate.dat gone
 /// mid-SST) must not tip the vote between a nil history and a real one (it made nil:5 win over U1:3,
 /// overwriting U1's data).
@@ -143,16 +169,15 @@ fn incomplete_without_uuid_does_not_vote_for_the_nil_history() {
         ("pcmk3", rep(U1, 3)),
     ]);
     let d = decide(&set(&THREE), &r);
-    assert!(
-        matches!(
-            &d,
-            Decision::Conflict {
-                reason: ConflictReason::UuidSplit { .. },
-                ..
-            }
-        ),
-        "{d:?}"
-    );
+    assert!(matches!(&d, Decision::Conflict { .. }), "{d:?}");
+    // Nor does it make a conflict of its own next to one named history (it used to vote nil: "no node
+    // of cluster 00000000-… knows its seqno" for U1:10 + two such nodes).
+    let r = reports(vec![
+        ("pcmk1", rep(U1, 10)),
+        ("pcmk2", rep(NIL, -1).state(NodeState::Incomplete)),
+        ("pcmk3", rep(NIL, -1).state(NodeState::Incomplete)),
+    ]);
+    assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk1");
     // Alone beside fresh nodes it still rules out a cold start.
     let r = reports(vec![
         ("pcmk1", rep(NIL, -1)),
@@ -910,6 +935,21 @@ proptest! {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn never_bootstrap_over_a_nil_history_beside_a_named_one((expected, list) in arb_input(1)) {
+        let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+        let voters: Vec<(&NodeName, &Report)> = reports
+            .iter()
+            .filter(|(k, r)| expected.contains(*k) && r.names_history())
+            .collect();
+        let nil = voters.iter().any(|(_, r)| r.position.uuid.is_nil());
+        let named = voters.iter().any(|(_, r)| !r.position.uuid.is_nil());
+        let d = decide(&expected, &reports);
+        if nil && named {
+            prop_assert!(!matches!(d, Decision::Bootstrap { .. }), "{:?}", d);
         }
     }
 
