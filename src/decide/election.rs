@@ -360,8 +360,8 @@ impl<'a> Ballot<'a> {
         if with_history.is_empty() {
             return self.cold_start();
         }
-        if let Some((nil, named)) = nil_beside_named(&with_history) {
-            return self.conflict(ConflictReason::NilHistoryBesideNamed { nil, named });
+        if let Some(mixed) = nil_beside_named(&with_history) {
+            return self.conflict(mixed);
         }
         match majority_uuid(&with_history) {
             Ok(uuid) => ControlFlow::Continue(Cluster {
@@ -476,13 +476,8 @@ fn history_voters<'a>(
         .collect()
 }
 
-/// The voters of a nil-UUID history and those of named UUIDs, when both are present.
-pub fn nil_beside_named(
-    voters: &[(&NodeName, &Report)],
-) -> Option<(
-    BTreeSet<NodeName>,
-    BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
-)> {
+/// [`ConflictReason::NilHistoryBesideNamed`] when `voters` hold both a nil-UUID history and named UUIDs.
+pub fn nil_beside_named(voters: &[(&NodeName, &Report)]) -> Option<ConflictReason> {
     let mut nil = BTreeSet::new();
     let mut named: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = BTreeMap::new();
     for (n, r) in voters {
@@ -495,7 +490,8 @@ pub fn nil_beside_named(
                 .insert((*n).clone());
         }
     }
-    (!nil.is_empty() && !named.is_empty()).then_some((nil, named))
+    (!nil.is_empty() && !named.is_empty())
+        .then_some(ConflictReason::NilHistoryBesideNamed { nil, named })
 }
 
 /// Fills the notes that depend only on the reports (foreign, unknown seqno, empty).
