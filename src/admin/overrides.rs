@@ -36,6 +36,10 @@ pub enum Danger {
     },
     /// As many reporters hold another cluster UUID as hold this node's: one history is thrown away.
     UuidSplit { other: ClusterUuid },
+    /// Some reporters hold a nil-UUID history, others a named one (the election's
+    /// `NilHistoryBesideNamed`): the seqnos cannot be compared, so nothing shows this node holds the
+    /// newest writes; only the data can.
+    IncomparableHistories,
 }
 
 impl fmt::Display for Danger {
@@ -68,6 +72,11 @@ impl fmt::Display for Danger {
                 f,
                 "as many nodes hold another cluster history ({other}): that history would be replaced"
             ),
+            Danger::IncomparableHistories => f.write_str(
+                "some nodes hold a history Galera numbered anew under a nil UUID, others a named one: \
+                 their seqnos cannot be compared, so whatever the other side holds beyond this node's data \
+                 would be lost; compare the newest rows on both sides first",
+            ),
         }
     }
 }
@@ -87,6 +96,13 @@ fn cluster_uuid(reports: &BTreeMap<NodeName, Report>) -> Option<ClusterUuid> {
     }
 }
 
+/// The election's `NilHistoryBesideNamed` among these (expected nodes') reports.
+fn mixed_histories(relevant: &BTreeMap<NodeName, Report>) -> bool {
+    let voters: Vec<(&NodeName, &Report)> =
+        relevant.iter().filter(|(_, r)| r.names_history()).collect();
+    election::nil_beside_named(&voters).is_some()
+}
+
 /// The node an override can name without losing anything the reports show, among `expected`.
 pub fn safe_candidate(
     expected: &BTreeSet<NodeName>,
@@ -98,9 +114,7 @@ pub fn safe_candidate(
         .map(|(n, r)| (n.clone(), r.clone()))
         .collect();
     // A nil history beside a named one: no candidate is provably safe (the election's conflict).
-    let voters: Vec<(&NodeName, &Report)> =
-        relevant.iter().filter(|(_, r)| r.names_history()).collect();
-    if election::nil_beside_named(&voters).is_some() {
+    if mixed_histories(&relevant) {
         return None;
     }
     let cluster = cluster_uuid(&relevant)?;
@@ -111,7 +125,8 @@ pub fn safe_candidate(
         .map(|(n, _)| n.clone())
 }
 
-/// What forcing `node` (which reported `report`) would lose; `None` when it is the safe candidate.
+/// What forcing `node` (which reported `report`) would lose; `None` when it is the safe candidate (or, with
+/// no safe candidate at all, when the reports show nothing it would lose).
 pub fn danger(
     node: &NodeName,
     report: &Report,
@@ -126,6 +141,9 @@ pub fn danger(
         .filter(|(n, _)| expected.contains(*n))
         .map(|(n, r)| (n.clone(), r.clone()))
         .collect();
+    if mixed_histories(&relevant) {
+        return Some(Danger::IncomparableHistories);
+    }
     match cluster_uuid(&relevant) {
         Some(cluster) if report.position.uuid != cluster => {
             return Some(Danger::Foreign {
@@ -180,6 +198,25 @@ mod tests {
             state: NodeState::Recovered,
             at: 1,
             view: None,
+        }
+    }
+
+    /// The election's nil-beside-named conflict: every node needs --accept-data-loss, none is "safe".
+    #[test]
+    fn mixed_nil_and_named_histories_have_no_safe_candidate() {
+        const NIL: &str = "00000000-0000-0000-0000-000000000000";
+        let reports: BTreeMap<NodeName, Report> =
+            [(n("a"), r(NIL, 5)), (n("b"), r(U, 3)), (n("c"), r(U, 1))]
+                .into_iter()
+                .collect();
+        let exp: BTreeSet<NodeName> = reports.keys().cloned().collect();
+        assert_eq!(safe_candidate(&exp, &reports), None);
+        for node in ["a", "b", "c"] {
+            assert_eq!(
+                danger(&n(node), &reports[&n(node)], &exp, &reports),
+                Some(Danger::IncomparableHistories),
+                "{node}"
+            );
         }
     }
 

@@ -198,8 +198,9 @@ pub fn text(v: &StatusView) -> String {
              data): galera-ocf bootstrap --force {who}\n"
         )),
         Suggestion::NoSafeCandidate => s.push_str(
-            "override: no node is a safe candidate (every reporter is empty, foreign or of unknown seqno); \
-             `galera-ocf bootstrap --force NODE --accept-data-loss` forces one anyway\n",
+            "override: no node is a safe candidate (every reporter is empty, foreign or of unknown seqno, \
+             or the histories cannot be compared); `galera-ocf bootstrap --force NODE --accept-data-loss` \
+             forces one anyway\n",
         ),
     }
     s

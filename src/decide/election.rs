@@ -27,15 +27,15 @@
 //!    competes like any other UUID. Among the reporters naming a history (non-empty, or an
 //!    interrupted transfer into a named cluster: `Report::names_history`) the UUID held by the most
 //!    is the cluster's; other UUIDs are foreign and never win. Two UUIDs with equal counts →
-//!    Conflict. A nil history beside a named UUID → Conflict too: the nil one continues some named
-//!    history under a new numbering, so neither side's seqnos say which holds the newest writes. All reporters empty, none `incomplete` (and all reported) → cold start: the lowest
-//!    node name bootstraps.
+//!    Conflict. A nil history beside a named UUID → Conflict too: one continues the other under a
+//!    new numbering, so neither side's seqnos say which holds the newest writes. All reporters
+//!    empty, none `incomplete` (and all reported) → cold start: the lowest node name bootstraps.
 //! 5. **Winner** — highest known seqno of the cluster UUID (`-1` never beats a known seqno; no
 //!    known seqno at all → Conflict). A node reporting `incomplete` (its last state transfer was
-//!    interrupted) is never a candidate, whatever seqno it shows. Ties are broken by, in order: membership in the newest
-//!    saved Primary view (so a node killed earlier with an equal seqno cannot displace the last
-//!    survivors when its late report arrives — this keeps every observer's choice identical),
-//!    safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
+//!    interrupted) is never a candidate, whatever seqno it shows. Ties are broken by, in order:
+//!    membership in the newest saved Primary view (so a node killed earlier with an equal seqno
+//!    cannot displace the last survivors when its late report arrives — this keeps every
+//!    observer's choice identical), safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
 //! 6. **The view was applied** — when rule 3 decided without some nodes, on a covered view, the
 //!    winner must hold every write ordered before that view: gvwstate.dat is written when the view
 //!    is delivered, maybe before a lagging member applied the write-sets queued ahead of it, which
@@ -155,9 +155,9 @@ pub enum ConflictReason {
         uuids: BTreeMap<ClusterUuid, BTreeSet<NodeName>>,
     },
     /// Some reporters hold a nil-UUID history (Galera numbered it anew from 0 when the servers were
-    /// started without their positions, see `Position::is_empty`), others a named UUID. A nil history
-    /// continues some named one, so the named nodes are not foreign, and the two numberings cannot be
-    /// compared: which side holds the newest writes (the nil side's later writes, or a named node's
+    /// started without their positions, see `Position::is_empty`), others a named UUID. One continues
+    /// the other (a nil history continues a named one; a bootstrap from a nil history starts a new named
+    /// one), so neither side is foreign, and the two numberings cannot be compared: which side holds the newest writes (the nil side's later writes, or a named node's
     /// writes its members never applied) only the data can tell.
     NilHistoryBesideNamed {
         nil: BTreeSet<NodeName>,
@@ -480,7 +480,11 @@ fn history_voters<'a>(
 pub fn nil_beside_named(voters: &[(&NodeName, &Report)]) -> Option<ConflictReason> {
     let mut nil = BTreeSet::new();
     let mut named: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = BTreeMap::new();
-    for (n, r) in voters {
+    // An interrupted transfer holds no usable data of its history: it never makes the sides conflict.
+    for (n, r) in voters
+        .iter()
+        .filter(|(_, r)| r.state != NodeState::Incomplete)
+    {
         if r.position.uuid.is_nil() {
             nil.insert((*n).clone());
         } else {
@@ -511,8 +515,13 @@ fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
         .filter(|(_, r)| r.state == NodeState::Incomplete)
         .map(|(n, _)| (*n).clone())
         .collect();
-    // The same vote as rule 4, so the notes name the cluster the decision used.
-    if let Ok(cluster) = majority_uuid(&history_voters(relevant)) {
+    // The same vote as rule 4, so the notes name the cluster the decision used; with a nil history beside
+    // a named one rule 4 names none (its conflict), and neither side is foreign.
+    let voters = history_voters(relevant);
+    if nil_beside_named(&voters).is_some() {
+        return;
+    }
+    if let Ok(cluster) = majority_uuid(&voters) {
         for (n, r) in &non_empty {
             if r.state == NodeState::Incomplete {
                 continue;

@@ -152,6 +152,14 @@ fn nil_history_beside_a_named_uuid_is_a_conflict() {
         "{}",
         d.explain()
     );
+    assert!(!d.explain().contains("foreign"), "{}", d.explain());
+    // An interrupted transfer into the named cluster holds nothing usable: no conflict of its own.
+    let only_nil = reports(vec![
+        ("pcmk1", rep(NIL, 5)),
+        ("pcmk2", rep(NIL, 5)),
+        ("pcmk3", rep(U1, -1).state(NodeState::Incomplete)),
+    ]);
+    assert_eq!(winner(&decide(&set(&THREE), &only_nil)), "pcmk1");
     // A running Primary component still wins: everyone joins it.
     let mut r = r;
     r.insert(n("pcmk2"), rep(U1, 3).primary());
@@ -943,7 +951,7 @@ proptest! {
         let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
         let voters: Vec<(&NodeName, &Report)> = reports
             .iter()
-            .filter(|(k, r)| expected.contains(*k) && r.names_history())
+            .filter(|(k, r)| expected.contains(*k) && r.names_history() && r.state != NodeState::Incomplete)
             .collect();
         let nil = voters.iter().any(|(_, r)| r.position.uuid.is_nil());
         let named = voters.iter().any(|(_, r)| !r.position.uuid.is_nil());
