@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::config::Config;
 use crate::decide::hostmap::{GcommHost, HostmapError, Membership};
-use crate::decide::NodeName;
+use crate::decide::{join_names, NodeName};
 use crate::error::Error;
 
 const ADDR: &str = "wsrep_cluster_address";
@@ -64,13 +64,12 @@ pub fn require_member(m: &Membership, node: &str, cfg: &Config) -> Result<(), Er
             ),
         ));
     }
-    let expected: Vec<String> = m.expected().iter().map(|n| n.as_str().to_owned()).collect();
     Err(Error::not_for_this_node(
         ADDR,
         format!(
             "this node {node:?} is not a member of {} (members: {})",
             cfg.wsrep_cluster_address,
-            expected.join(", ")
+            join_names(&m.expected(), ", ")
         ),
     ))
 }

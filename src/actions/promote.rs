@@ -156,7 +156,7 @@ pub const DECLINE_GRACE: u64 = 120;
 /// the new cluster without its history. So the position `--wsrep-recover` found is passed on, as
 /// mysqld_safe does. Not for a nil UUID (`ClusterUuid::is_nil`; a nil history, see `Position::is_empty`):
 /// Galera takes it for no position, so a recovered nil-history winner bootstraps a new cluster UUID over
-/// the same data and the others join it by a full transfer (lab `hand-started-nil-history`).
+/// the same data, and the others, whose UUIDs then differ from it, join it by a full transfer.
 fn start_position(st: &State) -> Option<String> {
     let r = st.report.as_ref()?;
     (r.state == NodeState::Recovered && r.position.seqno.is_known() && !r.position.uuid.is_nil())
@@ -536,6 +536,12 @@ mod tests {
         assert_eq!(start_position(&report("stopped", 42)), None);
         assert_eq!(start_position(&report("recovered", -1)), None);
         assert_eq!(start_position(&State::default()), None);
+        // A nil-UUID history: Galera would take the nil UUID for no position at all.
+        let mut nil = report("recovered", 42);
+        if let Some(r) = nil.report.as_mut() {
+            r.position.uuid = crate::galera::position::ClusterUuid::NIL;
+        }
+        assert_eq!(start_position(&nil), None);
     }
 
     fn status(primary: bool, ready_on: bool, local: LocalState) -> WsrepStatus {

@@ -326,16 +326,15 @@ fn loss_estimate(v: &View, node: &str, r: &Report) -> String {
             r.position.seqno.get()
         ),
     };
-    let missing: Vec<&str> = v
+    let missing: Vec<&NodeName> = v
         .expected
         .iter()
         .filter(|n| !v.reports.contains_key(*n))
-        .map(NodeName::as_str)
         .collect();
     if !missing.is_empty() {
         s.push_str(&format!(
             "; not reported (their data is unknown): {}",
-            missing.join(", ")
+            join_names(missing, ", ")
         ));
     }
     let foreign: Vec<String> = v

@@ -107,7 +107,7 @@ fn decision_note(v: &StatusView) -> Option<String> {
     let (contradicted, unverified): (Vec<&NodeName>, Vec<&NodeName>) = primary
         .iter()
         .partition(|n| matches!(of(n), Some(Claim::Contradicted(_))));
-    let names = |ns: &[&NodeName]| ns.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    let names = |ns: &[&NodeName]| join_names(ns.iter().copied(), ", ");
     Some(if unverified.is_empty() {
         format!(
             "this decision rests on primary claims that are contradicted ({}): the reports are stale, \

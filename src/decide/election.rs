@@ -35,7 +35,8 @@
 //!    interrupted) is never a candidate, whatever seqno it shows. Ties are broken by, in order:
 //!    membership in the newest saved Primary view (so a node killed earlier with an equal seqno
 //!    cannot displace the last survivors when its late report arrives — this keeps every
-//!    observer's choice identical), safe_to_bootstrap=1, then the lowest node name. safe_to_bootstrap never beats a higher seqno.
+//!    observer's choice identical), safe_to_bootstrap=1, then the lowest node name.
+//!    safe_to_bootstrap never beats a higher seqno.
 //! 6. **The view was applied** — when rule 3 decided without some nodes, on a covered view, the
 //!    winner must hold every write ordered before that view: gvwstate.dat is written when the view
 //!    is delivered, maybe before a lagging member applied the write-sets queued ahead of it, which
@@ -157,8 +158,9 @@ pub enum ConflictReason {
     /// Some reporters hold a nil-UUID history (Galera numbered it anew from 0 when the servers were
     /// started without their positions, see `Position::is_empty`), others a named UUID. One continues
     /// the other (a nil history continues a named one; a bootstrap from a nil history starts a new named
-    /// one), so neither side is foreign, and the two numberings cannot be compared: which side holds the newest writes (the nil side's later writes, or a named node's
-    /// writes its members never applied) only the data can tell.
+    /// one), so neither side is foreign, and the two numberings cannot be compared: which side holds
+    /// the newest writes (the nil side's later writes, or a named node's writes its members never
+    /// applied) only the data can tell.
     NilHistoryBesideNamed {
         nil: BTreeSet<NodeName>,
         named: BTreeMap<ClusterUuid, BTreeSet<NodeName>>,

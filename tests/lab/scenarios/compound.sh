@@ -22,9 +22,10 @@
 #   lagging-appliers      the two non-VIP nodes paused (FTWRL) while the VIP node acknowledges writes, then all
 #                         lose power: their complete saved view without the VIP node does not excuse it, so
 #                         they wait for it (no bootstrap, `status` says so); then exactly it bootstraps; rows.
-#   hand-started-nil-history  after a power loss of all three an admin starts every server by hand
+#   hand-started-nil-history  after a power loss of all three (level) an admin starts every server by hand
 #                         without its position (maintenance mode): Galera's pc.recovery re-forms the
-#                         component as a nil-UUID history; the agent adopts it; writes; node1 loses power,
+#                         component as a nil-UUID history; refresh, maintenance off: the agent adopts it
+#                         (no failed action, a warning); writes; node1 loses power,
 #                         more writes, then the others: node1 (the lowest name) does not cold-start over
 #                         the nil:N histories; the highest seqno bootstraps; rows.
 #   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
@@ -454,31 +455,48 @@ scenario_survivor-non-primary() {
 }
 
 # ---- hand-started-nil-history (found 2026-12-07 while measuring pc.recovery for issue 16) -----------------
-# What: all three lose power; Pacemaker comes back in maintenance mode and an admin starts every server by
-#   hand (`mysqld`, my.cnf's gcomm:// list, no --wsrep_start_position: grastate.dat says -1 after the crash).
-#   Each restores its saved Primary view (pc.recovery) and together they form a Primary component as a NEW
-#   history with a nil state UUID, seqnos from 0 (no member had a position). Maintenance off: the agent adopts
-#   the servers. Writes; node1 loses power; more writes on node2+node3; they lose power too.
-# Asserts: the trap is real (a nil wsrep_cluster_state_uuid; node1's ground-truth seqno below the others');
-#   once all are back, node1 does not bootstrap (before the fix every nil:N report counted as a fresh node,
-#   so the election cold-started the lowest name, node1, and its SST to the others lost the writes it
-#   missed); at most one bootstrap, by the highest seqno; every acknowledged row on every node.
+# What: writes, then the writer stops and the three are level; all three lose power; Pacemaker comes back in
+#   maintenance mode (probes done, DC idle) and an admin starts every server by hand (`mysqld`, my.cnf's
+#   gcomm:// list, no --wsrep_start_position: grastate.dat says -1 after the crash). Each restores its saved
+#   Primary view (pc.recovery) and together they form a Primary component as a NEW history with a nil state
+#   UUID, seqnos from 0 (no member had a position). The admin re-probes (`crm resource refresh`, as the
+#   migration guide does) and ends maintenance: the agent adopts the servers. Writes; node1 loses power; more
+#   writes on node2+node3; they lose power too.
+# Asserts: the trap is real (a nil wsrep_cluster_state_uuid; the ground truth of node2 is a nil-UUID
+#   position; node1's seqno, known, below the others'); the agent warns of the nil state UUID; once all are
+#   back node1 does not bootstrap (before the fix every nil:N report counted as a fresh node, so the election
+#   cold-started the lowest name, node1, and its SST to the others lost the writes it missed); at most one
+#   bootstrap, by the highest seqno; every acknowledged row on every node.
 register_scenario hand-started-nil-history 195
 maintenance() { node_exec node1 crm_attribute -t crm_config -n maintenance-mode -v "$1" >/dev/null 2>&1; }
+maintenance_is() { [ "$(node_exec node1 crm_attribute -t crm_config -n maintenance-mode -q -G 2>/dev/null)" = "$1" ]; }
+maintenance_off() { maintenance false && maintenance_is false; }
 nil_state_primary() {
   [ "$(sql_node "$1" "SHOW STATUS LIKE 'wsrep_cluster_state_uuid'" 2>/dev/null | awk '{print $2}')" = \
     00000000-0000-0000-0000-000000000000 ]
 }
+recovered_nil() { grep -q 'Recovered position: 00000000-0000-0000-0000-000000000000:' "$LAB_DIR/recover/$1/recover.log"; }
+refresh_clone() { node_exec node1 crm resource refresh galera-clone >/dev/null 2>&1; }
+any_pcmk_log_has() { local n; for n in "${NODES[@]}"; do pcmk_log_has "$n" "$1" && return 0; done; return 1; }
 scenario_hand-started-nil-history() {
   local n lag=node1 ok=1
   ours_only hand-started-nil-history || return 0
   ensure_lab || return 1
   start_writer
   wait_acks 10
+  stop_writer_wait
+  check "precondition: all three level" wait_for "same last committed" 60 same_last_committed "${NODES[@]}" || return 1
+  # This scenario runs in a subshell (e2e): whatever ends it, maintenance mode does not outlive it.
+  trap 'wait_for "maintenance-mode=false" 60 maintenance_off >/dev/null 2>&1' EXIT
   check "maintenance-mode=true" maintenance true || return 1
-  log "  all three lose power; back in maintenance mode, an admin starts every server by hand at once"
+  mark_pcmk_logs
+  log "  all three lose power; back in maintenance mode (probes done), an admin starts every server by hand"
   power_kill_many "${NODES[@]}"
-  for n in "${NODES[@]}"; do start_node "$n"; done
+  # Without the fencing hook's wait: in maintenance mode Pacemaker fences nobody, so with LAB_FENCING=1 the
+  # hook would wait its full 120 s for the third node to be fenced by the first two (seen in CI).
+  for n in "${NODES[@]}"; do LAB_FENCING=0 start_node "$n"; done
+  check "quorum with all three online" wait_for "quorum with all three" 120 quorate_with_all || return 1
+  check "the DC is idle (every probe done)" wait_for "an idle DC" 120 dc_idle || return 1
   mark_logs
   for n in "${NODES[@]}"; do
     node_exec "$n" setsid runuser -u mysql -- /usr/sbin/mysqld </dev/null >/dev/null 2>&1 &
@@ -489,11 +507,14 @@ scenario_hand-started-nil-history() {
   done
   check "precondition: Galera re-formed the component with a nil state UUID (pc.recovery without positions)" \
     nil_state_primary node1 || ok=0
-  check "maintenance-mode=false" maintenance false || return 1
   [ "$ok" = 1 ] || return 1
+  log "  the admin re-probes (crm resource refresh) and ends maintenance mode"
+  check "crm resource refresh galera-clone exits 0" refresh_clone
+  check "maintenance-mode=false" wait_for "maintenance-mode=false" 60 maintenance_off || return 1
   check_all_up 240
-  check "the agent warned of the nil state UUID" \
-    grep -q 'Primary component has a nil state UUID' "$LAB_DIR/nodes/node1/var-log/pacemaker/pacemaker.log"
+  check "no failed actions after adopting the hand-started servers" no_failed_actions
+  check "the agent warned of the nil state UUID" any_pcmk_log_has 'Primary component has a nil state UUID'
+  start_writer
   wait_acks 10
   log "  $lag loses power; writes go on through the other two; then they lose power too"
   power_kill "$lag"
@@ -501,8 +522,10 @@ scenario_hand-started-nil-history() {
   power_kill_many node2 node3
   stop_writer_wait
   recover_all
+  check "precondition: node2's datadir holds a nil-UUID history (ground truth)" recovered_nil node2
   check "precondition: $lag holds fewer writes of the nil history (${SEQNO[$lag]} < ${SEQNO[node2]}, ${SEQNO[node3]})" \
     below_both "${SEQNO[$lag]}" "${SEQNO[node2]}" "${SEQNO[node3]}"
+  check "precondition: $lag's seqno is known (${SEQNO[$lag]})" [ "${SEQNO[$lag]}" -ge 0 ]
   mark_logs
   for n in "${NODES[@]}"; do start_node "$n"; done
   check_all_up 300
