@@ -98,9 +98,7 @@ fn cluster_uuid(reports: &BTreeMap<NodeName, Report>) -> Option<ClusterUuid> {
 
 /// The election's `NilHistoryBesideNamed` among these (expected nodes') reports.
 fn mixed_histories(relevant: &BTreeMap<NodeName, Report>) -> bool {
-    let voters: Vec<(&NodeName, &Report)> =
-        relevant.iter().filter(|(_, r)| r.names_history()).collect();
-    election::nil_beside_named(&voters).is_some()
+    election::nil_beside_named(relevant).is_some()
 }
 
 /// The node an override can name without losing anything the reports show, among `expected`.

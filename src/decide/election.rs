@@ -362,7 +362,7 @@ impl<'a> Ballot<'a> {
         if with_history.is_empty() {
             return self.cold_start();
         }
-        if let Some(mixed) = nil_beside_named(&with_history) {
+        if let Some(mixed) = nil_beside_named(with_history.iter().copied()) {
             return self.conflict(mixed);
         }
         match majority_uuid(&with_history) {
@@ -478,14 +478,17 @@ fn history_voters<'a>(
         .collect()
 }
 
-/// [`ConflictReason::NilHistoryBesideNamed`] when `voters` hold both a nil-UUID history and named UUIDs.
-pub fn nil_beside_named(voters: &[(&NodeName, &Report)]) -> Option<ConflictReason> {
+/// [`ConflictReason::NilHistoryBesideNamed`] when `reports` hold both a nil-UUID history and named UUIDs
+/// among those naming a history ([`Report::names_history`]). An interrupted transfer holds no usable data
+/// of its history: it never makes the sides conflict (so the result is the same over rule 4's voters).
+pub fn nil_beside_named<'a>(
+    reports: impl IntoIterator<Item = (&'a NodeName, &'a Report)>,
+) -> Option<ConflictReason> {
     let mut nil = BTreeSet::new();
     let mut named: BTreeMap<ClusterUuid, BTreeSet<NodeName>> = BTreeMap::new();
-    // An interrupted transfer holds no usable data of its history: it never makes the sides conflict.
-    for (n, r) in voters
-        .iter()
-        .filter(|(_, r)| r.state != NodeState::Incomplete)
+    for (n, r) in reports
+        .into_iter()
+        .filter(|(_, r)| r.names_history() && r.state != NodeState::Incomplete)
     {
         if r.position.uuid.is_nil() {
             nil.insert((*n).clone());
@@ -520,7 +523,7 @@ fn classify(relevant: &BTreeMap<&NodeName, &Report>, notes: &mut Notes) {
     // The same vote as rule 4, so the notes name the cluster the decision used; with a nil history beside
     // a named one rule 4 names none (its conflict), and neither side is foreign.
     let voters = history_voters(relevant);
-    if nil_beside_named(&voters).is_some() {
+    if nil_beside_named(voters.iter().copied()).is_some() {
         return;
     }
     if let Ok(cluster) = majority_uuid(&voters) {
