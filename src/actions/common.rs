@@ -17,7 +17,7 @@ use crate::edge::state::{Published, State};
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
-use crate::galera::report::{NodeState, Report};
+use crate::galera::report::{NodeState, Report, SavedPc};
 use crate::galera::status::ServerVars;
 use crate::galera::{grastate, recover};
 
@@ -63,6 +63,7 @@ pub async fn local_report(
             state: NodeState::Incomplete,
             at: now(),
             view: None,
+            pc: SavedPc::Absent,
         });
     }
     // Before a recovery, so the fingerprint a recovery keeps (`recovered`) already includes any rewrite of
@@ -100,6 +101,11 @@ pub async fn local_report(
         state,
         at: now(),
         view,
+        pc: if crate::edge::lastview::on_disk(cfg) {
+            SavedPc::OnDisk
+        } else {
+            SavedPc::Absent
+        },
     })
 }
 
@@ -164,6 +170,26 @@ async fn recovered(
         warn!("keeping the recovered position for the next start: {e}");
     }
     Ok(rec.position)
+}
+
+/// The end of a re-forming start that never reached a Primary component (`State::reforming` still set),
+/// once its server is stopped: gvwstate.dat is moved aside, so the next election does not choose to
+/// re-form again, and the transfer marker the promote set goes when no transfer began (nothing was
+/// copied, so the node keeps its real position, as `actions::promote`'s abandoned join does).
+pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline) {
+    if st.reforming.take().is_none() {
+        return;
+    }
+    warn!(
+        "the saved Primary view was not re-formed (a member did not come back in time, or the server \
+         ended first): the next election bootstraps or waits as usual"
+    );
+    crate::edge::lastview::clear_after_failed_reform(cfg, deadline).await;
+    if mysqld::sst_file_present(cfg) {
+        warn!("a state transfer may have begun during the re-forming start: the transfer marker stays");
+    } else if let Err(e) = datadir::clear_transfer(&cfg.datadir) {
+        warn!("{e}");
+    }
 }
 
 /// Two reports that differ only in `at` mean the same: keep the old one so nothing is republished.

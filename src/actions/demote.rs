@@ -25,6 +25,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         started: common::now(),
         ..State::default()
     });
+    common::end_failed_reform(cfg, &mut st, ctx.deadline).await;
     common::clear_synced(ctx, &mut st).await?;
     st.promoted = false;
     st.declined = None;

@@ -25,7 +25,9 @@ use crate::actions::ctx;
 use crate::actions::promote::DECLINE_GRACE;
 use crate::config::Config;
 use crate::deadline::Deadline;
-use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Serving};
+use crate::decide::monitor::{
+    verdict, Observation, Process, QueryFailure, RequestedRole, Serving, REFORM_GRACE,
+};
 use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, Published, State};
@@ -33,7 +35,7 @@ use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
-use crate::galera::report::{NodeState, Report};
+use crate::galera::report::{NodeState, Report, SavedPc};
 use crate::galera::status::{Health, ServerVars, WsrepStatus};
 use crate::ocf::OcfStatus;
 
@@ -137,6 +139,10 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         server: q.as_ref().map(|q| q.server).unwrap_or_default(),
         read_only_fails: cfg.check_level >= 10,
         role: role(cfg, marker.as_ref()),
+        reforming: marker
+            .as_ref()
+            .and_then(|m| m.reforming)
+            .is_some_and(|t| common::now().saturating_sub(t) < REFORM_GRACE),
     };
     let v = verdict(&obs);
     if v.reason.is_some() {
@@ -313,8 +319,12 @@ async fn promoted(
         );
     }
     match &q.status {
-        Some(status) => keep_published(cfg, deadline, probe, status, st, serving).await?,
-        None => keep_transferring(cfg, deadline, st).await?,
+        Some(status) if status.health().in_primary() => {
+            keep_published(cfg, deadline, probe, status, st, serving).await?
+        }
+        // A transfer before the socket opens, or a server re-forming the saved view (the only way the
+        // verdict lets a Promoted node outside a Primary component through): nothing to claim yet.
+        _ => keep_transferring(cfg, deadline, st).await?,
     }
     Ok(Outcome::of(OcfStatus::RunningPromoted))
 }
@@ -443,6 +453,12 @@ async fn keep_published(
     if cached_ok && !read_cib {
         return Ok(());
     }
+    if st.reforming.take().is_some() {
+        info!(
+            "the saved Primary view is re-formed: {} is in the Primary component",
+            cfg.resource
+        );
+    }
     if status.health() == Health::Synced {
         // The join is complete: the datadir holds a whole copy now (see edge::datadir's marker).
         crate::edge::datadir::clear_transfer(&cfg.datadir)?;
@@ -501,6 +517,7 @@ pub fn primary_report(status: &WsrepStatus) -> Report {
         state: NodeState::Primary,
         at: common::now(),
         view: None,
+        pc: SavedPc::Absent,
     }
 }
 

@@ -7,6 +7,12 @@
 //!   bootstraps. With `promote_wait_synced=false` the transfer is handed to the monitor at once;
 //! - Bootstrap of this node → set `safe_to_bootstrap: 1` atomically, start with `--wsrep-new-cluster`,
 //!   wait until Primary and Synced;
+//! - Reform (every member level, Galera's saved view on disk everywhere) → start with the recovered
+//!   position and gvwstate.dat kept, publish `joining` with `pcr=reforming`; wait for the component only
+//!   when every member is promoted in this same transition (at most [`REFORM_WAIT`]), else hand the wait
+//!   to the monitor at once (Promoted, `<rsc>-synced=0`, `decide::monitor::REFORM_GRACE`): a promote
+//!   that waited for members Pacemaker has not promoted yet would hold up the very transition that
+//!   promotes them;
 //! - anything else → decline: mariadbd stays stopped, the score is removed and promote succeeds (see
 //!   [`decline`]).
 //!
@@ -30,7 +36,7 @@ use crate::edge::state::{self, Published, State};
 use crate::error::{Error, NotReady};
 use crate::exit::Outcome;
 use crate::galera::grastate;
-use crate::galera::report::{NodeState, Report};
+use crate::galera::report::{NodeState, Report, SavedPc};
 use crate::galera::status::{ClusterStatus, Health, ServerVars, WsrepStatus};
 
 const POLL: Duration = Duration::from_millis(250);
@@ -72,6 +78,31 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             (join(ctx, &mut st, &peers, position).await?, false)
         }
         PromotePlan::Bootstrap => (bootstrap(ctx, position).await?, true),
+        PromotePlan::Reform { peers, together } => {
+            let Some(position) = position else {
+                return decline(
+                    ctx,
+                    &mut st,
+                    "re-forming the saved Primary view needs this node's recovered position, and its \
+                     report has none"
+                        .into(),
+                )
+                .await;
+            };
+            if !crate::edge::lastview::on_disk(cfg) {
+                return decline(
+                    ctx,
+                    &mut st,
+                    format!(
+                        "re-forming the saved Primary view needs {}, which is gone",
+                        cfg.gvwstate_path().display()
+                    ),
+                )
+                .await;
+            }
+            let mut started = reform(ctx, &mut st, &peers, position).await?;
+            return reform_wait(ctx, &mut st, &mut started, together).await;
+        }
     };
     let fresh_marker = !bootstrap && !marked_before;
     let ready = match wait_ready(ctx, &st, &mut started, bootstrap).await {
@@ -264,6 +295,102 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// Start the server to re-form the saved Primary view (`decide::election::Decision::Reform`): the full
+/// cluster address (every member of the view is in it), the recovered position, gvwstate.dat left where
+/// Galera restores it from. The transfer marker is set as for any join: the members are level, so Galera
+/// transfers nothing, but should this server end up joining some other component (an administrator's
+/// forced bootstrap meanwhile), a transfer into the datadir is covered like any other.
+async fn reform(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    peers: &BTreeSet<NodeName>,
+    position: String,
+) -> Result<Started, Error> {
+    let cfg = ctx.cfg;
+    info!(
+        "promote: {} re-forms the saved Primary view with {} (pc.recovery, no bootstrap)",
+        ctx.node,
+        join_names(peers, ", ")
+    );
+    datadir::mark_transfer(
+        &cfg.datadir,
+        &format!(
+            "re-forming the saved Primary view since {}\n",
+            common::now()
+        ),
+    )?;
+    // Recorded before the server starts: whatever ends this attempt before a Primary component, the
+    // demote or stop after it finds the mark and takes gvwstate.dat away (`common::end_failed_reform`).
+    st.reforming = Some(common::now());
+    state::save(&cfg.state_file(), st)?;
+    let args = [
+        format!("--wsrep_cluster_address={}", cfg.wsrep_cluster_address),
+        position,
+    ];
+    let started = mysqld::start(cfg, &args)?;
+    if let Some(r) = st.report.clone() {
+        let reforming = Report {
+            state: NodeState::Joining,
+            pc: SavedPc::Reforming,
+            at: common::now(),
+            ..r
+        };
+        let known = st.report.clone();
+        if let Err(e) = common::publish(ctx, st, &reforming, known.as_ref()).await {
+            warn!("{e}");
+        }
+    }
+    Ok(started)
+}
+
+/// How long a promote that started together with every other member waits for the re-formed component
+/// before it hands the wait to the monitor. In the lab three level members were Synced 2.3 s after their
+/// start.
+pub const REFORM_WAIT: Duration = Duration::from_secs(15);
+
+/// The promote's end of a re-forming start: Primary and Synced (wait only when `together`) → Promoted as
+/// usual; otherwise Promoted with `<rsc>-synced=0` and the monitor follows it. A server that exits fails
+/// the promote (stopped, nothing half-joined left behind).
+async fn reform_wait(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    started: &mut Started,
+    together: bool,
+) -> Result<Outcome, Error> {
+    let wait = ctx.deadline.leaving(stop_slot(ctx)).within(REFORM_WAIT);
+    if together {
+        loop {
+            match probe(ctx, started, true, true).await {
+                Err(reason) => return Err(give_up(ctx, reason).await),
+                Ok(Look::Ready(Ready::Running(status, vars))) => {
+                    finish(ctx, st, &status, &vars).await?;
+                    return Ok(Outcome::ok());
+                }
+                Ok(_) if wait.expired() => break,
+                Ok(_) => tokio::time::sleep(POLL.min(wait.remaining())).await,
+            }
+        }
+    }
+    st.declined = None;
+    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
+    common::set_synced(ctx, st, Serving::No, None).await?;
+    st.promoted = true;
+    st.peers.clear();
+    st.promoting.clear();
+    state::save(&ctx.cfg.state_file(), st)?;
+    info!(
+        "promote: {} is re-forming the saved Primary view ({}); promoted, not in a Primary component yet: \
+         the monitor follows it",
+        ctx.node,
+        if together {
+            "not formed within the promote's wait"
+        } else {
+            "the other members are promoted in another transition"
+        }
+    );
+    Ok(Outcome::ok())
+}
+
 /// Mark grastate.dat safe to bootstrap (atomically; only that line changes) and start a new cluster.
 /// Never from a datadir whose last state transfer was interrupted, whatever the election or an override
 /// says: its files may be a donor's half copy.
@@ -364,6 +491,11 @@ async fn probe(
     })
 }
 
+/// The part of the promote timeout kept for stopping a server that did not get ready.
+fn stop_slot(ctx: &Ctx<'_>) -> Duration {
+    (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60))
+}
+
 /// Wait until ready, mariadbd exits, or the deadline (leaving time to stop a joiner cleanly).
 async fn wait_ready(
     ctx: &Ctx<'_>,
@@ -371,9 +503,7 @@ async fn wait_ready(
     started: &mut Started,
     bootstrap: bool,
 ) -> Result<Ready, NotReady> {
-    let stop_slot =
-        (ctx.deadline.total() / 4).clamp(Duration::from_secs(2), Duration::from_secs(60));
-    let wait: Deadline = ctx.deadline.leaving(stop_slot);
+    let wait: Deadline = ctx.deadline.leaving(stop_slot(ctx));
     let wait_synced = ctx.cfg.promote_wait_synced;
     let pid = i32::try_from(started.child.id()).ok();
     let mut transfer_seen = false;
@@ -488,6 +618,7 @@ async fn finish(
     vars: &ServerVars,
 ) -> Result<(), Error> {
     st.declined = None;
+    st.reforming = None;
     if status.health() == Health::Synced {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
     }

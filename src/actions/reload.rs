@@ -87,6 +87,7 @@ mod tests {
     fn a_reload_forgets_the_election_explanation_and_keeps_what_was_published() {
         let st = State {
             unreadable: None,
+            reforming: None,
             started: 7,
             promoted: true,
             report: Some(

@@ -13,6 +13,10 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
     crate::edge::lastview::refresh(cfg, ctx.deadline).await;
     let stopped = mysqld::stop(cfg, ctx.deadline).await?;
+    // A re-forming start Pacemaker stops without a demote first (the demote normally ends it).
+    if let Ok(Some(mut st)) = state::load(&cfg.state_file()) {
+        common::end_failed_reform(cfg, &mut st, ctx.deadline).await;
+    }
     match &stopped {
         Stopped::Killed(_) => warn!("stop: {stopped}"),
         _ => info!("stop: {stopped}"),

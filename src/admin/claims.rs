@@ -128,6 +128,7 @@ mod tests {
             state,
             at,
             view: None,
+            pc: crate::galera::report::SavedPc::Absent,
         }
     }
 

@@ -237,6 +237,8 @@ async fn evidence(
 fn exit_for(d: &Decision) -> OcfStatus {
     match d {
         Decision::Join { .. } => OcfStatus::Success,
+        // Nothing runs yet, but nothing is for an administrator to do either: as for a bootstrap.
+        Decision::Reform { .. } => OcfStatus::NotRunning,
         Decision::Bootstrap { .. } | Decision::Wait { .. } => OcfStatus::NotRunning,
         Decision::Conflict { .. } => OcfStatus::ErrConfigured,
     }
@@ -266,7 +268,9 @@ fn status_view(v: &View) -> StatusView {
         .collect();
     let suggestion = match &v.verdict.decision {
         // Nothing to override: everyone joins the running component, or the chosen node bootstraps.
-        Decision::Join { .. } | Decision::Bootstrap { .. } => Suggestion::None,
+        Decision::Join { .. } | Decision::Bootstrap { .. } | Decision::Reform { .. } => {
+            Suggestion::None
+        }
         _ if v.verdict.forced.is_some() => Suggestion::None,
         _ => match overrides::safe_candidate(&v.expected, &v.reports) {
             Some(n) => Suggestion::Safe(n),
@@ -376,6 +380,15 @@ async fn bootstrap(
         return Err(Error::OverrideRefused(format!(
             "a Primary component runs on {}: nothing to bootstrap, the other nodes join it",
             join_names(primary, ", ")
+        )));
+    }
+    if let (Decision::Reform { members, .. }, None) = (&v.verdict.decision, &v.verdict.forced) {
+        return Err(Error::OverrideRefused(format!(
+            "{} re-form the saved Primary view (every member is level and kept Galera's saved view): \
+             they form the component together, nothing to bootstrap. If one of them cannot start, \
+             the others' attempt ends within a minute and a half, removes their saved view, and the \
+             election then picks the node to bootstrap",
+            join_names(members, ", ")
         )));
     }
     if let (Decision::Bootstrap { node: chosen, .. }, None) =

@@ -196,6 +196,7 @@ mod tests {
             state: NodeState::Recovered,
             at: 1,
             view: None,
+            pc: crate::galera::report::SavedPc::Absent,
         }
     }
 

@@ -130,6 +130,7 @@ fn decision_note(v: &StatusView) -> Option<String> {
 fn decision_kind(d: &Decision) -> &'static str {
     match d {
         Decision::Join { .. } => "join",
+        Decision::Reform { .. } => "reform",
         Decision::Bootstrap { .. } => "bootstrap",
         Decision::Wait { .. } => "wait",
         Decision::Conflict { .. } => "conflict",
@@ -279,6 +280,7 @@ mod tests {
             state,
             at,
             view: None,
+            pc: crate::galera::report::SavedPc::Absent,
         }
     }
 

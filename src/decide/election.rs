@@ -13,6 +13,18 @@
 //! 2. **Outsiders** — reports from nodes not in `expected` take no part (listed in
 //!    [`Notes::ignored`]). A `primary` report from one of them (and from no expected node) is a
 //!    [`Conflict`](Decision::Conflict) (misconfiguration).
+//!    **Re-form** — every expected node reported the same named position (same cluster UUID, same
+//!    known seqno: nobody holds a write another lacks), with Galera's own gvwstate.dat on disk
+//!    ([`SavedPc`]), all of them the same saved view whose members are exactly their own `my_uuid`s
+//!    (no arbitrator, no member outside Pacemaker), at least two of them → [`Decision::Reform`]: every node starts its
+//!    server with its position and Galera's `pc.recovery` forms that component again, no bootstrap,
+//!    no state transfer. Galera forms it only once every member of the view is back, so no subset
+//!    can form a component; and no observer missing a report can bootstrap meanwhile, because the
+//!    saved view then names a member nobody accounts for (rule 3 waits). A member already
+//!    re-forming reports `joining` with `pcr=reforming` and counts as reported here; any other
+//!    rule sees it as `joining` (rule 3 waits), so a re-forming node blocks every bootstrap until
+//!    it has stopped and reported again (a failed re-forming removes gvwstate.dat, and the next
+//!    election bootstraps as usual).
 //! 3. **Completeness** — no bootstrap until every expected node reported ([`Decision::Wait`]),
 //!    except when the newest saved Primary view (gvwstate.dat, `gvw=` in reports) is fully
 //!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of
@@ -51,7 +63,7 @@ use std::ops::ControlFlow;
 use super::{join_names, NodeName};
 use crate::galera::gvwstate::MemberUuid;
 use crate::galera::position::{ClusterUuid, Seqno};
-use crate::galera::report::{NodeState, Report};
+use crate::galera::report::{NodeState, Report, SavedPc};
 
 /// The outcome of an election.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +71,15 @@ pub enum Decision {
     /// A Primary component runs on these nodes: everyone else joins them.
     Join {
         primary: BTreeSet<NodeName>,
+        notes: Notes,
+    },
+    /// Every expected node (`members`) starts its server at once with its position; Galera re-forms the
+    /// saved Primary view (`pc.recovery`, rule 2's **Re-form**). Nobody bootstraps.
+    Reform {
+        members: BTreeSet<NodeName>,
+        uuid: ClusterUuid,
+        seqno: Seqno,
+        view_seq: u64,
         notes: Notes,
     },
     /// This node (and only it) starts a new Primary component with `--wsrep-new-cluster`.
@@ -201,6 +222,7 @@ pub fn decide(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report
         ballot.someone_expected()?;
         ballot.primary_exists()?; // 1
         ballot.outsiders()?; // 2
+        ballot.reform()?; // 2: re-form
         let basis = ballot.completeness()?; // 3
         let cluster = ballot.cluster_uuid()?; // 4
         let winner = ballot.winner(&cluster)?; // 5
@@ -322,6 +344,21 @@ impl<'a> Ballot<'a> {
             return self.conflict(ConflictReason::PrimaryOutsideExpected { nodes });
         }
         ControlFlow::Continue(())
+    }
+
+    /// Rule 2, re-form: see the module doc. Every condition is checked on every expected report; any
+    /// doubt leaves the decision to the other rules.
+    fn reform(&self) -> ControlFlow<Decision> {
+        match reformable(self.expected, &self.relevant) {
+            Some((uuid, seqno, view_seq)) => ControlFlow::Break(Decision::Reform {
+                members: self.expected.clone(),
+                uuid,
+                seqno,
+                view_seq,
+                notes: self.notes.clone(),
+            }),
+            None => ControlFlow::Continue(()),
+        }
     }
 
     /// Rule 3: completeness, or a fully accounted-for last Primary view (its proof of being applied
@@ -456,6 +493,43 @@ impl<'a> Ballot<'a> {
             notes,
         }
     }
+}
+
+/// The position and view every expected node re-forms from, when the re-form conditions hold.
+fn reformable(
+    expected: &BTreeSet<NodeName>,
+    relevant: &BTreeMap<&NodeName, &Report>,
+) -> Option<(ClusterUuid, Seqno, u64)> {
+    // One member alone cannot re-form: Galera leaves its own address out of the peers and, not
+    // bootstrapping, finds nobody to connect to ("No address to connect", the server aborts).
+    if relevant.len() != expected.len() || expected.len() < 2 {
+        return None;
+    }
+    let mut common: Option<(ClusterUuid, Seqno, u64, &BTreeSet<MemberUuid>)> = None;
+    let mut reporters: BTreeSet<MemberUuid> = BTreeSet::new();
+    for r in relevant.values() {
+        let ready = match r.state {
+            NodeState::Recovered => r.pc == SavedPc::OnDisk,
+            NodeState::Joining => r.pc == SavedPc::Reforming,
+            _ => false,
+        };
+        let view = r.view.as_ref()?;
+        if !ready || r.position.uuid.is_nil() || !r.position.seqno.is_known() {
+            return None;
+        }
+        let this = (
+            r.position.uuid,
+            r.position.seqno,
+            view.view_seq,
+            &view.members,
+        );
+        if common.is_some_and(|c| c != this) || !reporters.insert(view.my_uuid) {
+            return None;
+        }
+        common = Some(this);
+    }
+    let (uuid, seqno, view_seq, members) = common?;
+    (*members == reporters).then_some((uuid, seqno, view_seq))
 }
 
 /// The reports that vote for the cluster's UUID (rule 4): those naming a history; when none does, the
@@ -669,6 +743,8 @@ pub enum NodeAction {
     Bootstrap,
     /// Join the Primary component running on these peers.
     Join { peers: BTreeSet<NodeName> },
+    /// Start with the other members of the saved view (`peers`) to re-form it ([`Decision::Reform`]).
+    Reform { peers: BTreeSet<NodeName> },
     /// Another node bootstraps; join it once it runs.
     AwaitBootstrap { node: NodeName },
     /// No decision (wait or conflict): stay stopped.
@@ -683,6 +759,10 @@ impl Decision {
             Decision::Join { primary, .. } => NodeAction::Join {
                 peers: primary.clone(),
             },
+            Decision::Reform { members, .. } if members.contains(me) => NodeAction::Reform {
+                peers: members.iter().filter(|n| *n != me).cloned().collect(),
+            },
+            Decision::Reform { .. } => NodeAction::Stay,
             Decision::Bootstrap { node, .. } if node == me => NodeAction::Bootstrap,
             Decision::Bootstrap { node, .. } => NodeAction::AwaitBootstrap { node: node.clone() },
             Decision::Wait { .. } | Decision::Conflict { .. } => NodeAction::Stay,
@@ -696,6 +776,7 @@ impl Decision {
         match self {
             Decision::Bootstrap { node, .. } => BTreeSet::from([node.clone()]),
             Decision::Join { .. } => expected.clone(),
+            Decision::Reform { members, .. } => members.clone(),
             Decision::Wait { .. } | Decision::Conflict { .. } => BTreeSet::new(),
         }
     }
@@ -704,6 +785,7 @@ impl Decision {
     pub fn notes(&self) -> &Notes {
         match self {
             Decision::Join { notes, .. }
+            | Decision::Reform { notes, .. }
             | Decision::Bootstrap { notes, .. }
             | Decision::Wait { notes, .. }
             | Decision::Conflict { notes, .. } => notes,
@@ -725,6 +807,18 @@ impl Decision {
                 format!("join the running Primary component on {}", list(primary))
             }
             Decision::Bootstrap { node, rule, notes } => explain_bootstrap(node, rule, notes),
+            Decision::Reform {
+                members,
+                uuid,
+                seqno,
+                view_seq,
+                ..
+            } => format!(
+                "re-form the last Primary component (view seq {view_seq}) on {}: every member \
+                 reported seqno {seqno} of cluster {uuid} and Galera's saved view, so Galera restores \
+                 it once all are started (pc.recovery); no bootstrap",
+                list(members)
+            ),
             Decision::Wait {
                 missing, reason, ..
             } => format!("wait for {}: {}", list(missing), explain_wait(reason)),

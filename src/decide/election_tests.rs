@@ -1,6 +1,7 @@
 use super::*;
 use crate::galera::gvwstate::LastView;
 use crate::galera::position::Position;
+use crate::galera::report::SavedPc;
 use proptest::prelude::*;
 
 const U1: &str = "8bb6d5e5-2b38-11ee-9e5e-8f5f5b6f0e1a";
@@ -30,10 +31,12 @@ fn rep(uuid: &str, seqno: i64) -> Report {
         state: NodeState::Recovered,
         at: 0,
         view: None,
+        pc: crate::galera::report::SavedPc::Absent,
     }
 }
 
 trait Build {
+    fn pc(self, pc: SavedPc) -> Self;
     fn stb(self) -> Self;
     fn primary(self) -> Self;
     fn view(self, me: u8, seq: u64, members: &[u8]) -> Self;
@@ -41,6 +44,10 @@ trait Build {
 }
 
 impl Build for Report {
+    fn pc(mut self, pc: SavedPc) -> Self {
+        self.pc = pc;
+        self
+    }
     fn stb(mut self) -> Self {
         self.safe_to_bootstrap = true;
         self
@@ -90,6 +97,182 @@ fn tie(d: &Decision) -> Option<TieBreak> {
 }
 
 // ---- named table cases -------------------------------------------------------------
+
+/// Three members after a power loss of all of them: level, each with Galera's gvwstate.dat of the same view.
+fn level_with_saved_view(seqno: i64) -> BTreeMap<NodeName, Report> {
+    reports(vec![
+        (
+            "pcmk1",
+            rep(U1, seqno).view(1, 4, &[1, 2, 3]).pc(SavedPc::OnDisk),
+        ),
+        (
+            "pcmk2",
+            rep(U1, seqno).view(2, 4, &[1, 2, 3]).pc(SavedPc::OnDisk),
+        ),
+        (
+            "pcmk3",
+            rep(U1, seqno).view(3, 4, &[1, 2, 3]).pc(SavedPc::OnDisk),
+        ),
+    ])
+}
+
+#[test]
+fn level_members_with_their_saved_view_re_form_it() {
+    let r = level_with_saved_view(24);
+    let d = decide(&set(&THREE), &r);
+    assert!(
+        matches!(&d, Decision::Reform { members, seqno, view_seq: 4, .. }
+            if *members == set(&THREE) && seqno.get() == 24),
+        "{d:?}"
+    );
+    assert_eq!(d.promotion_candidates(&set(&THREE)), set(&THREE));
+    assert_eq!(
+        d.action_for(&n("pcmk2")),
+        NodeAction::Reform {
+            peers: set(&["pcmk1", "pcmk3"])
+        }
+    );
+    assert!(d
+        .explain()
+        .starts_with("re-form the last Primary component (view seq 4)"));
+    // Members already re-forming (their promote ran first) count as reported, in any mix.
+    let mut r2 = r.clone();
+    for k in ["pcmk1", "pcmk3"] {
+        let x = r2.get_mut(&n(k)).unwrap();
+        x.state = NodeState::Joining;
+        x.pc = SavedPc::Reforming;
+    }
+    assert!(matches!(decide(&set(&THREE), &r2), Decision::Reform { .. }));
+}
+
+/// Every condition of the re-form rule, broken one at a time: the other rules decide (a bootstrap by the
+/// highest seqno, or a wait), never a re-form.
+#[test]
+fn re_form_needs_every_condition() {
+    let base = level_with_saved_view(24);
+    type Breaker = Box<dyn Fn(&mut BTreeMap<NodeName, Report>)>;
+    let breakers: Vec<(&str, Breaker)> = vec![
+        (
+            "one member ahead",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().position.seqno = Seqno::new(25).unwrap()),
+        ),
+        (
+            "one without gvwstate.dat",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().pc = SavedPc::Absent),
+        ),
+        (
+            "one stopped cleanly",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().state = NodeState::Stopped),
+        ),
+        (
+            "one joining, not re-forming",
+            Box::new(|r| {
+                let x = r.get_mut(&n("pcmk2")).unwrap();
+                x.state = NodeState::Joining;
+                x.pc = SavedPc::OnDisk;
+            }),
+        ),
+        (
+            "one recovered, published as re-forming",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().pc = SavedPc::Reforming),
+        ),
+        (
+            "one interrupted transfer",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().state = NodeState::Incomplete),
+        ),
+        (
+            "one seqno unknown",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().position.seqno = Seqno::UNKNOWN),
+        ),
+        (
+            "another UUID",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().position.uuid = U2.parse().unwrap()),
+        ),
+        (
+            "a nil history",
+            Box::new(|r| {
+                for x in r.values_mut() {
+                    x.position.uuid = NIL.parse().unwrap()
+                }
+            }),
+        ),
+        (
+            "an older view",
+            Box::new(|r| {
+                let x = r.remove(&n("pcmk2")).unwrap();
+                r.insert(n("pcmk2"), x.view(2, 3, &[1, 2, 3]));
+            }),
+        ),
+        (
+            "an arbitrator in the view",
+            Box::new(|r| {
+                for (k, x) in r.iter_mut() {
+                    let me = x.view.as_ref().unwrap().my_uuid;
+                    *x = x.clone().view(0, 4, &[1, 2, 3, 9]);
+                    x.view.as_mut().unwrap().my_uuid = me;
+                    let _ = k;
+                }
+            }),
+        ),
+        (
+            "two members with one process UUID",
+            Box::new(|r| {
+                let x = r.remove(&n("pcmk2")).unwrap();
+                r.insert(n("pcmk2"), x.view(1, 4, &[1, 2, 3]));
+            }),
+        ),
+        (
+            "no saved view on one",
+            Box::new(|r| r.get_mut(&n("pcmk2")).unwrap().view = None),
+        ),
+        (
+            "one not reported",
+            Box::new(|r| {
+                r.remove(&n("pcmk2"));
+            }),
+        ),
+    ];
+    for (what, breaks) in breakers {
+        let mut r = base.clone();
+        breaks(&mut r);
+        let d = decide(&set(&THREE), &r);
+        assert!(!matches!(d, Decision::Reform { .. }), "{what}: {d:?}");
+    }
+    // The seqno rule still applies when one is ahead: it bootstraps.
+    let mut r = base.clone();
+    r.get_mut(&n("pcmk2")).unwrap().position.seqno = Seqno::new(25).unwrap();
+    assert_eq!(winner(&decide(&set(&THREE), &r)), "pcmk2");
+    // A lone node never re-forms (Galera has no peer address to connect to).
+    let lone = reports(vec![(
+        "pcmk1",
+        rep(U1, 7).view(1, 2, &[1]).pc(SavedPc::OnDisk),
+    )]);
+    assert_eq!(winner(&decide(&set(&["pcmk1"]), &lone)), "pcmk1");
+}
+
+/// A member whose re-forming failed reports again without gvwstate.dat; while another still re-forms
+/// (`joining`), nobody bootstraps. Once none does, the seqno rule bootstraps one node.
+#[test]
+fn a_failed_re_form_waits_for_the_others_then_bootstraps() {
+    let mut r = level_with_saved_view(24);
+    r.get_mut(&n("pcmk1")).unwrap().pc = SavedPc::Absent;
+    {
+        let x = r.get_mut(&n("pcmk2")).unwrap();
+        x.state = NodeState::Joining;
+        x.pc = SavedPc::Reforming;
+    }
+    assert!(
+        matches!(decide(&set(&THREE), &r), Decision::Wait { ref missing, .. } if *missing == set(&["pcmk2"]))
+    );
+    for x in r.values_mut() {
+        x.state = NodeState::Recovered;
+        x.pc = SavedPc::Absent;
+    }
+    assert!(matches!(
+        decide(&set(&THREE), &r),
+        Decision::Bootstrap { .. }
+    ));
+}
 
 #[test]
 fn cold_start_from_fresh_datadirs_bootstraps_lowest_name() {
@@ -712,6 +895,7 @@ fn lab3_report(gvw: &str, recover_log: &str) -> Report {
         state: NodeState::Recovered,
         at: 0,
         view: Some(crate::galera::gvwstate::parse(gvw).unwrap().last_view()),
+        pc: crate::galera::report::SavedPc::Absent,
     }
 }
 
@@ -826,11 +1010,13 @@ fn arb_report(primary_weight: u32) -> impl Strategy<Value = Report> {
             proptest::collection::btree_set(0u8..6, 1..4),
             proptest::option::of(-1i64..7),
         )),
+        prop_oneof![2 => Just(SavedPc::Absent), 2 => Just(SavedPc::OnDisk), 1 => Just(SavedPc::Reforming)],
     )
-        .prop_map(|(uuid, seqno, stb, state, view)| {
+        .prop_map(|(uuid, seqno, stb, state, view, pc)| {
             let mut r = rep(uuid, seqno);
             r.safe_to_bootstrap = stb;
             r.state = state;
+            r.pc = pc;
             r.view = view.map(|(me, seq, ms, cc)| LastView {
                 my_uuid: m(me),
                 view_seq: seq,
@@ -861,6 +1047,55 @@ fn arb_input(
                 list.into_iter().map(|(k, r)| (n(k), r)).collect(),
             )
         })
+}
+
+/// The spec of the re-form rule, restated independently: every expected node (two or more) reported,
+/// recovered with gvwstate.dat on disk or already re-forming; one named UUID and one known seqno; one
+/// saved view, whose members are exactly the reporters' process UUIDs.
+fn oracle_reform(expected: &BTreeSet<NodeName>, reports: &BTreeMap<NodeName, Report>) -> bool {
+    let mine: Vec<&Report> = expected.iter().filter_map(|k| reports.get(k)).collect();
+    if mine.len() != expected.len() || mine.len() < 2 {
+        return false;
+    }
+    let first = mine[0];
+    let Some(view) = first.view.as_ref() else {
+        return false;
+    };
+    let uuids: BTreeSet<MemberUuid> = mine
+        .iter()
+        .filter_map(|r| r.view.as_ref().map(|v| v.my_uuid))
+        .collect();
+    mine.iter().all(|r| {
+        matches!(
+            (r.state, r.pc),
+            (NodeState::Recovered, SavedPc::OnDisk) | (NodeState::Joining, SavedPc::Reforming)
+        ) && r.position == first.position
+            && r.view
+                .as_ref()
+                .is_some_and(|v| v.view_seq == view.view_seq && v.members == view.members)
+    }) && !first.position.uuid.is_nil()
+        && first.position.seqno.is_known()
+        && uuids.len() == mine.len()
+        && view.members == uuids
+}
+
+/// Every subset of `all` as some observer's view: the decisions it reaches.
+fn decisions_over_all_subsets(
+    expected: &BTreeSet<NodeName>,
+    all: &BTreeMap<NodeName, Report>,
+) -> Vec<Decision> {
+    let keys: Vec<&NodeName> = all.keys().collect();
+    (0u32..(1 << keys.len()))
+        .map(|mask| {
+            let seen: BTreeMap<NodeName, Report> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, k)| ((*k).clone(), all[*k].clone()))
+                .collect();
+            decide(expected, &seen)
+        })
+        .collect()
 }
 
 /// The spec of rule 3, restated independently: may the reporters decide without the rest?
@@ -988,7 +1223,8 @@ proptest! {
         let d = decide(&expected, &reports);
         let awaited: BTreeSet<NodeName> = unreported.union(&joining).cloned().collect();
         let shortcut = joining.is_empty() && oracle_covered(&expected, &reports);
-        if !awaited.is_empty() && !primary && !outside_primary && !shortcut {
+        let reform = oracle_reform(&expected, &reports);
+        if !awaited.is_empty() && !primary && !outside_primary && !shortcut && !reform {
             prop_assert!(matches!(&d, Decision::Wait { missing: m, .. } if *m == awaited), "{:?}", d);
         }
         if let Decision::Wait { missing: m, .. } = &d {
@@ -1013,6 +1249,55 @@ proptest! {
             if let Rule::HighestSeqno { .. } = rule {
                 prop_assert!(reports.iter().any(|(k, r)| expected.contains(k) && r.state != NodeState::Incomplete && !r.position.is_empty()));
             }
+        }
+    }
+
+    /// The re-form rule holds exactly when its spec says and no Primary component is reported; its members
+    /// are every expected node, all level.
+    #[test]
+    fn reform_exactly_as_specified((expected, list) in arb_input(1)) {
+        let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();
+        let primary = reports.values().any(|r| r.state == NodeState::Primary);
+        let d = decide(&expected, &reports);
+        prop_assert_eq!(
+            matches!(d, Decision::Reform { .. }),
+            !primary && oracle_reform(&expected, &reports),
+            "{:?}", d
+        );
+        if let Decision::Reform { members, uuid, seqno, .. } = &d {
+            prop_assert_eq!(members, &expected);
+            for k in &expected {
+                prop_assert_eq!(reports[k].position, Position::new(*uuid, *seqno));
+            }
+        }
+    }
+
+    /// Whenever the complete reports re-form, no observer of a part of them (reports arriving in any
+    /// order) bootstraps: the re-forming members would then wait for a node that already runs another
+    /// component. Nor when some members have since published `joining` (re-forming).
+    #[test]
+    fn no_observer_bootstraps_while_the_members_re_form(
+        size in 2usize..=5,
+        seqno in 0i64..50,
+        reforming in any::<u8>(),
+        names in Just(NAMES.to_vec()).prop_shuffle(),
+    ) {
+        let all: BTreeMap<NodeName, Report> = (0..size)
+            .map(|k| {
+                let members: Vec<u8> = (0..size as u8).collect();
+                let mut r = rep(U1, seqno).view(k as u8, 9, &members).pc(SavedPc::OnDisk);
+                if reforming & (1 << k) != 0 {
+                    r.state = NodeState::Joining;
+                    r.pc = SavedPc::Reforming;
+                }
+                (n(names[k]), r)
+            })
+            .collect();
+        let expected: BTreeSet<NodeName> = all.keys().cloned().collect();
+        let full = decide(&expected, &all);
+        prop_assert!(matches!(full, Decision::Reform { .. }), "{:?}", full);
+        for d in decisions_over_all_subsets(&expected, &all) {
+            prop_assert!(matches!(d, Decision::Wait { .. } | Decision::Reform { .. }), "{:?}", d);
         }
     }
 
@@ -1052,6 +1337,10 @@ proptest! {
         nil_history in any::<bool>(),
     ) {
         let mut reports = simulate(size, &ops, &final_lags, slow_rewrite, behind, &names);
+        let reformed = |reports: &BTreeMap<NodeName, Report>| {
+            let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
+            matches!(decide(&expected, reports), Decision::Reform { .. })
+        };
         if nil_history {
             // The same history after pc.recovery restarted it without positions: nil UUID, known seqnos.
             for r in reports.values_mut() {
@@ -1065,9 +1354,15 @@ proptest! {
         for node in &chosen {
             prop_assert_eq!(Some(reports[node].position.seqno), max, "{} would lose writes", node);
         }
-        // With every report in, a decision is always reached.
+        // With every report in, a decision is always reached: a bootstrap, or, when the members were level
+        // in one saved view, a re-forming of it (and then no observer of fewer reports bootstraps).
         let full = decide(&expected, &reports);
-        prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+        if reformed(&reports) {
+            prop_assert!(chosen.is_empty(), "{:?} beside a re-forming", chosen);
+            prop_assert!(reports.values().all(|r| Some(r.position.seqno) == max), "re-formed while not level");
+        } else {
+            prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+        }
     }
 }
 
@@ -1247,6 +1542,10 @@ fn simulate_cluster(
             let mut r = rep(U1, x.seqno);
             r.safe_to_bootstrap = x.stb;
             r.view = x.view.clone();
+            // A kill keeps gvwstate.dat, a graceful stop deletes it (`view` is None then).
+            if r.view.is_some() {
+                r.pc = SavedPc::OnDisk;
+            }
             (n(names[k]), r)
         })
         .collect()
@@ -1338,6 +1637,7 @@ proptest! {
             let mut got = d.clone();
             let strip = |x: &mut Decision| match x {
                 Decision::Join { notes, .. }
+                | Decision::Reform { notes, .. }
                 | Decision::Bootstrap { notes, .. }
                 | Decision::Wait { notes, .. }
                 | Decision::Conflict { notes, .. } => notes.ignored.clear(),
@@ -1393,7 +1693,7 @@ proptest! {
     /// Simulated histories of data nodes and garbd (garbd's vote keeps a lone data node Primary; kills,
     /// graceful stops, lagging members, a full crash): over every subset of reports any observer may
     /// see, at most one node is chosen, it is a data node with the highest seqno, and with every data
-    /// node's report in, a decision is always reached.
+    /// node's report in, a decision is always reached (a re-forming only of a view garbd had left).
     #[test]
     fn simulated_crashes_with_arbitrators_choose_one_data_node_with_all_writes(
         size in 1usize..=4,
@@ -1415,7 +1715,13 @@ proptest! {
             prop_assert_eq!(Some(reports[node].position.seqno), max, "{} would lose writes", node);
         }
         let full = decide(&data, &reports);
-        prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+        if matches!(full, Decision::Reform { .. }) {
+            // garbd had left the last view (else its process UUID would be a member no report names).
+            prop_assert!(chosen.is_empty(), "{:?} beside a re-forming", chosen);
+            prop_assert!(reports.values().all(|r| Some(r.position.seqno) == max), "re-formed while not level");
+        } else {
+            prop_assert!(matches!(full, Decision::Bootstrap { .. }), "{:?}", full);
+        }
     }
 }
 

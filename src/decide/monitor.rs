@@ -135,7 +135,19 @@ pub struct Observation {
     /// OCF_CHECK_LEVEL >= 10: `read_only` ON fails the resource instead of only keeping the VIP away.
     pub read_only_fails: bool,
     pub role: RequestedRole,
+    /// The promote started this server to re-form the saved Primary view with the other members
+    /// (`decide::election::Decision::Reform`), less than [`REFORM_GRACE`] ago, and it has not been in a
+    /// Primary component since.
+    pub reforming: bool,
 }
+
+/// How long after a re-forming start a Promoted monitor accepts a server that is not (yet) in a Primary
+/// component: Galera restores the component only once every member of the view is started, and a promote
+/// that is not promoted together with all of them hands that wait to the monitor (it must not hold up
+/// the transition that promotes the others). Galera's own bound comes first: a server that does not
+/// reach a Primary component within `pc.wait_prim_timeout` (30 s by default) exits, and the monitor then
+/// fails it as any vanished server; this grace covers a site that raised that timeout.
+pub const REFORM_GRACE: u64 = 90;
 
 /// The verdict: status, a one-line reason for failures, and what the node offers clients (the VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +216,21 @@ pub fn verdict(obs: &Observation) -> Verdict {
         ),
         Process::NotRunning if obs.started => Verdict::new(OcfStatus::Success, None, Serving::No),
         Process::NotRunning => Verdict::new(OcfStatus::NotRunning, None, Serving::No),
+        // Not yet a component: the other members of the saved view are still starting (their socket opens
+        // once the component is formed).
+        Process::Running
+            if obs.reforming
+                && promoted
+                && matches!(
+                    obs.health,
+                    Some(
+                        Err(QueryFailure::Connect | QueryFailure::Timeout)
+                            | Ok(Health::NonPrimary | Health::NotReady | Health::Disconnected)
+                    )
+                ) =>
+        {
+            Verdict::new(OcfStatus::RunningPromoted, None, Serving::No)
+        }
         Process::Running => match obs.health {
             None => failed("mysqld runs but its wsrep status was not checked".to_string()),
             Some(Err(kind)) => failed(format!("mysqld runs but {}", kind.describe())),
@@ -519,6 +546,7 @@ mod tests {
                                     server: *server,
                                     read_only_fails,
                                     role,
+                                    reforming: false,
                                 };
                                 check_one(&rows, &obs);
                                 combinations += 1;
@@ -621,6 +649,7 @@ mod tests {
                     server: vars,
                     read_only_fails,
                     role: RequestedRole::Promoted,
+                    reforming: false,
                 };
                 let v = verdict(&obs);
                 let fails = read_only_fails && vars.read_only == Some(true);
@@ -637,6 +666,79 @@ mod tests {
         }
     }
 
+    /// A server re-forming the saved view (within the grace) is Promoted but serves nobody while it has no
+    /// component yet: its socket is closed (startup waits for the component) or it is outside a Primary
+    /// component. Anything else is judged as always: a vanished server, a refused check user, an
+    /// instance Pacemaker does not expect Promoted.
+    #[test]
+    fn a_re_forming_server_waits_promoted_without_clients() {
+        let base = Observation {
+            process: Process::Running,
+            started: true,
+            health: Some(Err(QueryFailure::Connect)),
+            server: ServerVars::default(),
+            read_only_fails: false,
+            role: RequestedRole::Promoted,
+            reforming: true,
+        };
+        for health in [
+            Err(QueryFailure::Connect),
+            Err(QueryFailure::Timeout),
+            Ok(Health::NonPrimary),
+            Ok(Health::NotReady),
+            Ok(Health::Disconnected),
+        ] {
+            let v = verdict(&Observation {
+                health: Some(health),
+                ..base
+            });
+            assert_eq!(
+                (v.status, v.serving, v.reason),
+                (OcfStatus::RunningPromoted, Serving::No, None),
+                "{health:?}"
+            );
+            let after_grace = verdict(&Observation {
+                health: Some(health),
+                reforming: false,
+                ..base
+            });
+            assert_eq!(after_grace.status, OcfStatus::FailedPromoted, "{health:?}");
+        }
+        for other in [
+            Observation {
+                process: Process::NotRunning,
+                ..base
+            },
+            Observation {
+                health: Some(Err(QueryFailure::Auth)),
+                ..base
+            },
+            Observation {
+                health: Some(Ok(Health::WsrepDisabled)),
+                ..base
+            },
+            Observation {
+                role: RequestedRole::Unpromoted,
+                ..base
+            },
+        ] {
+            assert_ne!(
+                verdict(&other).status,
+                OcfStatus::RunningPromoted,
+                "{other:?}"
+            );
+        }
+        // Once in the component it is judged by its health (Synced: serving).
+        let synced = verdict(&Observation {
+            health: Some(Ok(Health::Synced)),
+            ..base
+        });
+        assert_eq!(
+            (synced.status, synced.serving),
+            (OcfStatus::RunningPromoted, Serving::Yes)
+        );
+    }
+
     #[test]
     fn reasons_name_the_problem() {
         let v = verdict(&Observation {
@@ -646,6 +748,7 @@ mod tests {
             server: ServerVars::default(),
             read_only_fails: false,
             role: RequestedRole::Promoted,
+            reforming: false,
         });
         assert_eq!(v.status, OcfStatus::FailedPromoted);
         assert_eq!(
@@ -659,6 +762,7 @@ mod tests {
             server: ServerVars::default(),
             read_only_fails: false,
             role: RequestedRole::Unspecified,
+            reforming: false,
         });
         assert_eq!(v.status, OcfStatus::ErrGeneric);
         assert_eq!(
@@ -690,6 +794,7 @@ mod tests {
                     server: ro,
                     read_only_fails: true,
                     role,
+                    reforming: false,
                 };
                 let v = verdict(&obs);
                 assert_eq!(v.status, OcfStatus::FailedPromoted, "{obs:?}");

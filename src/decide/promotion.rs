@@ -34,7 +34,7 @@ use core::time::Duration;
 use super::election::{self, Basis, Decision, NodeAction, Rule};
 use super::{join_names, NodeName};
 use crate::galera::position::Position;
-use crate::galera::report::{NodeState, Report};
+use crate::galera::report::{NodeState, Report, SavedPc};
 
 /// The promotion score given to the bootstrap node and to joiners.
 pub const SCORE: u32 = 100;
@@ -83,6 +83,16 @@ pub enum PromotePlan {
         peers: BTreeSet<NodeName>,
         anchors: BTreeSet<NodeName>,
     },
+    /// Start with `--wsrep_cluster_address=gcomm://<peers>`, the recovered position and gvwstate.dat
+    /// kept, so Galera re-forms the saved Primary view with the other members (`peers`,
+    /// [`Decision::Reform`]). `together`: the pre-promote notification names every member as promoted in
+    /// this very transition, so the promote may wait for the component; otherwise it must not (the
+    /// members it waits for cannot be promoted before this transition ends) and hands the wait to the
+    /// monitor.
+    Reform {
+        peers: BTreeSet<NodeName>,
+        together: bool,
+    },
     /// Start with `--wsrep-new-cluster`.
     Bootstrap,
     /// Do not start mariadbd; the reason.
@@ -99,6 +109,10 @@ impl PromotePlan {
     pub fn describe(&self) -> String {
         match self {
             PromotePlan::Join { anchors, .. } => format!("join {}", join_names(anchors, ", ")),
+            PromotePlan::Reform { peers, .. } => format!(
+                "re-form the saved Primary view with {}",
+                join_names(peers, ", ")
+            ),
             PromotePlan::Bootstrap => "bootstrap this node".to_string(),
             PromotePlan::Decline(reason) => reason.clone(),
         }
@@ -217,7 +231,9 @@ impl Verdict {
 /// says it is stopped (`stopped`, `recovered`, `incomplete`) is not overruled: Pacemaker also lists as
 /// Promoted an instance whose promote was declined (no server, see `actions::promote::decline`), and
 /// counting those as a running component made every declined node join the others, in a circle, in the
-/// lab (all mariadbd killed at once).
+/// lab (all mariadbd killed at once). Nor is a node re-forming the saved view (`joining` with
+/// `pcr=reforming`): it is Promoted while its server waits for the other members, and it runs no
+/// component until all of them are started (joining it instead would take away the member it waits for).
 fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, nodes: &BTreeSet<NodeName>) {
     for n in nodes {
         let r = reports.entry(n.clone()).or_insert_with(|| Report {
@@ -226,8 +242,10 @@ fn overlay_primary(reports: &mut BTreeMap<NodeName, Report>, nodes: &BTreeSet<No
             state: NodeState::Primary,
             at: 0,
             view: None,
+            pc: SavedPc::Absent,
         });
-        if matches!(r.state, NodeState::Joining | NodeState::Primary) {
+        if matches!(r.state, NodeState::Joining | NodeState::Primary) && r.pc != SavedPc::Reforming
+        {
             r.state = NodeState::Primary;
         }
     }
@@ -341,6 +359,12 @@ fn with_promoting(
             peers.extend(promoting.iter().filter(|n| **n != facts.me).cloned());
             PromotePlan::Join { peers, anchors }
         }
+        // `promoting` leaves this node out (`Facts::promoting`). A leftover list of an earlier transition
+        // can only make the promote wait `REFORM_WAIT` for nothing before it hands over to the monitor.
+        PromotePlan::Reform { peers, .. } => {
+            let together = peers.iter().all(|p| promoting.contains(p));
+            PromotePlan::Reform { peers, together }
+        }
         PromotePlan::Decline(_)
             if bootstrap.is_some_and(|b| *b != facts.me && promoting.contains(b)) =>
         {
@@ -370,6 +394,10 @@ fn plan(decision: &Decision, forced: Option<&NodeName>, me: &NodeName) -> Promot
         NodeAction::Join { peers } => PromotePlan::Join {
             anchors: peers.clone(),
             peers,
+        },
+        NodeAction::Reform { peers } => PromotePlan::Reform {
+            peers,
+            together: false,
         },
         NodeAction::Bootstrap => PromotePlan::Bootstrap,
         // Our own report says primary but mariadbd is not running here (e.g. killed): the others decide.

@@ -19,6 +19,7 @@ fn report(seqno: i64, state: NodeState) -> Report {
         state,
         at: 1,
         view: None,
+        pc: crate::galera::report::SavedPc::Absent,
     }
 }
 
@@ -440,4 +441,78 @@ proptest::proptest! {
             proptest::prop_assert!(*p <= cap && *p <= step * 11);
         }
     }
+}
+
+fn reforming_report(
+    seqno: i64,
+    me: u8,
+    state: NodeState,
+    pc: crate::galera::report::SavedPc,
+) -> Report {
+    let member = |i: u8| {
+        let mut b = [0u8; 16];
+        b[0] = 0xaa;
+        b[15] = i;
+        crate::galera::gvwstate::MemberUuid::from_bytes(b)
+    };
+    Report {
+        view: Some(crate::galera::gvwstate::LastView {
+            my_uuid: member(me),
+            view_seq: 3,
+            members: (1..=3).map(member).collect(),
+            cc_seqno: Some(3),
+            also_me: BTreeSet::new(),
+        }),
+        pc,
+        ..report(seqno, state)
+    }
+}
+
+/// Every member level with Galera's saved view: every node gets a score and re-forms; it waits for the
+/// component in its promote only when the pre-promote notification names all of them.
+#[test]
+fn reform_scores_every_member_and_waits_only_when_promoted_together() {
+    use crate::galera::report::SavedPc;
+    let all = [
+        (
+            "a",
+            reforming_report(9, 1, NodeState::Recovered, SavedPc::OnDisk),
+        ),
+        (
+            "b",
+            reforming_report(9, 2, NodeState::Recovered, SavedPc::OnDisk),
+        ),
+        (
+            "c",
+            reforming_report(9, 3, NodeState::Joining, SavedPc::Reforming),
+        ),
+    ];
+    let mut f = facts("a", &["a", "b", "c"], &all);
+    let v = verdict(&f);
+    assert!(matches!(v.decision, Decision::Reform { .. }), "{v:?}");
+    assert_eq!(v.score, Some(SCORE));
+    assert_eq!(
+        v.plan,
+        PromotePlan::Reform {
+            peers: set(&["b", "c"]),
+            together: false
+        }
+    );
+    // `promoting` never names this node itself (`Facts::promoting`).
+    f.promoting = set(&["b"]);
+    assert!(matches!(
+        verdict(&f).plan,
+        PromotePlan::Reform {
+            together: false,
+            ..
+        }
+    ));
+    f.promoting = set(&["b", "c"]);
+    assert!(matches!(
+        verdict(&f).plan,
+        PromotePlan::Reform { together: true, .. }
+    ));
+    // Pacemaker's Promoted hint does not make a re-forming node a running component.
+    f.promoted = set(&["c"]);
+    assert!(matches!(verdict(&f).decision, Decision::Reform { .. }));
 }

@@ -42,6 +42,12 @@ fn current(cfg: &Config) -> Option<LastView> {
     }
 }
 
+/// Whether Galera's own gvwstate.dat is on disk with a readable view: a server started now restores it
+/// (`pc.recovery`) and waits for every member of that view.
+pub fn on_disk(cfg: &Config) -> bool {
+    current(cfg).is_some()
+}
+
 fn record(cfg: &Config) -> Option<LastView> {
     let path = cfg.datadir.join(RECORD);
     match datadir::read_optional(&path) {
@@ -73,6 +79,32 @@ fn record(cfg: &Config) -> Option<LastView> {
 /// a component on its own, so Galera's automatic recovery was never what this start was for. The file is
 /// removed only when the copy holds a view (refresh succeeded), or when it holds no usable view at all.
 pub async fn clear_for_join(cfg: &Config, deadline: Deadline) {
+    move_aside(
+        cfg,
+        deadline,
+        "before joining a running Primary component (its view is kept in the agent's copy): a restored \
+         view only delays the join",
+    )
+    .await;
+}
+
+/// After a re-forming start that never reached a Primary component (`decide::election::Decision::Reform`,
+/// `actions::common::end_failed_reform`): gvwstate.dat is moved out of the way as for a join, so the next
+/// start does not wait again for a member that did not come, and this node's next report says so (no
+/// `pcr`): the next election bootstraps the most advanced node, or waits for the missing one.
+pub async fn clear_after_failed_reform(cfg: &Config, deadline: Deadline) {
+    move_aside(
+        cfg,
+        deadline,
+        "after a re-forming start that never formed a Primary component (its view is kept in the \
+         agent's copy): the next start bootstraps or joins instead of waiting for the same members again",
+    )
+    .await;
+}
+
+/// Removes gvwstate.dat once the durable copy holds its view (see [`clear_for_join`]); `why` ends the log
+/// line.
+async fn move_aside(cfg: &Config, deadline: Deadline, why: &str) {
     let path = cfg.gvwstate_path();
     // Removed only once the copy holds exactly the view merged now: a copy that could not be rewritten
     // (the write failed or ran out of time) may hold an older view than gvwstate.dat.
@@ -87,11 +119,7 @@ pub async fn clear_for_join(cfg: &Config, deadline: Deadline) {
         return;
     }
     match datadir::remove_optional(&path) {
-        Ok(true) => info!(
-            "{} removed before joining a running Primary component (its view is kept in {RECORD}): \
-             a restored view only delays the join",
-            path.display()
-        ),
+        Ok(true) => info!("{} removed {why}", path.display()),
         Ok(false) => {}
         Err(e) => warn!("{e}"),
     }

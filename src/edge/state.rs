@@ -76,6 +76,11 @@ pub struct State {
     /// The last "server variable this version cannot read" warning a monitor logged, so it is logged
     /// once per change instead of at every monitor.
     pub unreadable: Option<String>,
+    /// When the promote started the server to re-form the saved Primary view (unix seconds), until it is
+    /// in a Primary component (`decide::election::Decision::Reform`). Still set at demote or stop: the
+    /// component never formed, and gvwstate.dat goes so the next election bootstraps instead
+    /// (`actions::common::end_failed_reform`).
+    pub reforming: Option<u64>,
 }
 
 impl State {
@@ -114,6 +119,9 @@ impl State {
         if let Some(u) = &self.unreadable {
             s.push_str(&format!("unreadable={}\n", u.replace('\n', " ")));
         }
+        if let Some(t) = self.reforming {
+            s.push_str(&format!("reforming={t}\n"));
+        }
         s
     }
 
@@ -136,6 +144,7 @@ impl State {
             declined: kv.get("declined").and_then(|v| v.parse().ok()),
             checked: kv.get("checked").and_then(|v| v.parse().ok()),
             unreadable: kv.get("unreadable").map(|v| (*v).to_owned()),
+            reforming: kv.get("reforming").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -216,6 +225,7 @@ mod tests {
             declined: Some(1_796_000_000),
             checked: Some(1_796_000_060),
             unreadable: Some("wsrep_desync = maybe is not a boolean".into()),
+            reforming: Some(1_796_000_030),
         };
         assert_eq!(State::parse(&s.render()), s);
         let s2 = State {

@@ -5,8 +5,11 @@
 //! rolling upgrade. Grammar (version 1):
 //!
 //! ```text
-//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary|incomplete> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...[ gvwcc=<seqno>][ gvwids=<uuid>,<uuid>...]]
+//! v1 uuid=<cluster-uuid> seqno=<n> safe_to_bootstrap=<0|1> state=<stopped|recovered|joining|primary|incomplete> at=<unix-secs>[ gvw=<my_uuid>/<view_seq>/<member>,<member>...[ gvwcc=<seqno>][ gvwids=<uuid>,<uuid>...]][ pcr=<disk|reforming>]
 //! ```
+//!
+//! `pcr` (added after the first release, so absent in older agents' reports) says whether Galera's own
+//! gvwstate.dat is on disk ([`SavedPc`]); an unknown value reads as absent: less evidence, no re-forming.
 //!
 //! Fields are separated by single spaces and may come in any order after `v1`. Unknown
 //! `key=value` fields are ignored, so a newer agent may add fields without breaking older ones;
@@ -72,6 +75,39 @@ impl fmt::Display for NodeState {
     }
 }
 
+/// Galera's own saved Primary view (gvwstate.dat, which `pc.recovery` restores when the server starts)
+/// and what this node is doing with it. The report's `gvw` is the agent's merged copy, which outlives the
+/// file (`edge::lastview`); this says whether the file itself is there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SavedPc {
+    /// No gvwstate.dat (an orderly close deletes it, a join moves it away), or a report without `pcr`.
+    #[default]
+    Absent,
+    /// gvwstate.dat is on disk: a server started now restores that view and waits for all its members.
+    OnDisk,
+    /// This node started its server to re-form that view together with its other members
+    /// (`decide::election::Decision::Reform`); published with `state=joining`.
+    Reforming,
+}
+
+impl SavedPc {
+    fn as_attr(self) -> Option<&'static str> {
+        match self {
+            SavedPc::Absent => None,
+            SavedPc::OnDisk => Some("disk"),
+            SavedPc::Reforming => Some("reforming"),
+        }
+    }
+
+    fn from_attr(value: &str) -> Self {
+        match value {
+            "disk" => SavedPc::OnDisk,
+            "reforming" => SavedPc::Reforming,
+            _ => SavedPc::Absent,
+        }
+    }
+}
+
 /// One node's published report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -82,6 +118,8 @@ pub struct Report {
     pub at: u64,
     /// The node's last saved Primary Component view (gvwstate.dat), when it had one.
     pub view: Option<LastView>,
+    /// Whether gvwstate.dat itself is on disk, and whether the node is re-forming its view.
+    pub pc: SavedPc,
 }
 
 /// Why a report attribute value could not be read.
@@ -134,6 +172,10 @@ impl Report {
             s.push(' ');
             s.push_str(&render_view(v));
         }
+        if let Some(pc) = self.pc.as_attr() {
+            s.push_str(" pcr=");
+            s.push_str(pc);
+        }
         s
     }
 
@@ -154,6 +196,7 @@ impl Report {
         let mut view: Option<LastView> = None;
         let mut view_cc: Option<i64> = None;
         let mut view_ids: Option<BTreeSet<MemberUuid>> = None;
+        let mut pc: Option<SavedPc> = None;
         for token in tokens {
             let (key, value) = token
                 .split_once('=')
@@ -210,6 +253,7 @@ impl Report {
                     "gvwids",
                     parse_uuid_list(value).ok_or_else(|| bad("gvwids"))?,
                 )?,
+                "pcr" => set_once(&mut pc, "pcr", SavedPc::from_attr(value))?,
                 _ => {} // A newer agent's field: ignored on purpose (forward compatibility).
             }
         }
@@ -226,6 +270,7 @@ impl Report {
                 also_me: view_ids.unwrap_or_default(),
                 ..v
             }),
+            pc: pc.unwrap_or_default(),
         })
     }
 }
@@ -350,7 +395,30 @@ mod tests {
                 cc_seqno: None,
                 also_me: BTreeSet::new(),
             }),
+            pc: SavedPc::Absent,
         }
+    }
+
+    #[test]
+    fn saved_pc_is_optional_and_lenient() {
+        let mut r = sample();
+        r.pc = SavedPc::OnDisk;
+        assert!(r.render().ends_with(" pcr=disk"), "{}", r.render());
+        assert_eq!(Report::parse(&r.render()), Ok(r.clone()));
+        r.pc = SavedPc::Reforming;
+        assert!(r.render().ends_with(" pcr=reforming"));
+        assert_eq!(Report::parse(&r.render()), Ok(r.clone()));
+        // An older agent's report has no such field; a newer agent's unknown value is no evidence.
+        let base = sample().render();
+        assert_eq!(Report::parse(&base).map(|r| r.pc), Ok(SavedPc::Absent));
+        assert_eq!(
+            Report::parse(&format!("{base} pcr=later")).map(|r| r.pc),
+            Ok(SavedPc::Absent)
+        );
+        assert_eq!(
+            Report::parse(&format!("{base} pcr=disk pcr=disk")),
+            Err(ReportError::Duplicate("pcr"))
+        );
     }
 
     #[test]
@@ -458,6 +526,7 @@ mod tests {
                 proptest::collection::btree_set(any::<[u8; 16]>(), 1..6))),
             cc in proptest::option::of(-1i64..1_000_000),
             ids in proptest::collection::btree_set(any::<[u8; 16]>(), 0..4),
+            pc in prop_oneof![Just(SavedPc::Absent), Just(SavedPc::OnDisk), Just(SavedPc::Reforming)],
         ) -> Report {
             Report {
                 position: Position::new(ClusterUuid::from_bytes(uuid), Seqno::new(seqno).unwrap()),
@@ -471,6 +540,7 @@ mod tests {
                     cc_seqno: cc,
                     also_me: ids.into_iter().map(MemberUuid::from_bytes).collect(),
                 }),
+                pc,
             }
         }
     }
@@ -506,7 +576,7 @@ mod tests {
             extra in proptest::collection::vec(("[a-z_][a-z0-9_]{0,8}", "[!-~]{0,12}"), 0..4),
             at in proptest::collection::vec(any::<proptest::sample::Index>(), 4),
         ) {
-            let known = ["uuid", "seqno", "safe_to_bootstrap", "state", "at", "gvw"];
+            let known = ["uuid", "seqno", "safe_to_bootstrap", "state", "at", "gvw", "pcr"];
             let rendered = r.render();
             let mut tokens: Vec<String> = rendered.split(' ').map(str::to_string).collect();
             for (i, (k, v)) in extra.iter().enumerate() {

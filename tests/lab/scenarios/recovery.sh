@@ -6,8 +6,10 @@
 # registered scenario in the order of its rank (`register_scenario NAME RANK`).
 #
 # Scenarios (both agents unless marked [ours only]; with the stock agent those log "skipped" and pass):
-#   full-crash         power loss of all three under writes, all powered on: all up, at most one bootstrap,
-#                      by the highest recovered seqno; joiners promoted together start in turn [ours]; rows.
+#   full-crash         power loss of all three under writes, all powered on: all up; [ours] with every
+#                      recovered seqno level, no bootstrap: each promote re-forms the saved view and each
+#                      server restores it (pc.recovery); otherwise at most one bootstrap, by the highest
+#                      recovered seqno, joiners promoted together start in turn [ours]; rows.
 #   lagging-node       node1 lost first, more writes, then node2+node3; node1+node2 back, node3 20 s later:
 #                      node1 (behind) never bootstraps, at most one bootstrap, by the highest seqno; rows.
 #   missing-node       [ours only] node3 lost first: node1+node2 recover without it because the last Primary
@@ -35,8 +37,7 @@ scenario_full-crash() {
   for n in "${NODES[@]}"; do start_node "$n"; done
   check_all_up 300
   echo "TIMING full-crash $(elapsed "$t0")"
-  check_bootstrap_choice
-  check_joiner_turns
+  check_full_crash_choice
   check_rows
 }
 
