@@ -22,7 +22,8 @@
 //! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report, garbd's
 //!                log: garbdlog)
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
-//! decide/        pure decisions: election (who bootstraps), promotion (the one verdict of an invocation:
+//! decide/        pure decisions: election (who bootstraps, or whether every member re-forms the saved
+//!                view), promotion (the one verdict of an invocation:
 //!                election + two_node_mode + override + this node's score + what promote does), monitor
 //!                verdict (a monitor's OcfStatus, read_only ON included, and what the node offers
 //!                clients for the VIP: desync, reject_queries, read_only), hostmap (arbitrators
@@ -56,7 +57,8 @@
 //! # What the agent keeps where
 //!
 //! - `<rsc>-report` (transient node attribute): this node's last committed position and state
-//!   (`galera::report` grammar); removed by stop.
+//!   (`galera::report` grammar: also whether Galera's gvwstate.dat is on disk, `pcr`, which the election's
+//!   re-form rule reads); removed by stop.
 //! - promotion score (`master-<rsc>`): set by the node itself from the election — the bootstrap node, or
 //!   every node once a Primary component runs; removed by demote/stop.
 //! - `<rsc>-synced`: what the node offers clients while mariadbd runs (`decide::monitor::Serving`: 1
@@ -73,6 +75,10 @@
 //! - `$HA_RSCTMP/galera-ocf-<rsc>.recovered` (0600): the position the last `--wsrep-recover` found and
 //!   the datadir's fingerprint after it, with a digest of `mariadbd --print-defaults`; a start reuses it
 //!   only while the fingerprint is unchanged and no InnoDB option puts files outside the datadir.
+//! - The marker's `reforming`: when a promote started the server to re-form the saved Primary view
+//!   (`decide::election::Decision::Reform`, Galera's pc.recovery), until it is in a Primary component; the
+//!   monitor's re-forming grace reads it, and a demote or stop that still finds it moves gvwstate.dat
+//!   aside (`actions::common::end_failed_reform`).
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.

@@ -29,7 +29,8 @@ fn command() -> Command {
              Unpromoted means mariadbd is stopped and the node's last committed position is published as a \
              transient node attribute. After a full outage the agent waits until every member has reported, \
              then bootstraps exactly one node (the highest seqno of the majority cluster UUID) and joins the \
-             others to it.",
+             others to it; when every member is level and kept Galera's saved view (gvwstate.dat), all of \
+             them start at once and Galera re-forms that component (pc.recovery), with no bootstrap.",
         )
         .disable_help_flag(true)
         .disable_help_subcommand(true);
@@ -166,8 +167,8 @@ fn exit_status(roff: &mut Roff) {
     // admin::exit_for and admin::bootstrap are what these say; errors are error::Error::admin_exit_code.
     roff.text([roman(
         "The admin commands print errors as galera-ocf: error: lines on stderr. status exits 0 when the \
-         election lets the nodes join a running Primary component, 7 when a bootstrap is pending or the \
-         election waits for reports, 6 on a conflict it cannot decide (e.g. two clusters' UUIDs), 1 on an \
+         election lets the nodes join a running Primary component, 7 when a bootstrap or a re-forming of \
+         the saved view is pending or the election waits for reports, 6 on a conflict it cannot decide (e.g. two clusters' UUIDs), 1 on an \
          error (the CIB unreadable, no or several galera primitives without --resource). bootstrap --force \
          exits 0 once the override is set, 1 when not confirmed or on an error; a bad command line exits 2.",
     )]);

@@ -10,6 +10,22 @@ use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 
+/// How long a server that re-formed nothing gets for SIGTERM before SIGKILL. It never was in a
+/// component, so it applied nothing and killing it loses nothing; and a server waiting for its component
+/// ignored SIGTERM for 63 s in the lab (a joiner stuck connecting, 49 s).
+pub const UNFORMED_STOP: Duration = Duration::from_secs(10);
+
+/// The stop's deadline: the action's, less `keep`, and at most [`UNFORMED_STOP`] for a re-forming start
+/// that never reached a component (`State::reforming`).
+pub fn stop_deadline(ctx: &Ctx<'_>, st: &State, keep: Duration) -> crate::deadline::Deadline {
+    let d = ctx.deadline.leaving(keep);
+    if st.reforming.is_some() {
+        d.within(UNFORMED_STOP)
+    } else {
+        d
+    }
+}
+
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     // Score first: Pacemaker must not promote this node again while it is on its way down.
@@ -18,13 +34,13 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let recover_slot = (ctx.deadline.total() / 3).min(Duration::from_secs(60));
     // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
     crate::edge::lastview::refresh(cfg, ctx.deadline).await;
-    let stopped = mysqld::stop(cfg, ctx.deadline.leaving(recover_slot)).await?;
-    info!("demote: {stopped}");
     let path = cfg.state_file();
     let mut st = state::load(&path)?.unwrap_or(State {
         started: common::now(),
         ..State::default()
     });
+    let stopped = mysqld::stop(cfg, stop_deadline(ctx, &st, recover_slot)).await?;
+    info!("demote: {stopped}");
     common::end_failed_reform(cfg, &mut st, ctx.deadline).await;
     common::clear_synced(ctx, &mut st).await?;
     st.promoted = false;

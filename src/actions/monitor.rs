@@ -25,6 +25,7 @@ use crate::actions::ctx;
 use crate::actions::promote::DECLINE_GRACE;
 use crate::config::Config;
 use crate::deadline::Deadline;
+use crate::decide::election::Decision;
 use crate::decide::monitor::{
     verdict, Observation, Process, QueryFailure, RequestedRole, Serving, REFORM_GRACE,
 };
@@ -162,12 +163,45 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             .unwrap_or_default();
         return Ok(Outcome::failed(v.status, format!("{reason}{who}{detail}")));
     }
+    let in_component = q
+        .as_ref()
+        .and_then(|q| q.status.as_ref())
+        .is_some_and(|s| s.health().in_primary());
+    if obs.reforming && v.status == OcfStatus::RunningPromoted && !in_component {
+        if let Some(why) = reform_abandoned(cfg, deadline).await {
+            return Ok(Outcome::failed(OcfStatus::FailedPromoted, why));
+        }
+    }
     match (v.status, marker, q) {
         (OcfStatus::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
         (OcfStatus::RunningPromoted, st, Some(q)) => {
             promoted(cfg, deadline, probe, st, q, v.serving).await
         }
         (status, _, _) => Ok(Outcome::of(status)),
+    }
+}
+
+/// A server re-forming the saved view with no component yet: the election again (one CIB read). When it no
+/// longer says re-form, because a member stopped, failed, lost its saved view or left the cluster, Galera
+/// will never form this component: the attempt fails now (Pacemaker recovers the instance, and its demote
+/// moves gvwstate.dat aside) instead of at the end of [`REFORM_GRACE`]. In the lab, a member whose server
+/// could not start republished its position within 16 s of the others' start, and each of them held a
+/// component of two, non-Primary, until its grace ended. A CIB that cannot be read keeps the wait.
+async fn reform_abandoned(cfg: &Config, deadline: Deadline) -> Option<String> {
+    let verdict = match ctx(cfg, deadline).await {
+        Ok(c) => common::verdict_now(&c).await,
+        Err(e) => Err(e),
+    };
+    match verdict {
+        Ok(v) if matches!(v.decision, Decision::Reform { .. }) => None,
+        Ok(v) => Some(format!(
+            "the saved Primary view can no longer be re-formed; the election now says: {}",
+            v.explain()
+        )),
+        Err(e) => {
+            warn!("re-running the election while re-forming the saved view: {e}");
+            None
+        }
     }
 }
 

@@ -345,8 +345,10 @@ async fn reform(
 
 /// How long a promote that started together with every other member waits for the re-formed component
 /// before it hands the wait to the monitor. In the lab three level members were Synced 2.3 s after their
-/// start.
-pub const REFORM_WAIT: Duration = Duration::from_secs(15);
+/// start. Short, because it holds up the transition: a member whose own start failed at once is
+/// recovered by Pacemaker only once this transition ends (and then the monitor's election check ends the
+/// others' wait, `actions::monitor::reform_abandoned`).
+pub const REFORM_WAIT: Duration = Duration::from_secs(8);
 
 /// The promote's end of a re-forming start: Primary and Synced (wait only when `together`) → Promoted as
 /// usual; otherwise Promoted with `<rsc>-synced=0` and the monitor follows it. A server that exits fails

@@ -12,10 +12,15 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let cfg = ctx.cfg;
     // An orderly close deletes gvwstate.dat: keep the agent's copy of the last Primary view first.
     crate::edge::lastview::refresh(cfg, ctx.deadline).await;
-    let stopped = mysqld::stop(cfg, ctx.deadline).await?;
     // A re-forming start Pacemaker stops without a demote first (the demote normally ends it).
-    if let Ok(Some(mut st)) = state::load(&cfg.state_file()) {
-        common::end_failed_reform(cfg, &mut st, ctx.deadline).await;
+    let mut reforming = state::load(&cfg.state_file()).ok().flatten();
+    let stop_by = match &reforming {
+        Some(st) => crate::actions::demote::stop_deadline(ctx, st, std::time::Duration::ZERO),
+        None => ctx.deadline,
+    };
+    let stopped = mysqld::stop(cfg, stop_by).await?;
+    if let Some(st) = reforming.as_mut() {
+        common::end_failed_reform(cfg, st, ctx.deadline).await;
     }
     match &stopped {
         Stopped::Killed(_) => warn!("stop: {stopped}"),

@@ -144,10 +144,12 @@ pub struct Observation {
 /// How long after a re-forming start a Promoted monitor accepts a server that is not (yet) in a Primary
 /// component: Galera restores the component only once every member of the view is started, and a promote
 /// that is not promoted together with all of them hands that wait to the monitor (it must not hold up
-/// the transition that promotes the others). Galera's own bound comes first: a server that does not
-/// reach a Primary component within `pc.wait_prim_timeout` (30 s by default) exits, and the monitor then
-/// fails it as any vanished server; this grace covers a site that raised that timeout.
-pub const REFORM_GRACE: u64 = 90;
+/// the transition that promotes the others). Galera sets no bound of its own here: in the lab two of
+/// three members whose third could not start formed a non-Primary component of two and kept waiting. The
+/// monitor also ends the wait early, as soon as the election no longer says re-form
+/// (`actions::monitor::reform_abandoned`); this grace is for members that all keep waiting for each
+/// other (no connectivity between them, `pc.recovery=false` in the provider options).
+pub const REFORM_GRACE: u64 = 60;
 
 /// The verdict: status, a one-line reason for failures, and what the node offers clients (the VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,6 +28,11 @@
 #                         (no failed action, a warning); writes; node1 loses power,
 #                         more writes, then the others: node1 (the lowest name) does not cold-start over
 #                         the nil:N histories; the highest seqno bootstraps; rows.
+#   reform-member-fails   after a power loss of all three (level, every gvwstate.dat intact) node3's server
+#                         cannot start (its Galera port is held): the election re-forms the saved view, node1
+#                         and node2 wait for node3 in vain, their attempt ends and removes their gvwstate.dat;
+#                         then node1+node2 are Promoted with exactly one bootstrap while node3 still fails;
+#                         the port freed and node3 cleaned up, all three Promoted, one bootstrap; rows.
 #   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
 #                         non-Primary, its Galera port open and its state=primary report not yet withdrawn:
 #                         no joiner waits out its promote on it; all Promoted within 150 s, at most one
@@ -532,3 +537,77 @@ scenario_hand-started-nil-history() {
   check_bootstrap_choice "$lag"
   check_rows
 }
+
+# ---- reform-member-fails (issue 16) ---------------------------------------------------------------------
+# What: the compound failure the re-forming rule (`Decision::Reform`, Galera's pc.recovery) must survive. All
+#   three lose power while level, so every gvwstate.dat names the same view and the election lets Galera
+#   re-form it: every member is started with its position and waits until all of them are there. But node3's
+#   server cannot start: another program (socat, started by this test, its PID recorded) holds its Galera
+#   port, as a leftover process or a port clash would. So node1 and node2 wait for a member that never comes.
+# Asserts: precondition: all three level; every node decided to re-form; node3's server failed to bind its
+#   port. node1+node2 are Promoted within 240 s while node3 still cannot start: their attempt ended (logged)
+#   and the election then bootstrapped exactly one of them; never a Primary component of node1+node2 by
+#   pc.recovery alone. The port freed and node3's failures cleaned up: all three Promoted, no second
+#   bootstrap; every acknowledged row on every node.
+register_scenario reform-member-fails 197
+port_holder_pid() {
+  local p
+  for p in $(pids_in_pidns "$(node_pidns "$1")"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = socat ] && echo "$p"
+  done
+  return 0
+}
+scenario_reform-member-fails() {
+  local n t0 b
+  ours_only reform-member-fails || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check "precondition: all three level" wait_for "same last committed" 60 same_last_committed "${NODES[@]}" || return 1
+  log "  all three lose power; node3 comes back first with its Galera port held by another program"
+  power_kill_many "${NODES[@]}"
+  recover_all
+  check "precondition: every recovered seqno is level ($(max_seqno))" all_level || return 1
+  mark_logs
+  mark_pcmk_logs
+  t0=$(now)
+  start_node node3
+  node_exec node3 setsid socat -u TCP-LISTEN:4567,reuseaddr,fork OPEN:/dev/null </dev/null >/dev/null 2>&1 &
+  check "precondition: socat holds node3's Galera port" wait_for "socat listening on node3:4567" 20 \
+    port_held node3 || return 1
+  PORT_HOLDER=$(port_holder_pid node3)
+  log "  port holder on node3: pid $PORT_HOLDER"
+  # This scenario runs in a subshell (e2e): whatever ends it, the port is freed (a global: the trap runs
+  # after this function's locals are gone).
+  trap '[ -z "${PORT_HOLDER:-}" ] || kill "$PORT_HOLDER" 2>/dev/null' EXIT
+  for n in node1 node2; do start_node "$n"; done
+  check "node1+node2 Promoted while node3 cannot start" wait_for "2 Promoted + VIP + maxscale" 240 all_up 2 ||
+    { show_status node1; node_exec node1 crm_mon -1 -A -f 2>&1 | sed 's/^/  crm_mon: /' >&2; }
+  echo "TIMING reform-member-fails-two-up $(elapsed "$t0")"
+  for n in "${NODES[@]}"; do
+    check "$n's election decided to re-form the saved view" pcmk_log_has "$n" 'election: re-form the last Primary component'
+  done
+  check "node3's server could not bind its Galera port" log_has node3 'Address already in use'
+  for n in node1 node2; do
+    check "$n's re-forming attempt ended and was logged" pcmk_log_has "$n" 'the saved Primary view was not re-formed'
+  done
+  mapfile -t b < <(bootstrapped_nodes)
+  show_new_cluster_cmdlines
+  check "exactly one node bootstrapped, node1 or node2 (${b[*]:-none})" \
+    bash -c "[ ${#b[@]} = 1 ] && [[ '${b[0]:-}' == node[12] ]]"
+  log "  the port is freed (pid $PORT_HOLDER) and node3's failures are cleaned up"
+  kill "$PORT_HOLDER"
+  check "the port holder is gone" wait_for "pid $PORT_HOLDER gone" 20 pid_gone "$PORT_HOLDER"
+  PORT_HOLDER=""
+  check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
+  check_all_up 300
+  mapfile -t b < <(bootstrapped_nodes)
+  check "still exactly one bootstrap (${b[*]:-none})" [ ${#b[@]} -eq 1 ]
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+}
+# port_held NODE: something listens on NODE's Galera port (4567).
+port_held() { [ -n "$(node_exec "$1" ss -Hltn 'sport = :4567' 2>/dev/null)" ]; }
