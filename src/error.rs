@@ -159,6 +159,9 @@ pub enum NotReady {
     /// mariadbd exited; `log_hint` is the server log's last `[ERROR]` line (or where the log is).
     #[error("mariadbd exited during promote ({status}){log_hint}")]
     Exited { status: String, log_hint: String },
+    /// The re-forming start's `joining` report could not be published (the CIB's error).
+    #[error("the re-forming report could not be published: {0}")]
+    Unpublished(String),
     /// The wait ran out; `last` is what the server said at the last look.
     #[error("not Synced in a Primary component within {waited:?} (last: {last})")]
     TimedOut {

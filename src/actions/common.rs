@@ -47,6 +47,9 @@ pub async fn local_report(
     deadline: Deadline,
 ) -> Result<Report, Error> {
     let path = cfg.grastate_path();
+    // A re-forming start this node never cleaned up (a power loss in the middle): settled before the
+    // transfer marker is read.
+    settle_reform_marker(cfg)?;
     if datadir::transfer_marked(&cfg.datadir)? {
         let uuid = datadir::read_optional(&path)?
             .and_then(|t| grastate::parse(&t).ok())
@@ -177,7 +180,11 @@ async fn recovered(
 /// re-form again, and the transfer marker the promote set goes when no transfer began (nothing was
 /// copied, so the node keeps its real position, as `actions::promote`'s abandoned join does).
 pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline) {
-    if st.reforming.take().is_none() {
+    let marked = datadir::reform_marked(&cfg.datadir).unwrap_or_else(|e| {
+        warn!("{e}");
+        true
+    });
+    if st.reforming.take().is_none() && !marked {
         return;
     }
     warn!(
@@ -185,11 +192,34 @@ pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline)
          ended first): the next election bootstraps or waits as usual"
     );
     crate::edge::lastview::clear_after_failed_reform(cfg, deadline).await;
-    if mysqld::sst_file_present(cfg) {
-        warn!("a state transfer may have begun during the re-forming start: the transfer marker stays");
-    } else if let Err(e) = datadir::clear_transfer(&cfg.datadir) {
+    if let Err(e) = settle_reform_marker(cfg) {
         warn!("{e}");
     }
+}
+
+/// The re-forming marker (`edge::datadir::REFORM_MARKER`) of an attempt that is over, whether it ended in
+/// a demote or stop or in a power loss: when the SST scripts' `sst_in_progress` is there too, a transfer
+/// into this datadir began (the server joined some other component) and did not finish, so it becomes the
+/// transfer marker (a full transfer next time, never a bootstrap from it); otherwise nothing was copied
+/// and it simply goes.
+fn settle_reform_marker(cfg: &Config) -> Result<(), Error> {
+    if !datadir::reform_marked(&cfg.datadir)? {
+        return Ok(());
+    }
+    if mysqld::sst_file_present(cfg) {
+        warn!(
+            "a state transfer began during the last re-forming start and did not complete: this node \
+             can only join by a full state transfer"
+        );
+        datadir::mark_transfer(
+            &cfg.datadir,
+            &format!(
+                "a state transfer began during a re-forming start (found {})\n",
+                now()
+            ),
+        )?;
+    }
+    datadir::clear_reform(&cfg.datadir)
 }
 
 /// Two reports that differ only in `at` mean the same: keep the old one so nothing is republished.

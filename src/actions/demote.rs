@@ -10,9 +10,11 @@ use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 
-/// How long a server that re-formed nothing gets for SIGTERM before SIGKILL. It never was in a
-/// component, so it applied nothing and killing it loses nothing; and a server waiting for its component
-/// ignored SIGTERM for 63 s in the lab (a joiner stuck connecting, 49 s).
+/// How long a re-forming server no monitor saw in a component gets for SIGTERM before SIGKILL. A server
+/// waiting for its component applied nothing, so killing it loses nothing, and it ignored SIGTERM for 63 s
+/// in the lab (a joiner stuck connecting, 49 s). One that did reach a component unseen (its socket still
+/// closed after `decide::monitor::REFORM_COMPONENT_GRACE`) is killed as a crash would kill it: its
+/// writes are the component's, which its other members hold.
 pub const UNFORMED_STOP: Duration = Duration::from_secs(10);
 
 /// The stop's deadline: the action's, less `keep`, and at most [`UNFORMED_STOP`] for a re-forming start

@@ -27,7 +27,8 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::election::Decision;
 use crate::decide::monitor::{
-    verdict, Observation, Process, QueryFailure, RequestedRole, Serving, REFORM_GRACE,
+    reform_wait, verdict, Observation, Process, QueryFailure, ReformElection, ReformWait,
+    RequestedRole, Serving,
 };
 use crate::decide::promotion::SCORE;
 use crate::edge::sql::{self, Snapshot};
@@ -129,6 +130,28 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
     if let Some(q) = &q {
         note_unreadable(cfg, marker.as_mut(), q.unreadable.as_deref());
     }
+    let in_component = q
+        .as_ref()
+        .and_then(|q| q.status.as_ref())
+        .is_some_and(|s| s.health().in_primary());
+    // A re-forming server not yet answering in a component: wait, or give up now (see `reform_wait`).
+    let reform_since = marker
+        .as_ref()
+        .and_then(|m| m.reforming)
+        .filter(|_| found.is_some() && !in_component)
+        .filter(|_| role(cfg, marker.as_ref()) == RequestedRole::Promoted);
+    let reforming = match reform_since {
+        Some(since) => {
+            let age = common::now().saturating_sub(since);
+            match reform_wait(&reform_election(cfg, deadline).await, age) {
+                ReformWait::Keep => true,
+                ReformWait::GiveUp(why) => {
+                    return Ok(Outcome::failed(OcfStatus::FailedPromoted, why));
+                }
+            }
+        }
+        None => false,
+    };
     let obs = Observation {
         process: if found.is_some() {
             Process::Running
@@ -140,10 +163,7 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         server: q.as_ref().map(|q| q.server).unwrap_or_default(),
         read_only_fails: cfg.check_level >= 10,
         role: role(cfg, marker.as_ref()),
-        reforming: marker
-            .as_ref()
-            .and_then(|m| m.reforming)
-            .is_some_and(|t| common::now().saturating_sub(t) < REFORM_GRACE),
+        reforming,
     };
     let v = verdict(&obs);
     if v.reason.is_some() {
@@ -163,15 +183,6 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
             .unwrap_or_default();
         return Ok(Outcome::failed(v.status, format!("{reason}{who}{detail}")));
     }
-    let in_component = q
-        .as_ref()
-        .and_then(|q| q.status.as_ref())
-        .is_some_and(|s| s.health().in_primary());
-    if obs.reforming && v.status == OcfStatus::RunningPromoted && !in_component {
-        if let Some(why) = reform_abandoned(cfg, deadline).await {
-            return Ok(Outcome::failed(OcfStatus::FailedPromoted, why));
-        }
-    }
     match (v.status, marker, q) {
         (OcfStatus::Success, Some(st), _) if !probe => unpromoted(cfg, deadline, st).await,
         (OcfStatus::RunningPromoted, st, Some(q)) => {
@@ -181,26 +192,27 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
     }
 }
 
-/// A server re-forming the saved view with no component yet: the election again (one CIB read). When it no
-/// longer says re-form, because a member stopped, failed, lost its saved view or left the cluster, Galera
-/// will never form this component: the attempt fails now (Pacemaker recovers the instance, and its demote
-/// moves gvwstate.dat aside) instead of at the end of [`REFORM_GRACE`]. In the lab, a member whose server
-/// could not start republished its position within 16 s of the others' start, and each of them held a
-/// component of two, non-Primary, until its grace ended. A CIB that cannot be read keeps the wait.
-async fn reform_abandoned(cfg: &Config, deadline: Deadline) -> Option<String> {
+/// A server re-forming the saved view, not answering in a component yet: the election again (one CIB
+/// read) for `decide::monitor::reform_wait`. When it no longer says re-form, because a member stopped,
+/// failed, lost its saved view or left the cluster, Galera will never form this component: the attempt
+/// fails at once (Pacemaker recovers the instance, and its demote moves gvwstate.dat aside) instead of at
+/// the end of the grace. In the lab, a member whose server could not start republished its position 16 s
+/// after the others' start, and before this each of them held a non-Primary component of two until its
+/// grace ended.
+async fn reform_election(cfg: &Config, deadline: Deadline) -> ReformElection {
     let verdict = match ctx(cfg, deadline).await {
         Ok(c) => common::verdict_now(&c).await,
         Err(e) => Err(e),
     };
     match verdict {
-        Ok(v) if matches!(v.decision, Decision::Reform { .. }) => None,
-        Ok(v) => Some(format!(
-            "the saved Primary view can no longer be re-formed; the election now says: {}",
-            v.explain()
-        )),
+        Ok(v) => match v.decision {
+            Decision::Reform { .. } => ReformElection::Reform,
+            Decision::Join { .. } => ReformElection::ComponentRuns,
+            _ => ReformElection::Other(v.explain()),
+        },
         Err(e) => {
             warn!("re-running the election while re-forming the saved view: {e}");
-            None
+            ReformElection::Unknown
         }
     }
 }
@@ -496,6 +508,7 @@ async fn keep_published(
     if status.health() == Health::Synced {
         // The join is complete: the datadir holds a whole copy now (see edge::datadir's marker).
         crate::edge::datadir::clear_transfer(&cfg.datadir)?;
+        crate::edge::datadir::clear_reform(&cfg.datadir)?;
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
     let cached = Known::cached(&st);

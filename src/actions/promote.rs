@@ -297,9 +297,9 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
 
 /// Start the server to re-form the saved Primary view (`decide::election::Decision::Reform`): the full
 /// cluster address (every member of the view is in it), the recovered position, gvwstate.dat left where
-/// Galera restores it from. The transfer marker is set as for any join: the members are level, so Galera
-/// transfers nothing, but should this server end up joining some other component (an administrator's
-/// forced bootstrap meanwhile), a transfer into the datadir is covered like any other.
+/// Galera restores it from. The members are level, so Galera transfers nothing; should this server end up
+/// joining some other component instead (an administrator's forced bootstrap meanwhile), the re-forming
+/// marker (`edge::datadir::REFORM_MARKER`) lets the next report tell a transfer that began from none.
 async fn reform(
     ctx: &Ctx<'_>,
     st: &mut State,
@@ -312,7 +312,7 @@ async fn reform(
         ctx.node,
         join_names(peers, ", ")
     );
-    datadir::mark_transfer(
+    datadir::mark_reform(
         &cfg.datadir,
         &format!(
             "re-forming the saved Primary view since {}\n",
@@ -336,8 +336,10 @@ async fn reform(
             ..r
         };
         let known = st.report.clone();
+        // Unlike a joiner's: while this server runs, the others must not read this node as `recovered`
+        // (their elections would take it for a node that could bootstrap). No report, no server.
         if let Err(e) = common::publish(ctx, st, &reforming, known.as_ref()).await {
-            warn!("{e}");
+            return Err(give_up(ctx, NotReady::Unpublished(e.to_string())).await);
         }
     }
     Ok(started)
@@ -623,6 +625,7 @@ async fn finish(
     st.reforming = None;
     if status.health() == Health::Synced {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
+        datadir::clear_reform(&ctx.cfg.datadir)?;
     }
     common::publish(ctx, st, &primary_report(status), None).await?;
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.

@@ -23,8 +23,9 @@
 //!    saved view then names a member nobody accounts for (rule 3 waits). A member already
 //!    re-forming reports `joining` with `pcr=reforming` and counts as reported here; any other
 //!    rule sees it as `joining` (rule 3 waits), so a re-forming node blocks every bootstrap until
-//!    it has stopped and reported again (a failed re-forming removes gvwstate.dat, and the next
-//!    election bootstraps as usual).
+//!    it has stopped and reported again (the demote or stop after a failed attempt moves
+//!    gvwstate.dat aside, and the next election bootstraps as usual; after a power loss in the
+//!    middle the members simply report again, and re-form again).
 //! 3. **Completeness** — no bootstrap until every expected node reported ([`Decision::Wait`]),
 //!    except when the newest saved Primary view (gvwstate.dat, `gvw=` in reports) is fully
 //!    accounted for: every member of the view with the highest `view_seq` is the `my_uuid` of

@@ -1301,6 +1301,89 @@ proptest! {
         }
     }
 
+    /// The same spec on inputs near the rule's edge: level members with their saved view (where random
+    /// reports almost never land), then up to three changes, each of which alone may break a condition.
+    #[test]
+    fn reform_exactly_as_specified_near_the_edge(
+        size in 1usize..=5,
+        seqno in 0i64..50,
+        changes in proptest::collection::vec((0u8..12, 0usize..5, 0u8..4), 0..4),
+    ) {
+        let names = &NAMES[..size];
+        let members: Vec<u8> = (0..size as u8).collect();
+        let mut reports: BTreeMap<NodeName, Report> = names
+            .iter()
+            .enumerate()
+            .map(|(k, nm)| (n(nm), rep(U1, seqno).view(k as u8, 9, &members).pc(SavedPc::OnDisk)))
+            .collect();
+        let expected: BTreeSet<NodeName> = reports.keys().cloned().collect();
+        for (what, who, arg) in changes {
+            let k = n(names[who % size]);
+            let Some(r) = reports.get_mut(&k) else { continue };
+            match what {
+                0 => r.position.seqno = Seqno::new(seqno + 1 + i64::from(arg)).unwrap(),
+                1 => r.pc = SavedPc::Absent,
+                2 => { r.state = NodeState::Joining; r.pc = SavedPc::Reforming; }
+                3 => r.state = NodeState::Joining,
+                4 => r.state = [NodeState::Stopped, NodeState::Incomplete, NodeState::Primary, NodeState::Recovered][arg as usize],
+                5 => r.position.uuid = [U2, NIL, U1, U2][arg as usize].parse().unwrap(),
+                6 => if let Some(v) = r.view.as_mut() { v.view_seq = 9 - u64::from(arg % 2) },
+                7 => if let Some(v) = r.view.as_mut() { v.members.insert(m(6 + arg % 2)); },
+                8 => if let Some(v) = r.view.as_mut() { v.my_uuid = m(arg % 5) },
+                9 => { reports.remove(&k); }
+                10 => r.view = None,
+                _ => r.position.seqno = Seqno::UNKNOWN,
+            }
+        }
+        let primary = reports.values().any(|r| r.state == NodeState::Primary);
+        let d = decide(&expected, &reports);
+        prop_assert_eq!(
+            matches!(d, Decision::Reform { .. }),
+            !primary && oracle_reform(&expected, &reports),
+            "{:?} from {:?}", d, reports
+        );
+    }
+
+    /// Reports change while the members re-form: a member re-forming (`joining`), one whose attempt failed
+    /// (`recovered` without gvwstate.dat), one whose instance stopped (its report removed). Whatever mix
+    /// and part of it an observer sees, it never bootstraps while it sees a member re-forming, and it
+    /// re-forms only as specified.
+    #[test]
+    fn observers_of_changing_re_form_reports(
+        size in 2usize..=4,
+        seqno in 0i64..50,
+        versions in proptest::collection::vec(0u8..4, 4),
+    ) {
+        let members: Vec<u8> = (0..size as u8).collect();
+        let mut all: BTreeMap<NodeName, Report> = BTreeMap::new();
+        for k in 0..size {
+            let mut r = rep(U1, seqno).view(k as u8, 9, &members).pc(SavedPc::OnDisk);
+            match versions[k] {
+                0 => {}
+                1 => { r.state = NodeState::Joining; r.pc = SavedPc::Reforming; }
+                2 => r.pc = SavedPc::Absent,
+                _ => continue,
+            }
+            all.insert(n(NAMES[k]), r);
+        }
+        let expected: BTreeSet<NodeName> = (0..size).map(|k| n(NAMES[k])).collect();
+        let keys: Vec<NodeName> = all.keys().cloned().collect();
+        for mask in 0u32..(1 << keys.len()) {
+            let seen: BTreeMap<NodeName, Report> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, k)| (k.clone(), all[k].clone()))
+                .collect();
+            let d = decide(&expected, &seen);
+            let reforming_seen = seen.values().any(|r| r.pc == SavedPc::Reforming);
+            if reforming_seen {
+                prop_assert!(!matches!(d, Decision::Bootstrap { .. }), "{:?} from {:?}", d, seen);
+            }
+            prop_assert_eq!(matches!(d, Decision::Reform { .. }), oracle_reform(&expected, &seen));
+        }
+    }
+
     #[test]
     fn explain_is_one_line((expected, list) in arb_input(2)) {
         let reports: BTreeMap<NodeName, Report> = list.into_iter().collect();

@@ -2,13 +2,14 @@
 //! (temp file in the same directory, fsync, rename, fsync the directory) keeping owner and mode, leaving no
 //! backup or temp file behind. Parsing and editing the text is `galera::grastate`'s job.
 //!
-//! Also the agent's one durable file of its own, the **transfer marker** `galera-ocf-joining.sst`: created
+//! Also the agent's durable files of its own. The **transfer marker** `galera-ocf-joining.sst`: created
 //! (and fsynced) before promote starts a joiner, removed only once the node is seen Synced. Present at any
 //! other time, it means the last join ended before it completed, so the datadir may be half-copied from a
 //! donor (rsync copies the system tablespace and redo log before the databases) and `--wsrep-recover` on it
 //! may print the donor's position. It lives in the datadir because it must survive a power loss (the state
 //! file in `HA_RSCTMP` does not), and its name is one both SST methods leave alone: rsync's filter skips
-//! top-level files of the datadir, and mariabackup's clean-up keeps `*.sst`.
+//! top-level files of the datadir, and mariabackup's clean-up keeps `*.sst`. The **re-forming marker**
+//! ([`REFORM_MARKER`]) for a start that re-forms the saved Primary view, which transfers nothing.
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
@@ -45,9 +46,27 @@ pub fn has_system_tables(datadir: &Path) -> bool {
 /// The transfer marker's file name (see the module doc).
 pub const TRANSFER_MARKER: &str = "galera-ocf-joining.sst";
 
+/// The re-forming marker's file name: created (durably) before a promote starts its server to re-form the
+/// saved Primary view (`decide::election::Decision::Reform`), removed once the node is Synced or the attempt
+/// is over. Not the transfer marker: re-forming members are level and Galera transfers nothing, so a power
+/// loss in the middle must not leave every member `incomplete` (then nobody could ever bootstrap). It says
+/// only that a transfer *could* have begun (this server might have joined some other component meanwhile):
+/// the next report turns it into the transfer marker when the SST scripts' `sst_in_progress` is there too,
+/// and otherwise removes it.
+pub const REFORM_MARKER: &str = "galera-ocf-reforming.sst";
+
 /// Whether the last join of this datadir ended before the node was Synced.
 pub fn transfer_marked(datadir: &Path) -> Result<bool, Error> {
-    let path = datadir.join(TRANSFER_MARKER);
+    marked(datadir, TRANSFER_MARKER)
+}
+
+/// Whether a re-forming start of this datadir is under way or ended without being cleaned up.
+pub fn reform_marked(datadir: &Path) -> Result<bool, Error> {
+    marked(datadir, REFORM_MARKER)
+}
+
+fn marked(datadir: &Path, name: &str) -> Result<bool, Error> {
+    let path = datadir.join(name);
     match std::fs::symlink_metadata(&path) {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
@@ -57,7 +76,16 @@ pub fn transfer_marked(datadir: &Path) -> Result<bool, Error> {
 
 /// Create the transfer marker durably (file and directory entry on disk) before a joiner starts.
 pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
-    let path = datadir.join(TRANSFER_MARKER);
+    mark(datadir, TRANSFER_MARKER, note)
+}
+
+/// Create the re-forming marker durably before a re-forming start.
+pub fn mark_reform(datadir: &Path, note: &str) -> Result<(), Error> {
+    mark(datadir, REFORM_MARKER, note)
+}
+
+fn mark(datadir: &Path, name: &str, note: &str) -> Result<(), Error> {
+    let path = datadir.join(name);
     let mut f = OpenOptions::new()
         .write(true)
         .create(true)
@@ -176,12 +204,21 @@ async fn write_step(
 
 /// Remove the transfer marker (the node is Synced: its datadir is complete). Absent is fine.
 pub fn clear_transfer(datadir: &Path) -> Result<(), Error> {
+    clear(datadir, TRANSFER_MARKER)
+}
+
+/// Remove the re-forming marker. Absent is fine.
+pub fn clear_reform(datadir: &Path) -> Result<(), Error> {
+    clear(datadir, REFORM_MARKER)
+}
+
+fn clear(datadir: &Path, name: &str) -> Result<(), Error> {
     // Look first (a stat): an unlink waits for a frozen filesystem even when the name does not exist, and
     // a healthy Synced node's monitor calls this; it must not write anything there in the steady state.
-    if !transfer_marked(datadir)? {
+    if !marked(datadir, name)? {
         return Ok(());
     }
-    let path = datadir.join(TRANSFER_MARKER);
+    let path = datadir.join(name);
     match std::fs::remove_file(&path) {
         Ok(()) => sync_dir(&path),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),

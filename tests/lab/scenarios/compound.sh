@@ -33,6 +33,10 @@
 #                         and node2 wait for node3 in vain, their attempt ends and removes their gvwstate.dat;
 #                         then node1+node2 are Promoted with exactly one bootstrap while node3 still fails;
 #                         the port freed and node3 cleaned up, all three Promoted, one bootstrap; rows.
+#   reform-power-loss     the same, but all three lose power again while node1 and node2 re-form (their
+#                         re-forming marker on disk): powered on with the port free, no node reports
+#                         `incomplete` (the marker is not the transfer marker), all three Promoted, at most
+#                         one bootstrap; rows.
 #   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
 #                         non-Primary, its Galera port open and its state=primary report not yet withdrawn:
 #                         no joiner waits out its promote on it; all Promoted within 150 s, at most one
@@ -611,3 +615,60 @@ scenario_reform-member-fails() {
 }
 # port_held NODE: something listens on NODE's Galera port (4567).
 port_held() { [ -n "$(node_exec "$1" ss -Hltn 'sport = :4567' 2>/dev/null)" ]; }
+
+# ---- reform-power-loss (issue 16) -----------------------------------------------------------------------
+# What: a power loss in the middle of a re-forming start. As in reform-member-fails, node3's Galera port is
+#   held so the re-forming cannot complete; as soon as node1 and node2 have started their servers to re-form
+#   (their promotes logged it, and each wrote its re-forming marker before its start), all three lose power
+#   again. Then the port is freed and all three are powered on.
+# Asserts: precondition: node1's and node2's re-forming markers were on disk at the power loss. After it:
+#   no node published `state=incomplete` (a re-forming start transfers nothing; before the fix it wrote the
+#   transfer marker, and a power loss here left every member incomplete: nobody could ever bootstrap), no
+#   re-forming marker is left, all three Promoted within 300 s, at most one bootstrap; rows.
+register_scenario reform-power-loss 198
+both_reforming() { pcmk_log_has node1 're-forms the saved Primary view' && pcmk_log_has node2 're-forms the saved Primary view'; }
+reform_marker_on() { [ -e "$LAB_DIR/nodes/$1/var-lib-mysql/galera-ocf-reforming.sst" ]; }
+no_reform_marker() { ! reform_marker_on "$1"; }
+never_incomplete() { ! pcmk_log_has "$1" 'published galera-report=.*state=incomplete'; }
+scenario_reform-power-loss() {
+  local n b
+  ours_only reform-power-loss || return 0
+  ensure_lab || return 1
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check "precondition: all three level" wait_for "same last committed" 60 same_last_committed "${NODES[@]}" || return 1
+  power_kill_many "${NODES[@]}"
+  recover_all
+  check "precondition: every recovered seqno is level ($(max_seqno))" all_level || return 1
+  mark_pcmk_logs
+  start_node node3
+  node_exec node3 setsid socat -u TCP-LISTEN:4567,reuseaddr,fork OPEN:/dev/null </dev/null >/dev/null 2>&1 &
+  check "precondition: socat holds node3's Galera port" wait_for "socat listening on node3:4567" 20 \
+    port_held node3 || return 1
+  PORT_HOLDER=$(port_holder_pid node3)
+  trap '[ -z "${PORT_HOLDER:-}" ] || kill "$PORT_HOLDER" 2>/dev/null' EXIT
+  for n in node1 node2; do start_node "$n"; done
+  check "node1 and node2 start their servers to re-form" wait_for "node1+node2 re-forming" 180 both_reforming || return 1
+  log "  all three lose power again while node1 and node2 re-form"
+  power_kill_many "${NODES[@]}"
+  PORT_HOLDER=""
+  for n in node1 node2; do
+    check "precondition: $n's re-forming marker was on disk at the power loss" reform_marker_on "$n" || return 1
+  done
+  recover_all
+  mark_logs
+  mark_pcmk_logs
+  for n in "${NODES[@]}"; do start_node "$n"; done
+  check_all_up 300
+  for n in "${NODES[@]}"; do
+    check "$n never published state=incomplete" never_incomplete "$n"
+    check "no re-forming marker left on $n" no_reform_marker "$n"
+  done
+  mapfile -t b < <(bootstrapped_nodes)
+  check "at most one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+}
