@@ -349,7 +349,7 @@ async fn reform(
 /// before it hands the wait to the monitor. In the lab three level members were Synced 2.3 s after their
 /// start. Short, because it holds up the transition: a member whose own start failed at once is
 /// recovered by Pacemaker only once this transition ends (and then the monitor's election check ends the
-/// others' wait, `actions::monitor::reform_abandoned`).
+/// others' wait, `actions::monitor::reform_election`).
 pub const REFORM_WAIT: Duration = Duration::from_secs(8);
 
 /// The promote's end of a re-forming start: Primary and Synced (wait only when `together`) → Promoted as
@@ -375,13 +375,7 @@ async fn reform_wait(
             }
         }
     }
-    st.declined = None;
-    common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
-    common::set_synced(ctx, st, Serving::No, None).await?;
-    st.promoted = true;
-    st.peers.clear();
-    st.promoting.clear();
-    state::save(&ctx.cfg.state_file(), st)?;
+    promoted_not_serving(ctx, st).await?;
     info!(
         "promote: {} is re-forming the saved Primary view ({}); promoted, not in a Primary component yet: \
          the monitor follows it",
@@ -558,18 +552,24 @@ async fn wait_ready(
 /// The state transfer runs (at once with promote_wait_synced=false, else when the wait ran out): Promoted,
 /// but `<rsc>-synced=0` keeps the VIP away until a monitor sees it Synced.
 async fn transferring(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
+    promoted_not_serving(ctx, st).await?;
+    info!(
+        "promote: {} is receiving a state transfer; promoted, not Synced yet",
+        ctx.node
+    );
+    Ok(())
+}
+
+/// A promote that hands its server to the monitor (a running transfer, a re-forming start): Promoted with
+/// its score, `<rsc>-synced=0`, the notification's lists spent.
+async fn promoted_not_serving(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     st.declined = None;
     common::set_score(ctx, st, Some(SCORE), Published::Unknown).await?;
     common::set_synced(ctx, st, Serving::No, None).await?;
     st.promoted = true;
     st.peers.clear();
     st.promoting.clear();
-    state::save(&ctx.cfg.state_file(), st)?;
-    info!(
-        "promote: {} is receiving a state transfer; promoted, not Synced yet",
-        ctx.node
-    );
-    Ok(())
+    state::save(&ctx.cfg.state_file(), st)
 }
 
 /// The last `[ERROR]` line of the server log, for the exit reason.

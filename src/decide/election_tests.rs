@@ -1453,20 +1453,13 @@ fn bootstrap_nodes_over_all_subsets(
     expected: &BTreeSet<NodeName>,
     all: &BTreeMap<NodeName, Report>,
 ) -> BTreeSet<NodeName> {
-    let keys: Vec<&NodeName> = all.keys().collect();
-    let mut chosen = BTreeSet::new();
-    for mask in 0u32..(1 << keys.len()) {
-        let seen: BTreeMap<NodeName, Report> = keys
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, k)| ((*k).clone(), all[*k].clone()))
-            .collect();
-        if let Decision::Bootstrap { node, .. } = decide(expected, &seen) {
-            chosen.insert(node);
-        }
-    }
-    chosen
+    decisions_over_all_subsets(expected, all)
+        .into_iter()
+        .filter_map(|d| match d {
+            Decision::Bootstrap { node, .. } => Some(node),
+            _ => None,
+        })
+        .collect()
 }
 
 struct SimNode {

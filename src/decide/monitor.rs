@@ -194,7 +194,7 @@ pub fn reform_wait(election: &ReformElection, age_secs: u64) -> ReformWait {
 /// the transition that promotes the others). Galera sets no bound of its own here: in the lab two of
 /// three members whose third could not start formed a non-Primary component of two and kept waiting. The
 /// monitor also ends the wait early, as soon as the election no longer says re-form
-/// (`actions::monitor::reform_abandoned`); this grace is for members that all keep waiting for each
+/// (`actions::monitor::reform_election`); this grace is for members that all keep waiting for each
 /// other (no connectivity between them, `pc.recovery=false` in the provider options).
 pub const REFORM_GRACE: u64 = 60;
 

@@ -561,10 +561,10 @@ port_holder_pid() {
   done
   return 0
 }
-scenario_reform-member-fails() {
-  local n t0 b
-  ours_only reform-member-fails || return 0
-  ensure_lab || return 1
+# level_power_loss_node3_port_held: the writer stopped with all three level, a power loss of all three, the
+# ground truth recovered (level), both logs marked; node3 powered on first with its Galera port held by
+# socat, whose PID is left in PORT_HOLDER (the caller's EXIT trap frees it); POWER_ON_AT: node3's power-on.
+level_power_loss_node3_port_held() {
   start_writer
   wait_acks 10
   stop_writer_wait
@@ -575,13 +575,20 @@ scenario_reform-member-fails() {
   check "precondition: every recovered seqno is level ($(max_seqno))" all_level || return 1
   mark_logs
   mark_pcmk_logs
-  t0=$(now)
+  POWER_ON_AT=$(now)
   start_node node3
   node_exec node3 setsid socat -u TCP-LISTEN:4567,reuseaddr,fork OPEN:/dev/null </dev/null >/dev/null 2>&1 &
   check "precondition: socat holds node3's Galera port" wait_for "socat listening on node3:4567" 20 \
     port_held node3 || return 1
   PORT_HOLDER=$(port_holder_pid node3)
   log "  port holder on node3: pid $PORT_HOLDER"
+}
+scenario_reform-member-fails() {
+  local n t0 b
+  ours_only reform-member-fails || return 0
+  ensure_lab || return 1
+  level_power_loss_node3_port_held || return 1
+  t0=$POWER_ON_AT
   # This scenario runs in a subshell (e2e): whatever ends it, the port is freed (a global: the trap runs
   # after this function's locals are gone).
   trap '[ -z "${PORT_HOLDER:-}" ] || kill "$PORT_HOLDER" 2>/dev/null' EXIT
@@ -634,19 +641,7 @@ scenario_reform-power-loss() {
   local n b
   ours_only reform-power-loss || return 0
   ensure_lab || return 1
-  start_writer
-  wait_acks 10
-  stop_writer_wait
-  check "precondition: all three level" wait_for "same last committed" 60 same_last_committed "${NODES[@]}" || return 1
-  power_kill_many "${NODES[@]}"
-  recover_all
-  check "precondition: every recovered seqno is level ($(max_seqno))" all_level || return 1
-  mark_pcmk_logs
-  start_node node3
-  node_exec node3 setsid socat -u TCP-LISTEN:4567,reuseaddr,fork OPEN:/dev/null </dev/null >/dev/null 2>&1 &
-  check "precondition: socat holds node3's Galera port" wait_for "socat listening on node3:4567" 20 \
-    port_held node3 || return 1
-  PORT_HOLDER=$(port_holder_pid node3)
+  level_power_loss_node3_port_held || return 1
   trap '[ -z "${PORT_HOLDER:-}" ] || kill "$PORT_HOLDER" 2>/dev/null' EXIT
   for n in node1 node2; do start_node "$n"; done
   check "node1 and node2 start their servers to re-form" wait_for "node1+node2 re-forming" 180 both_reforming || return 1
