@@ -19,8 +19,9 @@
 //! log.rs         grep-able log lines, routed as ocf-shellfuncs routes them (stderr, syslog, HA_LOGFILE,
 //!                HA_DEBUGLOG); the single `ocf-exit-reason:` line
 //! deadline.rs    CRM_meta_timeout minus a margin; poll_until
-//! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report, garbd's
-//!                log: garbdlog)
+//! galera/        pure Galera types and parsers (grastate, gvwstate, recover log, status, report, the
+//!                server log's Primary views (viewlog) and what one start did (startlog), garbd's log:
+//!                garbdlog)
 //! pcmk/          pure Pacemaker types and parsers (the CIB's status and primitives, the fence history)
 //! decide/        pure decisions: election (who bootstraps, or whether every member re-forms the saved
 //!                view), promotion (the one verdict of an invocation:

@@ -10,10 +10,11 @@ use crate::deadline::Deadline;
 use crate::decide::monitor::Serving;
 use crate::decide::promotion::{self, Facts, PeerPresence, Verdict};
 use crate::decide::recovery::{self, Reuse, Why};
+use crate::decide::reform;
 use crate::decide::NodeName;
 use crate::edge::cib::{self, CibStatus, NodeAttrs};
 use crate::edge::mycnf::{self, ServerDefaults};
-use crate::edge::state::{Published, State};
+use crate::edge::state::{self, Published, State};
 use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
@@ -175,10 +176,10 @@ async fn recovered(
     Ok(rec.position)
 }
 
-/// The end of a re-forming start that never reached a Primary component (`State::reforming` still set),
-/// once its server is stopped: gvwstate.dat is moved aside, so the next election does not choose to
-/// re-form again, and the transfer marker the promote set goes when no transfer began (nothing was
-/// copied, so the node keeps its real position, as `actions::promote`'s abandoned join does).
+/// The end of a re-forming start that never reached a Primary component (`State::reforming` still set, or
+/// its marker left), once its server is stopped: gvwstate.dat is moved aside, so the next election does not
+/// choose to re-form again, and the re-forming marker is settled ([`settle_reform_marker`]). Also run
+/// before a promote joins or bootstraps, should a failed attempt have left either behind.
 pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline) {
     let marked = datadir::reform_marked(&cfg.datadir).unwrap_or_else(|e| {
         warn!("{e}");
@@ -189,7 +190,7 @@ pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline)
     }
     warn!(
         "the saved Primary view was not re-formed (a member did not come back in time, or the server \
-         ended first): the next election bootstraps or waits as usual"
+         ended first): gvwstate.dat is moved aside; the next election bootstraps or waits as usual"
     );
     crate::edge::lastview::clear_after_failed_reform(cfg, deadline).await;
     if let Err(e) = settle_reform_marker(cfg) {
@@ -198,28 +199,50 @@ pub async fn end_failed_reform(cfg: &Config, st: &mut State, deadline: Deadline)
 }
 
 /// The re-forming marker (`edge::datadir::REFORM_MARKER`) of an attempt that is over, whether it ended in
-/// a demote or stop or in a power loss: when the SST scripts' `sst_in_progress` is there too, a transfer
-/// into this datadir began (the server joined some other component) and did not finish, so it becomes the
-/// transfer marker (a full transfer next time, never a bootstrap from it); otherwise nothing was copied
-/// and it simply goes.
-fn settle_reform_marker(cfg: &Config) -> Result<(), Error> {
+/// a demote or stop or in a power loss: when a state transfer may have begun (the server joined some other
+/// component; `decide::reform::after` on the server log since the start and `sst_in_progress`) it becomes
+/// the transfer marker (a full transfer next time, never a bootstrap from it); otherwise nothing was
+/// copied and it simply goes.
+pub fn settle_reform_marker(cfg: &Config) -> Result<(), Error> {
     if !datadir::reform_marked(&cfg.datadir)? {
         return Ok(());
     }
-    if mysqld::sst_file_present(cfg) {
-        warn!(
-            "a state transfer began during the last re-forming start and did not complete: this node \
-             can only join by a full state transfer"
-        );
-        datadir::mark_transfer(
-            &cfg.datadir,
-            &format!(
-                "a state transfer began during a re-forming start (found {})\n",
-                now()
-            ),
-        )?;
+    let log = mysqld::start_log_since(cfg, datadir::reform_log_mark(&cfg.datadir)?.as_ref());
+    match reform::after(mysqld::sst_file_present(cfg), log) {
+        reform::After::MayHoldAHalfCopy(why) => {
+            warn!(
+                "a state transfer may have begun during the last re-forming start and not completed \
+                 ({why}): this node can only join by a full state transfer"
+            );
+            datadir::mark_transfer(
+                &cfg.datadir,
+                &format!("re-forming start ended at {}: {why}\n", now()),
+            )?;
+        }
+        reform::After::Untouched => {}
     }
     datadir::clear_reform(&cfg.datadir)
+}
+
+/// A re-forming server found receiving a state transfer (`decide::reform::ReformWait::Joining`): it joined
+/// some other component, and from now on it is a join. The transfer marker first (durably: from the first
+/// copied file on the datadir may hold a donor's half copy), then the re-forming marker and
+/// `State::reforming` go, so the re-forming graces no longer apply (they would kill a long transfer).
+pub fn reform_became_join(cfg: &Config, st: &mut State) -> Result<(), Error> {
+    warn!(
+        "the re-forming server is receiving a state transfer: it joined another Primary component (a \
+         bootstrap elsewhere); followed as a join from now on"
+    );
+    datadir::mark_transfer(
+        &cfg.datadir,
+        &format!(
+            "a re-forming start turned into a join (state transfer seen at {})\n",
+            now()
+        ),
+    )?;
+    datadir::clear_reform(&cfg.datadir)?;
+    st.reforming = None;
+    state::save(&cfg.state_file(), st)
 }
 
 /// Two reports that differ only in `at` mean the same: keep the old one so nothing is republished.

@@ -13,7 +13,7 @@ use crate::exit::Outcome;
 /// How long a re-forming server no monitor saw in a component gets for SIGTERM before SIGKILL. A server
 /// waiting for its component applied nothing, so killing it loses nothing, and it ignored SIGTERM for 63 s
 /// in the lab (a joiner stuck connecting, 49 s). One that did reach a component unseen (its socket still
-/// closed after `decide::monitor::REFORM_COMPONENT_GRACE`) is killed as a crash would kill it: its
+/// closed after `decide::reform::REFORM_COMPONENT_GRACE`) is killed as a crash would kill it: its
 /// writes are the component's, which its other members hold.
 pub const UNFORMED_STOP: Duration = Duration::from_secs(10);
 

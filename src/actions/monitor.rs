@@ -26,14 +26,12 @@ use crate::actions::promote::DECLINE_GRACE;
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::decide::election::Decision;
-use crate::decide::monitor::{
-    reform_wait, verdict, Observation, Process, QueryFailure, ReformElection, ReformWait,
-    RequestedRole, Serving,
-};
+use crate::decide::monitor::{verdict, Observation, Process, QueryFailure, RequestedRole, Serving};
 use crate::decide::promotion::SCORE;
+use crate::decide::reform::{self, ReformElection, ReformWait};
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, Published, State};
-use crate::edge::{cib, mysqld};
+use crate::edge::{cib, datadir, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
@@ -134,23 +132,47 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         .as_ref()
         .and_then(|q| q.status.as_ref())
         .is_some_and(|s| s.health().in_primary());
-    // A re-forming server not yet answering in a component: wait, or give up now (see `reform_wait`).
+    // A re-forming server not yet answering in a component: wait, follow it as a join, or give up now
+    // (`decide::reform::wait`).
     let reform_since = marker
         .as_ref()
         .and_then(|m| m.reforming)
         .filter(|_| found.is_some() && !in_component)
         .filter(|_| role(cfg, marker.as_ref()) == RequestedRole::Promoted);
-    let reforming = match reform_since {
-        Some(since) => {
-            let age = common::now().saturating_sub(since);
-            match reform_wait(&reform_election(cfg, deadline).await, age) {
+    let reforming = match (reform_since, &found, marker.as_mut()) {
+        (Some(since), Some(f), Some(m)) => {
+            // Checked first: a transfer ends the re-forming wait whatever the election says.
+            let transferring = f
+                .pid()
+                .is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p));
+            let progress = reform::Progress {
+                election: if transferring {
+                    ReformElection::Unknown
+                } else {
+                    reform_election(cfg, deadline).await
+                },
+                log: match datadir::reform_log_mark(&cfg.datadir) {
+                    Ok(mark) => mysqld::start_log_since(cfg, mark.as_ref()),
+                    Err(e) => {
+                        warn!("{e}");
+                        None
+                    }
+                },
+                transferring,
+                age_secs: common::now().saturating_sub(since),
+            };
+            match reform::wait(&progress) {
                 ReformWait::Keep => true,
+                ReformWait::Joining => {
+                    common::reform_became_join(cfg, m)?;
+                    false
+                }
                 ReformWait::GiveUp(why) => {
                     return Ok(Outcome::failed(OcfStatus::FailedPromoted, why));
                 }
             }
         }
-        None => false,
+        _ => false,
     };
     let obs = Observation {
         process: if found.is_some() {
@@ -193,7 +215,7 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
 }
 
 /// A server re-forming the saved view, not answering in a component yet: the election again (one CIB
-/// read) for `decide::monitor::reform_wait`. When it no longer says re-form, because a member stopped,
+/// read) for `decide::reform::wait`. When it no longer says re-form, because a member stopped,
 /// failed, lost its saved view or left the cluster, Galera will never form this component: the attempt
 /// fails at once (Pacemaker recovers the instance, and its demote moves gvwstate.dat aside) instead of at
 /// the end of the grace. In the lab, a member whose server could not start republished its position 16 s

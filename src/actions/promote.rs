@@ -10,7 +10,7 @@
 //! - Reform (every member level, Galera's saved view on disk everywhere) → start with the recovered
 //!   position and gvwstate.dat kept, publish `joining` with `pcr=reforming`; wait for the component only
 //!   when every member is promoted in this same transition (at most [`REFORM_WAIT`]), else hand the wait
-//!   to the monitor at once (Promoted, `<rsc>-synced=0`, `decide::monitor::REFORM_GRACE`): a promote
+//!   to the monitor at once (Promoted, `<rsc>-synced=0`, `decide::reform::wait`): a promote
 //!   that waited for members Pacemaker has not promoted yet would hold up the very transition that
 //!   promotes them;
 //! - anything else → decline: mariadbd stays stopped, the score is removed and promote succeeds (see
@@ -52,6 +52,11 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         return already_running(ctx, &mut st, pid).await;
     }
     let plan = plan(ctx, &st).await?;
+    if matches!(plan, PromotePlan::Join { .. } | PromotePlan::Bootstrap) {
+        // A failed re-forming attempt whose demote did not run (or did not finish): its saved view and
+        // marker are settled before this datadir joins or bootstraps.
+        common::end_failed_reform(cfg, &mut st, ctx.deadline).await;
+    }
     // Whether a transfer into this datadir was already unfinished before this promote (then it stays so).
     let marked_before = datadir::transfer_marked(&cfg.datadir)?;
     let position = start_position(&st);
@@ -107,7 +112,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let fresh_marker = !bootstrap && !marked_before;
     let ready = match wait_ready(ctx, &st, &mut started, bootstrap).await {
         Ok(r) => r,
-        Err(reason) => return Err(give_up(ctx, reason).await),
+        Err(reason) => return Err(give_up(ctx, &st, reason).await),
     };
     match &ready {
         Ready::Running(status, vars) => finish(ctx, &mut st, status, vars).await?,
@@ -209,6 +214,7 @@ async fn join(
     let addr = members::gcomm_peers(ctx.cfg, peers)?;
     info!("promote: joining the Primary component at {addr}");
     let mut args = vec![format!("--wsrep_cluster_address={addr}")];
+    common::settle_reform_marker(ctx.cfg)?;
     if datadir::transfer_marked(&ctx.cfg.datadir)? {
         // The last join was interrupted: offer Galera no position, so it asks for a full transfer.
         forget_position(ctx)?;
@@ -312,13 +318,7 @@ async fn reform(
         ctx.node,
         join_names(peers, ", ")
     );
-    datadir::mark_reform(
-        &cfg.datadir,
-        &format!(
-            "re-forming the saved Primary view since {}\n",
-            common::now()
-        ),
-    )?;
+    datadir::mark_reform(&cfg.datadir, common::now(), &datadir::LogMark::of(&cfg.log))?;
     // Recorded before the server starts: whatever ends this attempt before a Primary component, the
     // demote or stop after it finds the mark and takes gvwstate.dat away (`common::end_failed_reform`).
     st.reforming = Some(common::now());
@@ -339,7 +339,7 @@ async fn reform(
         // Unlike a joiner's: while this server runs, the others must not read this node as `recovered`
         // (their elections would take it for a node that could bootstrap). No report, no server.
         if let Err(e) = common::publish(ctx, st, &reforming, known.as_ref()).await {
-            return Err(give_up(ctx, NotReady::Unpublished(e.to_string())).await);
+            return Err(give_up(ctx, st, NotReady::Unpublished(e.to_string())).await);
         }
     }
     Ok(started)
@@ -362,12 +362,19 @@ async fn reform_wait(
     together: bool,
 ) -> Result<Outcome, Error> {
     let wait = ctx.deadline.leaving(stop_slot(ctx)).within(REFORM_WAIT);
+    let pid = i32::try_from(started.child.id()).ok();
     if together {
         loop {
             match probe(ctx, started, true, true).await {
-                Err(reason) => return Err(give_up(ctx, reason).await),
+                Err(reason) => return Err(give_up(ctx, st, reason).await),
                 Ok(Look::Ready(Ready::Running(status, vars))) => {
                     finish(ctx, st, &status, &vars).await?;
+                    return Ok(Outcome::ok());
+                }
+                // It joined another component and receives its state (`decide::reform::ReformWait::Joining`).
+                Ok(_) if pid.is_some_and(|p| mysqld::state_transfer_in_progress(ctx.cfg, p)) => {
+                    common::reform_became_join(ctx.cfg, st)?;
+                    transferring(ctx, st).await?;
                     return Ok(Outcome::ok());
                 }
                 Ok(_) if wait.expired() => break,
@@ -393,6 +400,8 @@ async fn reform_wait(
 /// Never from a datadir whose last state transfer was interrupted, whatever the election or an override
 /// says: its files may be a donor's half copy.
 async fn bootstrap(ctx: &Ctx<'_>, position: Option<String>) -> Result<Started, Error> {
+    // A re-forming marker left behind becomes the transfer marker first when a transfer may have begun.
+    common::settle_reform_marker(ctx.cfg)?;
     if datadir::transfer_marked(&ctx.cfg.datadir)? {
         return Err(Error::InterruptedTransfer {
             datadir: ctx.cfg.datadir.clone(),
@@ -599,11 +608,13 @@ async fn abandon(ctx: &Ctx<'_>, fresh_marker: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// A failed promote leaves no half-joined server behind.
-async fn give_up(ctx: &Ctx<'_>, reason: NotReady) -> Error {
+/// A failed promote leaves no half-joined server behind (a re-forming one, which applied nothing, is killed
+/// after `actions::demote::UNFORMED_STOP`, as the demote would).
+async fn give_up(ctx: &Ctx<'_>, st: &State, reason: NotReady) -> Error {
     warn!("promote failed: {reason}; stopping mariadbd");
     crate::edge::lastview::refresh(ctx.cfg, ctx.deadline).await;
-    match mysqld::stop(ctx.cfg, ctx.deadline).await {
+    let stop_by = crate::actions::demote::stop_deadline(ctx, st, Duration::ZERO);
+    match mysqld::stop(ctx.cfg, stop_by).await {
         Ok(s) => info!("promote: {s}"),
         Err(e) => {
             return Error::PromoteGaveUpStopFailed {

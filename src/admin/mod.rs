@@ -386,8 +386,9 @@ async fn bootstrap(
         return Err(Error::OverrideRefused(format!(
             "{} re-form the saved Primary view (every member is level and kept Galera's saved view): \
              they form the component together, nothing to bootstrap. If one of them cannot start, \
-             the others' attempt ends within a minute and a half, removes their saved view, and the \
-             election then picks the node to bootstrap",
+             the others' attempt ends as soon as their monitor sees it (at most 60 s after their start; \
+             up to 10 minutes once their log shows the component formed and their storage engines are \
+             starting), removes their saved view, and the election then picks the node to bootstrap",
             join_names(members, ", ")
         )));
     }

@@ -7,6 +7,8 @@
 //! - [`mycnf`]: the node's option file (my.cnf) against the parameters, for validate-all.
 //! - [`server`]: whether a process `/proc` describes is a server of this data directory, and why.
 //! - [`recovery`]: whether a position recovered earlier still holds (the datadir's fingerprint unchanged).
+//! - [`reform`]: a re-forming start (Galera's pc.recovery) once its server runs: the monitor's wait, and
+//!   whether an attempt that is over may have left a donor's half copy.
 //!
 //! - [`promotion`]: the one verdict of an invocation (election + two_node_mode + override + score + plan).
 //!
@@ -25,6 +27,7 @@ pub mod monitor;
 pub mod mycnf;
 pub mod promotion;
 pub mod recovery;
+pub mod reform;
 pub mod server;
 
 /// A Pacemaker node name (`crm_node -n`, `OCF_RESKEY_CRM_meta_on_node`).

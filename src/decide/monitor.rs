@@ -137,66 +137,9 @@ pub struct Observation {
     pub role: RequestedRole,
     /// The promote started this server to re-form the saved Primary view with the other members
     /// (`decide::election::Decision::Reform`), it has not been seen in a Primary component since, and
-    /// [`reform_wait`] keeps waiting for it.
+    /// `decide::reform::wait` keeps waiting for it.
     pub reforming: bool,
 }
-
-/// What the election says now about a re-forming start whose server is not answering in a Primary
-/// component yet (the monitor re-runs it with one CIB read).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReformElection {
-    /// Still every member re-forming the saved view.
-    Reform,
-    /// A Primary component runs (the re-formed one, its members publishing `primary` first): this server is
-    /// in it or joins it, and its socket opens once its storage engine is up.
-    ComponentRuns,
-    /// Anything else (a member stopped, failed, lost its saved view or left): this explanation.
-    Other(String),
-    /// The CIB could not be read.
-    Unknown,
-}
-
-/// Whether a Promoted monitor keeps waiting for a re-forming server (`Keep`: running, serving nobody) or
-/// fails it now, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReformWait {
-    Keep,
-    GiveUp(String),
-}
-
-/// How long a re-forming server may stay without an answering socket once a Primary component runs: its
-/// storage engine starts after the component is reached (MariaDB opens its socket last), which on a large
-/// datadir takes minutes.
-pub const REFORM_COMPONENT_GRACE: u64 = 600;
-
-/// The monitor's rule for a re-forming server `age_secs` after its start (see [`REFORM_GRACE`]).
-pub fn reform_wait(election: &ReformElection, age_secs: u64) -> ReformWait {
-    match election {
-        ReformElection::Reform | ReformElection::Unknown if age_secs < REFORM_GRACE => ReformWait::Keep,
-        ReformElection::Reform | ReformElection::Unknown => ReformWait::GiveUp(format!(
-            "the saved Primary view was not re-formed within {REFORM_GRACE} s (a member never \
-             connected)"
-        )),
-        ReformElection::ComponentRuns if age_secs < REFORM_COMPONENT_GRACE => ReformWait::Keep,
-        ReformElection::ComponentRuns => ReformWait::GiveUp(format!(
-            "a Primary component runs, but this server, started to re-form it, has not answered for \
-             {REFORM_COMPONENT_GRACE} s"
-        )),
-        ReformElection::Other(explain) => ReformWait::GiveUp(format!(
-            "the saved Primary view can no longer be re-formed; the election now says: {explain}"
-        )),
-    }
-}
-
-/// How long after a re-forming start a Promoted monitor accepts a server that is not (yet) in a Primary
-/// component: Galera restores the component only once every member of the view is started, and a promote
-/// that is not promoted together with all of them hands that wait to the monitor (it must not hold up
-/// the transition that promotes the others). Galera sets no bound of its own here: in the lab two of
-/// three members whose third could not start formed a non-Primary component of two and kept waiting. The
-/// monitor also ends the wait early, as soon as the election no longer says re-form
-/// (`actions::monitor::reform_election`); this grace is for members that all keep waiting for each
-/// other (no connectivity between them, `pc.recovery=false` in the provider options).
-pub const REFORM_GRACE: u64 = 60;
 
 /// The verdict: status, a one-line reason for failures, and what the node offers clients (the VIP).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -786,44 +729,6 @@ mod tests {
             (synced.status, synced.serving),
             (OcfStatus::RunningPromoted, Serving::Yes)
         );
-    }
-
-    /// The re-forming wait: kept while the election still says re-form (or the CIB cannot be read) within
-    /// the grace, and longer once a component runs (the server's socket opens after its storage engine);
-    /// given up at once when the election says anything else.
-    #[test]
-    fn the_re_forming_wait_follows_the_election() {
-        use ReformElection as E;
-        assert_eq!(reform_wait(&E::Reform, 0), ReformWait::Keep);
-        assert_eq!(reform_wait(&E::Reform, REFORM_GRACE - 1), ReformWait::Keep);
-        assert_eq!(reform_wait(&E::Unknown, REFORM_GRACE - 1), ReformWait::Keep);
-        assert!(matches!(
-            reform_wait(&E::Reform, REFORM_GRACE),
-            ReformWait::GiveUp(_)
-        ));
-        assert!(matches!(
-            reform_wait(&E::Unknown, REFORM_GRACE),
-            ReformWait::GiveUp(_)
-        ));
-        assert_eq!(
-            reform_wait(&E::ComponentRuns, REFORM_GRACE),
-            ReformWait::Keep
-        );
-        assert_eq!(
-            reform_wait(&E::ComponentRuns, REFORM_COMPONENT_GRACE - 1),
-            ReformWait::Keep
-        );
-        assert!(matches!(
-            reform_wait(&E::ComponentRuns, REFORM_COMPONENT_GRACE),
-            ReformWait::GiveUp(_)
-        ));
-        match reform_wait(&E::Other("wait for node3: ...".into()), 0) {
-            ReformWait::GiveUp(why) => assert!(
-                why.ends_with("the election now says: wait for node3: ..."),
-                "{why}"
-            ),
-            other => panic!("{other:?}"),
-        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -79,9 +79,73 @@ pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
     mark(datadir, TRANSFER_MARKER, note)
 }
 
-/// Create the re-forming marker durably before a re-forming start.
-pub fn mark_reform(datadir: &Path, note: &str) -> Result<(), Error> {
-    mark(datadir, REFORM_MARKER, note)
+/// Where the server log of one start begins: its length just before the start and the bytes that end it
+/// there (at most [`LogMark::GUARD`]), so a reader can tell the same file from one rotated or truncated
+/// since and refilled past that length (its bytes there differ: log lines carry timestamps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogMark {
+    pub offset: u64,
+    pub before: Vec<u8>,
+}
+
+impl LogMark {
+    pub const GUARD: u64 = 32;
+
+    /// The mark of `log` now (a log that does not exist yet: offset 0).
+    pub fn of(log: &Path) -> LogMark {
+        let read = || -> std::io::Result<LogMark> {
+            let mut f = std::fs::File::open(log)?;
+            let offset = f.metadata()?.len();
+            let start = offset.saturating_sub(Self::GUARD);
+            f.seek(SeekFrom::Start(start))?;
+            let mut before = Vec::new();
+            f.take(offset - start).read_to_end(&mut before)?;
+            Ok(LogMark { offset, before })
+        };
+        read().unwrap_or(LogMark {
+            offset: 0,
+            before: Vec::new(),
+        })
+    }
+
+    fn render(&self) -> String {
+        let hex: String = self.before.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{LOG_OFFSET}{}\n{LOG_BEFORE}{hex}\n", self.offset)
+    }
+
+    fn parse(text: &str) -> Option<LogMark> {
+        let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name));
+        let offset = field(LOG_OFFSET)?.trim().parse().ok()?;
+        let hex = field(LOG_BEFORE)?.trim();
+        let before = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        Some(LogMark { offset, before })
+    }
+}
+
+const LOG_OFFSET: &str = "server log offset: ";
+const LOG_BEFORE: &str = "server log before offset: ";
+
+/// Create the re-forming marker durably before a re-forming start, with where the server log of that
+/// start begins ([`reform_log_mark`], `edge::mysqld::start_log_since`).
+pub fn mark_reform(datadir: &Path, since: u64, log: &LogMark) -> Result<(), Error> {
+    mark(
+        datadir,
+        REFORM_MARKER,
+        &format!(
+            "re-forming the saved Primary view since {since}\n{}",
+            log.render()
+        ),
+    )
+}
+
+/// Where the server log of the re-forming start begins, as its marker recorded it: `None` without a
+/// marker or when the marker holds no mark (one written by an agent before marks were recorded: then the
+/// whole log is read, which can only find more evidence of a transfer, never less).
+pub fn reform_log_mark(datadir: &Path) -> Result<Option<LogMark>, Error> {
+    Ok(read_optional(&datadir.join(REFORM_MARKER))?.and_then(|t| LogMark::parse(&t)))
 }
 
 fn mark(datadir: &Path, name: &str, note: &str) -> Result<(), Error> {
@@ -495,6 +559,39 @@ mod tests {
         clear_transfer(&dir).unwrap();
         assert!(!transfer_marked(&dir).unwrap());
         clear_transfer(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reform_marker_keeps_the_log_offset() {
+        let dir = tempdir("reform-marker");
+        assert_eq!(reform_log_mark(&dir).unwrap(), None);
+        let log = dir.join("error.log");
+        assert_eq!(
+            LogMark::of(&log),
+            LogMark {
+                offset: 0,
+                before: vec![]
+            }
+        );
+        let text = "2026-12-07 23:50:01 0 [Note] WSREP: a line long enough\n";
+        std::fs::write(&log, text).unwrap();
+        let mark = LogMark::of(&log);
+        assert_eq!(mark.offset, text.len() as u64);
+        assert_eq!(mark.before, text.as_bytes()[text.len() - 32..].to_vec());
+        mark_reform(&dir, 1_765_000_000, &mark).unwrap();
+        assert!(reform_marked(&dir).unwrap());
+        assert!(!transfer_marked(&dir).unwrap());
+        assert_eq!(reform_log_mark(&dir).unwrap(), Some(mark));
+        // A marker of an agent that recorded no offset.
+        std::fs::write(
+            dir.join(REFORM_MARKER),
+            "re-forming the saved Primary view since 1\n",
+        )
+        .unwrap();
+        assert_eq!(reform_log_mark(&dir).unwrap(), None);
+        clear_reform(&dir).unwrap();
+        assert!(!reform_marked(&dir).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -39,6 +39,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{chown, fchown, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,9 @@ use crate::config::Config;
 use crate::deadline::{poll_until, Deadline};
 use crate::decide::server::{self, DatadirArgument, DirId, Evidence, Seen, Wanted};
 use crate::edge::command::{self, Cmd};
+use crate::edge::datadir::LogMark;
 use crate::error::Error;
+use crate::galera::startlog::{self, StartLog};
 
 /// How often waits look at /proc or the server again.
 const POLL: Duration = Duration::from_millis(200);
@@ -523,6 +526,49 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
 /// The file MariaDB's SST scripts keep in the datadir while a transfer runs.
 const SST_IN_PROGRESS: &str = "sst_in_progress";
 
+/// How much of the log after a start's mark is read: the lines `galera::startlog` looks for come in a
+/// start's first seconds, long before a server writes megabytes.
+const START_LOG_MAX: u64 = 8 << 20;
+
+/// What the server log says since `mark` (`galera::startlog`; `None` for `mark`: the whole log). `None`
+/// when the log no longer covers the mark: shorter than its offset, or other bytes before it (rotated or
+/// truncated since, then refilled), or unreadable. A log that does not exist, with nothing before the mark,
+/// is a server that never wrote a line (it never started): no evidence of anything.
+pub fn start_log_since(cfg: &Config, mark: Option<&LogMark>) -> Option<StartLog> {
+    let (from, before) = mark.map_or((0, &[][..]), |m| (m.offset, &m.before[..]));
+    let mut f = match File::open(&cfg.log) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && from == 0 => {
+            return Some(StartLog::default())
+        }
+        Err(e) => {
+            crate::warn!("reading {}: {e}", cfg.log.display());
+            return None;
+        }
+    };
+    let len = f.metadata().ok()?.len();
+    let guard = from.saturating_sub(before.len() as u64);
+    let mut seen = Vec::new();
+    let same = len >= from
+        && f.seek(SeekFrom::Start(guard)).is_ok()
+        && (&mut f).take(from - guard).read_to_end(&mut seen).is_ok()
+        && seen == before;
+    if !same {
+        crate::warn!(
+            "{} no longer holds what it held at the re-forming start ({from} bytes then, {len} now): \
+             rotated or truncated since",
+            cfg.log.display()
+        );
+        return None;
+    }
+    let mut text = Vec::new();
+    f.take(START_LOG_MAX)
+        .read_to_end(&mut text)
+        .map_err(|e| crate::warn!("reading {}: {e}", cfg.log.display()))
+        .ok()?;
+    Some(startlog::read(&String::from_utf8_lossy(&text)))
+}
+
 /// Whether `sst_in_progress` exists at all, whoever left it (after the server is gone, when no start time
 /// can tell a live transfer from a stale file: callers treat it as "a transfer may have begun").
 pub fn sst_file_present(cfg: &Config) -> bool {
@@ -653,5 +699,63 @@ mod tests {
         assert!(started <= now + Duration::from_secs(1));
         assert!(now.duration_since(started).unwrap_or_default() < Duration::from_secs(3600));
         assert_eq!(process_start(i32::MAX), None);
+    }
+
+    fn config_with_log(log: &Path) -> Config {
+        let env: std::collections::BTreeMap<String, String> = [
+            ("OCF_RESKEY_wsrep_cluster_address", "gcomm://a,b,c"),
+            ("OCF_RESKEY_log", &log.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        Config::from_env(&env, "galera".into()).unwrap()
+    }
+
+    /// The log of one start is read from its mark, and only while the file still holds what it held at
+    /// the mark: a rotated or truncated log, even one refilled past the old length, proves nothing.
+    #[test]
+    fn the_log_of_one_start_is_read_from_its_mark() {
+        let dir = std::env::temp_dir().join(format!("galera-ocf-startlog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("error.log");
+        let cfg = config_with_log(&log);
+        // No log at all, nothing before the start: a server that never started.
+        let empty = LogMark::of(&log);
+        assert_eq!(
+            start_log_since(&cfg, Some(&empty)),
+            Some(StartLog::default())
+        );
+        let old = "2026-12-06 10:00:00 2 [Note] WSREP: State transfer required: \n";
+        std::fs::write(&log, old).unwrap();
+        let mark = LogMark::of(&log);
+        // What the log held before the start is not this start's.
+        assert_eq!(
+            start_log_since(&cfg, Some(&mark)),
+            Some(StartLog::default())
+        );
+        assert!(start_log_since(&cfg, None).unwrap().transfer_requested);
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        use std::io::Write;
+        f.write_all(b"2026-12-07 23:50:03 0 [Note] WSREP: New COMPONENT: primary = yes, bootstrap = no, my_idx = 0, memb_num = 3\n")
+            .unwrap();
+        assert_eq!(
+            start_log_since(&cfg, Some(&mark)),
+            Some(StartLog {
+                transfer_requested: false,
+                primary_formed: true
+            })
+        );
+        // Rotated (a new, shorter file): no longer covers the start.
+        std::fs::write(&log, "x\n").unwrap();
+        assert_eq!(start_log_since(&cfg, Some(&mark)), None);
+        // Rotated and refilled past the old length: other bytes before the mark.
+        std::fs::write(&log, "y".repeat(old.len() + 100)).unwrap();
+        assert_eq!(start_log_since(&cfg, Some(&mark)), None);
+        // Gone.
+        std::fs::remove_file(&log).unwrap();
+        assert_eq!(start_log_since(&cfg, Some(&mark)), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
