@@ -162,6 +162,9 @@ pub enum NotReady {
     /// The re-forming start's `joining` report could not be published (the CIB's error).
     #[error("the re-forming report could not be published: {0}")]
     Unpublished(String),
+    /// A re-forming start's evidence of a state transfer could not be read or recorded (the I/O error).
+    #[error("a transfer into the re-forming datadir could not be ruled out or recorded: {0}")]
+    Unguarded(String),
     /// The wait ran out; `last` is what the server said at the last look.
     #[error("not Synced in a Primary component within {waited:?} (last: {last})")]
     TimedOut {

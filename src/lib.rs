@@ -32,7 +32,9 @@
 //!                --print-defaults` reports), server (which processes are servers of the data directory),
 //!                arbitrator (the garbd monitor's status with its grace for a lost Primary component, and
 //!                what start does with untracked garbd processes), recovery (whether a position recovered
-//!                earlier still holds: the datadir's fingerprint and the server's options)
+//!                earlier still holds: the datadir's fingerprint and the server's options), reform (a
+//!                re-forming start once its server runs: the monitor's wait, and whether an attempt that
+//!                is over may have left a donor's half copy)
 //! edge/          the only code touching the world: command (all process spawning), cib, mysqld, sql,
 //!                datadir (also its fingerprint, the recovery cache, and the agent's own datadir writes,
 //!                done by bounded child processes so a hung disk never blocks an action), paths
@@ -79,7 +81,10 @@
 //! - The marker's `reforming`: when a promote started the server to re-form the saved Primary view
 //!   (`decide::election::Decision::Reform`, Galera's pc.recovery), until it is in a Primary component; the
 //!   monitor's re-forming grace reads it, and a demote or stop that still finds it moves gvwstate.dat
-//!   aside (`actions::common::end_failed_reform`).
+//!   aside (`actions::common::end_failed_reform`). `<datadir>/galera-ocf-reforming.sst` says the same on
+//!   disk, with where the server log of that start begins: whatever ends the attempt (a power loss too)
+//!   settles it into the transfer marker when the log shows a state transfer may have begun, else removes
+//!   it (`decide::reform::after`).
 //!
 //! Data flow of one invocation: `cli::parse` → `Config::from_env` → `actions::run` → `exit::finish` →
 //! one exit-reason line (if any) → exit code.

@@ -19,6 +19,7 @@ use crate::edge::{datadir, mysqld};
 use crate::error::Error;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
 use crate::galera::report::{NodeState, Report, SavedPc};
+use crate::galera::startlog::StartLog;
 use crate::galera::status::ServerVars;
 use crate::galera::{grastate, recover};
 
@@ -224,25 +225,73 @@ pub fn settle_reform_marker(cfg: &Config) -> Result<(), Error> {
     datadir::clear_reform(&cfg.datadir)
 }
 
+/// One look at a re-forming server (`pid`) not answering in a Primary component: whether a transfer into
+/// the datadir runs now (`sst_in_progress` written since the server started), and the server log since the
+/// start (`decide::reform::Progress`). As soon as either shows a transfer may have begun, the transfer
+/// marker is written (durably, before anything else): a monitor may not come again before a power loss,
+/// and the log's lines may not outlive one. Level members never request a transfer, so this costs a
+/// re-forming member nothing.
+pub fn reform_evidence(cfg: &Config, pid: Option<i32>) -> Result<(bool, Option<StartLog>), Error> {
+    let transferring = pid.is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p));
+    let log = mysqld::start_log_since(cfg, datadir::reform_log_mark(&cfg.datadir)?.as_ref());
+    if reform::transfer_may_have_begun(transferring, log)
+        && !datadir::transfer_marked(&cfg.datadir)?
+    {
+        warn!(
+            "the re-forming server asked for a state transfer: it is joining another Primary component \
+             (a bootstrap elsewhere); the transfer marker is written"
+        );
+        datadir::mark_transfer(
+            &cfg.datadir,
+            &format!(
+                "a re-forming start asked for a state transfer (seen at {})\n",
+                now()
+            ),
+        )?;
+    }
+    Ok((transferring, log))
+}
+
 /// A re-forming server found receiving a state transfer (`decide::reform::ReformWait::Joining`): it joined
-/// some other component, and from now on it is a join. The transfer marker first (durably: from the first
-/// copied file on the datadir may hold a donor's half copy), then the re-forming marker and
-/// `State::reforming` go, so the re-forming graces no longer apply (they would kill a long transfer).
-pub fn reform_became_join(cfg: &Config, st: &mut State) -> Result<(), Error> {
+/// some other component, and from now on it is a join. The transfer marker is already there
+/// ([`reform_evidence`]); the re-forming marker and `State::reforming` go, so the re-forming graces no
+/// longer apply (they would kill a long transfer), and the report says `joining` without `pcr=reforming`
+/// (the others' elections must not count this node as re-forming). Only a marker that cannot be written
+/// fails: the rest is logged and the join goes on.
+pub async fn reform_became_join(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
+    let cfg = ctx.cfg;
     warn!(
         "the re-forming server is receiving a state transfer: it joined another Primary component (a \
          bootstrap elsewhere); followed as a join from now on"
     );
-    datadir::mark_transfer(
-        &cfg.datadir,
-        &format!(
-            "a re-forming start turned into a join (state transfer seen at {})\n",
-            now()
-        ),
-    )?;
-    datadir::clear_reform(&cfg.datadir)?;
+    if !datadir::transfer_marked(&cfg.datadir)? {
+        datadir::mark_transfer(
+            &cfg.datadir,
+            &format!(
+                "a re-forming start turned into a join (seen at {})\n",
+                now()
+            ),
+        )?;
+    }
+    if let Err(e) = datadir::clear_reform(&cfg.datadir) {
+        warn!("{e}");
+    }
     st.reforming = None;
-    state::save(&cfg.state_file(), st)
+    if let Some(r) = st.report.clone().filter(|r| r.pc == SavedPc::Reforming) {
+        let joining = Report {
+            state: NodeState::Joining,
+            pc: SavedPc::Absent,
+            at: now(),
+            ..r.clone()
+        };
+        if let Err(e) = publish(ctx, st, &joining, Some(&r)).await {
+            warn!("{e}");
+        }
+    }
+    if let Err(e) = state::save(&cfg.state_file(), st) {
+        warn!("{e}");
+    }
+    Ok(())
 }
 
 /// Two reports that differ only in `at` mean the same: keep the old one so nothing is republished.

@@ -18,10 +18,12 @@ use crate::exit::Outcome;
 pub const UNFORMED_STOP: Duration = Duration::from_secs(10);
 
 /// The stop's deadline: the action's, less `keep`, and at most [`UNFORMED_STOP`] for a re-forming start
-/// that never reached a component (`State::reforming`).
+/// that never reached a component (`State::reforming`) and asked for no state transfer (no transfer
+/// marker: one that did is a joiner, stopped as joiners are).
 pub fn stop_deadline(ctx: &Ctx<'_>, st: &State, keep: Duration) -> crate::deadline::Deadline {
     let d = ctx.deadline.leaving(keep);
-    if st.reforming.is_some() {
+    let joining = crate::edge::datadir::transfer_marked(&ctx.cfg.datadir).unwrap_or(true);
+    if st.reforming.is_some() && !joining {
         d.within(UNFORMED_STOP)
     } else {
         d

@@ -31,7 +31,7 @@ use crate::decide::promotion::SCORE;
 use crate::decide::reform::{self, ReformElection, ReformWait};
 use crate::edge::sql::{self, Snapshot};
 use crate::edge::state::{self, Published, State};
-use crate::edge::{cib, datadir, mysqld};
+use crate::edge::{cib, mysqld};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::galera::position::{ClusterUuid, Position, Seqno};
@@ -141,30 +141,22 @@ pub async fn run(cfg: &Config, deadline: Deadline, probe: bool) -> Result<Outcom
         .filter(|_| role(cfg, marker.as_ref()) == RequestedRole::Promoted);
     let reforming = match (reform_since, &found, marker.as_mut()) {
         (Some(since), Some(f), Some(m)) => {
-            // Checked first: a transfer ends the re-forming wait whatever the election says.
-            let transferring = f
-                .pid()
-                .is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p));
+            let (transferring, log) = common::reform_evidence(cfg, f.pid())?;
             let progress = reform::Progress {
+                // A transfer ends the re-forming wait whatever the election says: no CIB read.
                 election: if transferring {
                     ReformElection::Unknown
                 } else {
                     reform_election(cfg, deadline).await
                 },
-                log: match datadir::reform_log_mark(&cfg.datadir) {
-                    Ok(mark) => mysqld::start_log_since(cfg, mark.as_ref()),
-                    Err(e) => {
-                        warn!("{e}");
-                        None
-                    }
-                },
+                log,
                 transferring,
                 age_secs: common::now().saturating_sub(since),
             };
             match reform::wait(&progress) {
                 ReformWait::Keep => true,
                 ReformWait::Joining => {
-                    common::reform_became_join(cfg, m)?;
+                    common::reform_became_join(&ctx(cfg, deadline).await?, m).await?;
                     false
                 }
                 ReformWait::GiveUp(why) => {
@@ -527,10 +519,12 @@ async fn keep_published(
             cfg.resource
         );
     }
+    // A re-forming start in its component (Synced or not: a Donor or a desynced member may stay so for
+    // long) is over: its marker is settled now, so it never outlives the attempt (one stat when absent).
+    common::settle_reform_marker(cfg)?;
     if status.health() == Health::Synced {
         // The join is complete: the datadir holds a whole copy now (see edge::datadir's marker).
         crate::edge::datadir::clear_transfer(&cfg.datadir)?;
-        crate::edge::datadir::clear_reform(&cfg.datadir)?;
     }
     let c: Ctx<'_> = ctx(cfg, deadline).await?;
     let cached = Known::cached(&st);

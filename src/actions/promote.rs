@@ -318,7 +318,9 @@ async fn reform(
         ctx.node,
         join_names(peers, ", ")
     );
-    datadir::mark_reform(&cfg.datadir, common::now(), &datadir::LogMark::of(&cfg.log))?;
+    // An earlier attempt's marker holds its own evidence: settled first, not overwritten.
+    common::settle_reform_marker(cfg)?;
+    datadir::mark_reform(&cfg.datadir, common::now(), &mysqld::log_mark(cfg)?)?;
     // Recorded before the server starts: whatever ends this attempt before a Primary component, the
     // demote or stop after it finds the mark and takes gvwstate.dat away (`common::end_failed_reform`).
     st.reforming = Some(common::now());
@@ -326,6 +328,9 @@ async fn reform(
     let args = [
         format!("--wsrep_cluster_address={}", cfg.wsrep_cluster_address),
         position,
+        // The end of the attempt reads Galera's notes (`galera::startlog`); `silent-startup` in my.cnf
+        // would drop them until the server is up. `loose-`: a server without the option starts anyway.
+        "--loose-skip-silent-startup".to_owned(),
     ];
     let started = mysqld::start(cfg, &args)?;
     if let Some(r) = st.report.clone() {
@@ -371,15 +376,26 @@ async fn reform_wait(
                     finish(ctx, st, &status, &vars).await?;
                     return Ok(Outcome::ok());
                 }
-                // It joined another component and receives its state (`decide::reform::ReformWait::Joining`).
-                Ok(_) if pid.is_some_and(|p| mysqld::state_transfer_in_progress(ctx.cfg, p)) => {
-                    common::reform_became_join(ctx.cfg, st)?;
-                    transferring(ctx, st).await?;
-                    return Ok(Outcome::ok());
+                Ok(_) => {
+                    // It may have joined another component and receive its state
+                    // (`decide::reform::ReformWait::Joining`).
+                    let joining = match common::reform_evidence(ctx.cfg, pid) {
+                        Ok((transferring, _)) => transferring,
+                        Err(e) => {
+                            return Err(give_up(ctx, st, NotReady::Unguarded(e.to_string())).await)
+                        }
+                    };
+                    if joining {
+                        common::reform_became_join(ctx, st).await?;
+                        transferring(ctx, st).await?;
+                        return Ok(Outcome::ok());
+                    }
                 }
-                Ok(_) if wait.expired() => break,
-                Ok(_) => tokio::time::sleep(POLL.min(wait.remaining())).await,
             }
+            if wait.expired() {
+                break;
+            }
+            tokio::time::sleep(POLL.min(wait.remaining())).await;
         }
     }
     promoted_not_serving(ctx, st).await?;
@@ -634,9 +650,9 @@ async fn finish(
 ) -> Result<(), Error> {
     st.declined = None;
     st.reforming = None;
+    common::settle_reform_marker(ctx.cfg)?;
     if status.health() == Health::Synced {
         datadir::clear_transfer(&ctx.cfg.datadir)?;
-        datadir::clear_reform(&ctx.cfg.datadir)?;
     }
     common::publish(ctx, st, &primary_report(status), None).await?;
     // A forced bootstrap has happened (or was overtaken by a running cluster): the override is spent.

@@ -6,11 +6,18 @@
 //! server from joining some *other* component instead (an administrator bootstrapped a node behind the
 //! agent's back, with `crm_attribute` rather than `galera-ocf bootstrap --force`, which refuses), and then
 //! a state transfer copies a donor's files over this datadir. From the first file on, its position is
-//! the donor's half copy: [`wait`] turns a re-forming start whose transfer runs into a join (the transfer
-//! marker, a joiner's patience), and [`after`] keeps the transfer marker whenever a transfer may have
-//! begun. The evidence comes from the server log since the start (`galera::startlog`), because the SST
-//! scripts' `sst_in_progress` is removed by their own exit trap when a transfer fails, and from
-//! `sst_in_progress` itself, which a power loss leaves behind.
+//! the donor's half copy. So: every look at the running server writes the transfer marker as soon as
+//! [`transfer_may_have_begun`]; [`wait`] turns a re-forming start whose transfer runs into a join (a
+//! joiner's patience); and [`after`] keeps the transfer marker whenever a transfer may have begun. The
+//! evidence comes from the server log since the start (`galera::startlog`), because the SST scripts'
+//! `sst_in_progress` is removed by their own exit trap when a transfer fails, and from `sst_in_progress`
+//! itself, which a power loss leaves behind.
+//!
+//! What is left: a transfer that starts and fails between two looks, followed by a power loss before the
+//! demote reads the log, while the log's last lines were still in the page cache only and the copied files
+//! were not. A log rotated during a failed attempt costs that member a full transfer ([`after`] cannot rule
+//! one out); should that hit every member, an administrator must remove the transfer marker of the member
+//! known to be whole.
 //!
 //! Pure: the caller reads the CIB (the election), the log and the datadir.
 
@@ -103,6 +110,14 @@ pub fn wait(p: &Progress) -> ReformWait {
             "the saved Primary view can no longer be re-formed; the election now says: {explain}"
         )),
     }
+}
+
+/// Whether a state transfer into a re-forming server's datadir may have begun while it runs: one runs now,
+/// or its log since the start shows Galera asked for one (level members never do). A log that no longer
+/// covers the start is no evidence here (the attempt's end, [`after`], decides on it): marking a running
+/// member on a rotation would leave every member incomplete after a power loss.
+pub fn transfer_may_have_begun(transferring: bool, log: Option<StartLog>) -> bool {
+    transferring || log.is_some_and(|l| l.transfer_requested)
 }
 
 /// What a re-forming attempt that is over (stopped, failed, or cut by a power loss) leaves of the
@@ -281,6 +296,9 @@ mod tests {
         ScriptFails,
         /// logrotate (create or copytruncate): the reader no longer finds the start's mark.
         LogRotated,
+        /// A monitor (or the promote's wait) looks at the server: `transfer_may_have_begun` → the transfer
+        /// marker at once.
+        Looks,
     }
 
     fn event() -> impl Strategy<Value = Event> {
@@ -292,6 +310,7 @@ mod tests {
             Just(Event::FileCopied),
             Just(Event::ScriptFails),
             Just(Event::LogRotated),
+            Just(Event::Looks),
         ]
     }
 
@@ -304,6 +323,7 @@ mod tests {
         fn no_half_copy_goes_unmarked(events in proptest::collection::vec(event(), 0..24)) {
             let mut log = String::new();
             let (mut requested, mut sst_file, mut copied, mut rotated) = (false, false, false, false);
+            let mut marked = false;
             for e in events {
                 match e {
                     Event::Noise => log.push_str(
@@ -325,6 +345,10 @@ mod tests {
                     Event::FileCopied if sst_file => copied = true,
                     Event::ScriptFails => sst_file = false,
                     Event::LogRotated => rotated = true,
+                    Event::Looks => {
+                        let log = (!rotated).then(|| crate::galera::startlog::read(&log));
+                        marked |= transfer_may_have_begun(sst_file, log);
+                    }
                     Event::ScriptStarts | Event::FileCopied => {}
                 }
                 if sst_file {
@@ -342,10 +366,17 @@ mod tests {
             let seen = (!rotated).then(|| crate::galera::startlog::read(&log));
             let end = after(sst_file, seen);
             if copied {
-                prop_assert!(matches!(end, After::MayHoldAHalfCopy(_)), "copied, yet {:?}", end);
+                prop_assert!(
+                    marked || matches!(end, After::MayHoldAHalfCopy(_)),
+                    "copied, yet unmarked and {:?}", end
+                );
             }
-            if !requested && !rotated && !sst_file {
-                prop_assert_eq!(end, After::Untouched);
+            if !requested {
+                // A level attempt: no look marks it, and its end marks it only when the log was lost.
+                prop_assert!(!marked);
+                if !rotated {
+                    prop_assert_eq!(end, After::Untouched);
+                }
             }
         }
     }

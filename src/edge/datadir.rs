@@ -13,7 +13,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{fchown, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -50,9 +50,11 @@ pub const TRANSFER_MARKER: &str = "galera-ocf-joining.sst";
 /// saved Primary view (`decide::election::Decision::Reform`), removed once the node is Synced or the attempt
 /// is over. Not the transfer marker: re-forming members are level and Galera transfers nothing, so a power
 /// loss in the middle must not leave every member `incomplete` (then nobody could ever bootstrap). It says
-/// only that a transfer *could* have begun (this server might have joined some other component meanwhile):
-/// the next report turns it into the transfer marker when the SST scripts' `sst_in_progress` is there too,
-/// and otherwise removes it.
+/// only that a transfer *could* have begun (this server might have joined some other component meanwhile),
+/// and records where the server log of the start begins ([`LogMark`]): the end of the attempt
+/// (`actions::common::settle_reform_marker`, `decide::reform::after`) turns it into the transfer marker
+/// when that log or the SST scripts' `sst_in_progress` shows a transfer may have begun, and otherwise
+/// removes it.
 pub const REFORM_MARKER: &str = "galera-ocf-reforming.sst";
 
 /// Whether the last join of this datadir ended before the node was Synced.
@@ -79,54 +81,48 @@ pub fn mark_transfer(datadir: &Path, note: &str) -> Result<(), Error> {
     mark(datadir, TRANSFER_MARKER, note)
 }
 
-/// Where the server log of one start begins: its length just before the start and the bytes that end it
-/// there (at most [`LogMark::GUARD`]), so a reader can tell the same file from one rotated or truncated
-/// since and refilled past that length (its bytes there differ: log lines carry timestamps).
+/// Where the server log of one start begins: its length just before the start, the bytes that end it
+/// there (at most [`LogMark::GUARD`]) and its inode, so a reader can tell the same file from one rotated
+/// or truncated since and refilled past that length (its bytes there differ: log lines carry timestamps).
+/// Taken by `edge::mysqld::log_mark`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogMark {
     pub offset: u64,
     pub before: Vec<u8>,
+    pub inode: u64,
 }
 
 impl LogMark {
     pub const GUARD: u64 = 32;
 
-    /// The mark of `log` now (a log that does not exist yet: offset 0).
-    pub fn of(log: &Path) -> LogMark {
-        let read = || -> std::io::Result<LogMark> {
-            let mut f = std::fs::File::open(log)?;
-            let offset = f.metadata()?.len();
-            let start = offset.saturating_sub(Self::GUARD);
-            f.seek(SeekFrom::Start(start))?;
-            let mut before = Vec::new();
-            f.take(offset - start).read_to_end(&mut before)?;
-            Ok(LogMark { offset, before })
-        };
-        read().unwrap_or(LogMark {
-            offset: 0,
-            before: Vec::new(),
-        })
-    }
-
     fn render(&self) -> String {
         let hex: String = self.before.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{LOG_OFFSET}{}\n{LOG_BEFORE}{hex}\n", self.offset)
+        format!(
+            "{LOG_OFFSET}{}\n{LOG_BEFORE}{hex}\n{LOG_INODE}{}\n",
+            self.offset, self.inode
+        )
     }
 
     fn parse(text: &str) -> Option<LogMark> {
         let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name));
         let offset = field(LOG_OFFSET)?.trim().parse().ok()?;
+        let inode = field(LOG_INODE)?.trim().parse().ok()?;
         let hex = field(LOG_BEFORE)?.trim();
         let before = (0..hex.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
             .collect::<Option<Vec<u8>>>()?;
-        Some(LogMark { offset, before })
+        Some(LogMark {
+            offset,
+            before,
+            inode,
+        })
     }
 }
 
 const LOG_OFFSET: &str = "server log offset: ";
 const LOG_BEFORE: &str = "server log before offset: ";
+const LOG_INODE: &str = "server log inode: ";
 
 /// Create the re-forming marker durably before a re-forming start, with where the server log of that
 /// start begins ([`reform_log_mark`], `edge::mysqld::start_log_since`).
@@ -566,19 +562,11 @@ mod tests {
     fn reform_marker_keeps_the_log_offset() {
         let dir = tempdir("reform-marker");
         assert_eq!(reform_log_mark(&dir).unwrap(), None);
-        let log = dir.join("error.log");
-        assert_eq!(
-            LogMark::of(&log),
-            LogMark {
-                offset: 0,
-                before: vec![]
-            }
-        );
-        let text = "2026-12-07 23:50:01 0 [Note] WSREP: a line long enough\n";
-        std::fs::write(&log, text).unwrap();
-        let mark = LogMark::of(&log);
-        assert_eq!(mark.offset, text.len() as u64);
-        assert_eq!(mark.before, text.as_bytes()[text.len() - 32..].to_vec());
+        let mark = LogMark {
+            offset: 48_213,
+            before: b"\x00 [Note] WSREP: a line\n".to_vec(),
+            inode: 917_514,
+        };
         mark_reform(&dir, 1_765_000_000, &mark).unwrap();
         assert!(reform_marked(&dir).unwrap());
         assert!(!transfer_marked(&dir).unwrap());

@@ -526,46 +526,90 @@ pub async fn stop(cfg: &Config, deadline: Deadline) -> Result<Stopped, Error> {
 /// The file MariaDB's SST scripts keep in the datadir while a transfer runs.
 const SST_IN_PROGRESS: &str = "sst_in_progress";
 
+/// Where the server log of a start about to happen begins (`edge::datadir::LogMark`). The log is created
+/// first if it does not exist (as the start would create it, owned by the server's user), so the mark
+/// always names a file; and flushed, so the bytes the mark records are on disk, not only in the page cache
+/// (else a power loss could leave the log shorter than the mark and the next reader would see a rotation).
+pub fn log_mark(cfg: &Config) -> Result<LogMark, Error> {
+    drop(open_log(&cfg.log, cfg)?);
+    let io = |e| Error::io(&cfg.log, e);
+    let mut f = File::open(&cfg.log).map_err(io)?;
+    f.sync_data().map_err(io)?;
+    let meta = f.metadata().map_err(io)?;
+    let offset = meta.len();
+    let start = offset.saturating_sub(LogMark::GUARD);
+    let mut before = Vec::new();
+    f.seek(SeekFrom::Start(start))
+        .and_then(|_| (&mut f).take(offset - start).read_to_end(&mut before))
+        .map_err(io)?;
+    Ok(LogMark {
+        offset,
+        before,
+        inode: meta.ino(),
+    })
+}
+
 /// How much of the log after a start's mark is read: the lines `galera::startlog` looks for come in a
-/// start's first seconds, long before a server writes megabytes.
+/// start's first seconds, long before a server writes megabytes. More than this since the mark and the
+/// evidence counts as lost (a transfer request could lie beyond).
 const START_LOG_MAX: u64 = 8 << 20;
 
-/// What the server log says since `mark` (`galera::startlog`; `None` for `mark`: the whole log). `None`
-/// when the log no longer covers the mark: shorter than its offset, or other bytes before it (rotated or
-/// truncated since, then refilled), or unreadable. A log that does not exist, with nothing before the mark,
-/// is a server that never wrote a line (it never started): no evidence of anything.
+/// What the server log says since `mark` (`galera::startlog`; `None` for `mark`, a marker written before
+/// marks were recorded: the whole log, which can only find more evidence of a transfer, never less).
+/// `None` when the log no longer covers the mark: another file (rotated), shorter than the mark or other
+/// bytes before it (truncated, then refilled), gone, unreadable, or more than [`START_LOG_MAX`] since.
 pub fn start_log_since(cfg: &Config, mark: Option<&LogMark>) -> Option<StartLog> {
-    let (from, before) = mark.map_or((0, &[][..]), |m| (m.offset, &m.before[..]));
-    let mut f = match File::open(&cfg.log) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && from == 0 => {
-            return Some(StartLog::default())
-        }
-        Err(e) => {
-            crate::warn!("reading {}: {e}", cfg.log.display());
-            return None;
-        }
-    };
-    let len = f.metadata().ok()?.len();
-    let guard = from.saturating_sub(before.len() as u64);
-    let mut seen = Vec::new();
-    let same = len >= from
-        && f.seek(SeekFrom::Start(guard)).is_ok()
-        && (&mut f).take(from - guard).read_to_end(&mut seen).is_ok()
-        && seen == before;
-    if !same {
+    let lost = |why: String| {
         crate::warn!(
-            "{} no longer holds what it held at the re-forming start ({from} bytes then, {len} now): \
-             rotated or truncated since",
+            "{} does not show all of the re-forming start's log: {why}",
             cfg.log.display()
         );
-        return None;
+        None
+    };
+    let mut f = match File::open(&cfg.log) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && mark.is_none() => {
+            return Some(StartLog::default())
+        }
+        Err(e) => return lost(e.to_string()),
+    };
+    let meta = f.metadata().ok()?;
+    let from = match mark {
+        None => 0,
+        Some(m) => {
+            if meta.ino() != m.inode || meta.len() < m.offset {
+                return lost(format!(
+                    "another file or shorter than then (inode {} → {}, {} → {} bytes): rotated or \
+                     truncated since",
+                    m.inode,
+                    meta.ino(),
+                    m.offset,
+                    meta.len()
+                ));
+            }
+            let guard = m.offset - m.before.len() as u64;
+            let mut seen = Vec::new();
+            let read = f
+                .seek(SeekFrom::Start(guard))
+                .and_then(|_| (&mut f).take(m.offset - guard).read_to_end(&mut seen));
+            if read.is_err() || seen != m.before {
+                return lost(
+                    "other bytes where the start began: truncated and refilled since".into(),
+                );
+            }
+            m.offset
+        }
+    };
+    if meta.len() - from > START_LOG_MAX {
+        return lost(format!("more than {START_LOG_MAX} bytes since"));
     }
     let mut text = Vec::new();
-    f.take(START_LOG_MAX)
-        .read_to_end(&mut text)
-        .map_err(|e| crate::warn!("reading {}: {e}", cfg.log.display()))
-        .ok()?;
+    if let Err(e) = f
+        .seek(SeekFrom::Start(from))
+        .and_then(|_| f.read_to_end(&mut text))
+    {
+        return lost(e.to_string());
+    }
     Some(startlog::read(&String::from_utf8_lossy(&text)))
 }
 
@@ -721,15 +765,20 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("error.log");
         let cfg = config_with_log(&log);
-        // No log at all, nothing before the start: a server that never started.
-        let empty = LogMark::of(&log);
-        assert_eq!(
-            start_log_since(&cfg, Some(&empty)),
-            Some(StartLog::default())
-        );
+        let mark_of = |log: &Path| {
+            let text = std::fs::read(log).unwrap();
+            let offset = text.len() as u64;
+            LogMark {
+                offset,
+                before: text[text.len().saturating_sub(LogMark::GUARD as usize)..].to_vec(),
+                inode: std::fs::metadata(log).unwrap().ino(),
+            }
+        };
+        // A marker from before marks were recorded, no log at all: a server that never started.
+        assert_eq!(start_log_since(&cfg, None), Some(StartLog::default()));
         let old = "2026-12-06 10:00:00 2 [Note] WSREP: State transfer required: \n";
         std::fs::write(&log, old).unwrap();
-        let mark = LogMark::of(&log);
+        let mark = mark_of(&log);
         // What the log held before the start is not this start's.
         assert_eq!(
             start_log_since(&cfg, Some(&mark)),
@@ -747,12 +796,21 @@ mod tests {
                 primary_formed: true
             })
         );
-        // Rotated (a new, shorter file): no longer covers the start.
+        // Truncated (copytruncate): shorter than the mark.
         std::fs::write(&log, "x\n").unwrap();
         assert_eq!(start_log_since(&cfg, Some(&mark)), None);
-        // Rotated and refilled past the old length: other bytes before the mark.
+        // Truncated and refilled past the old length: other bytes before the mark.
         std::fs::write(&log, "y".repeat(old.len() + 100)).unwrap();
         assert_eq!(start_log_since(&cfg, Some(&mark)), None);
+        // Rotated (another file with the very same bytes): another inode.
+        let moved = dir.join("error.log.1");
+        std::fs::rename(&log, &moved).unwrap();
+        std::fs::copy(&moved, &log).unwrap();
+        let other = LogMark {
+            inode: mark_of(&moved).inode,
+            ..mark_of(&log)
+        };
+        assert_eq!(start_log_since(&cfg, Some(&other)), None);
         // Gone.
         std::fs::remove_file(&log).unwrap();
         assert_eq!(start_log_since(&cfg, Some(&mark)), None);

@@ -4,13 +4,16 @@
 //! (`decide::election::Decision::Reform`), where neither the SQL socket (it opens only after InnoDB) nor
 //! the SST scripts' `sst_in_progress` (their exit trap removes it when a transfer fails) can tell it:
 //!
-//! - `State transfer required:` (Galera, on the node that needs one, SST or IST) and `Prepared SST
-//!   request:` (MariaDB, on the joiner, when its SST script was started): a transfer into this datadir was
-//!   requested. Galera prints neither on a member that is level with its component; every member of a
-//!   group prints `requested state transfer from` when *any* member asks, so that line proves nothing about
-//!   this one.
-//! - `New COMPONENT: primary = yes` (Galera's group layer, before the storage engines start): the server is
-//!   in a Primary component. Seen in the lab at every re-form and in garbd's log (`galera::garbdlog`).
+//! - `State transfer required:` (Galera, a `[Note]` on the node that needs one, SST or IST, before its
+//!   SST script starts; in the lab at every IST join, never at a level re-form): a transfer into this
+//!   datadir was requested. `Prepared SST request:` (MariaDB, on the joiner) counts too, but MariaDB 10.4+
+//!   writes it only with `wsrep_debug`. Notes are what the evidence rests on, so a re-forming start passes
+//!   `--loose-skip-silent-startup` (`silent-startup` in my.cnf drops them until the server is up). Every
+//!   member of a group prints `requested state transfer from` when *any* member asks, so that line proves
+//!   nothing about this one.
+//! - `New COMPONENT: primary = yes|no` (Galera's group layer, before the storage engines start): the
+//!   server's component; the last such line says whether it is in a Primary one now. Seen in the lab at
+//!   every re-form and in garbd's log (`galera::garbdlog`).
 //!
 //! Pure: the caller reads the log.
 
@@ -19,7 +22,7 @@
 pub struct StartLog {
     /// Galera asked for a state transfer into this datadir (SST or IST).
     pub transfer_requested: bool,
-    /// The server was, at some point since the start, in a Primary component.
+    /// The server's last component since the start is a Primary one.
     pub primary_formed: bool,
 }
 
@@ -32,6 +35,8 @@ pub fn read(log: &str) -> StartLog {
         }
         if line.contains("New COMPONENT: primary = yes") {
             found.primary_formed = true;
+        } else if line.contains("New COMPONENT: primary = no") {
+            found.primary_formed = false;
         }
     }
     found
@@ -57,6 +62,7 @@ mod tests {
 \tLocal state: 6b3c7a4e-0d0f-11ee-8e9a-2b9d5f1c3a10:97
 2026-12-07 23:52:11 2 [Note] WSREP: Prepared SST request: rsync|198.18.0.13:4444/rsync_sst
 ";
+    // (`Prepared SST request` only with wsrep_debug; kept here to show both lines count.)
 
     #[test]
     fn a_level_re_form_requests_no_transfer() {
@@ -80,6 +86,14 @@ mod tests {
         );
         let only_prepared = "x [Note] WSREP: Prepared SST request: mariabackup|198.18.0.12:4444/xtrabackup_sst//1\n";
         assert!(read(only_prepared).transfer_requested);
+    }
+
+    #[test]
+    fn the_last_component_counts() {
+        let lost = format!(
+            "{REFORMED}x [Note] WSREP: New COMPONENT: primary = no, bootstrap = no, my_idx = 0, memb_num = 1\n"
+        );
+        assert!(!read(&lost).primary_formed);
     }
 
     #[test]
