@@ -37,6 +37,10 @@
 #                         re-forming marker on disk): powered on with the port free, no node reports
 #                         `incomplete` (the marker is not the transfer marker), all three Promoted, at most
 #                         one bootstrap; rows.
+#   reform-joins-elsewhere  the same power loss, but a server started by hand on node3 (fresh datadir,
+#                         bootstrapped) holds its port: node1 and node2 re-form into it and ask for a full SST,
+#                         which fails; they are followed as joins, keep the transfer marker (`incomplete`),
+#                         never bootstrap; node3 bootstraps, the others join by SST; rows.
 #   survivor-non-primary  two nodes lose power and come straight back while the third keeps running,
 #                         non-Primary, its Galera port open and its state=primary report not yet withdrawn:
 #                         no joiner waits out its promote on it; all Promoted within 150 s, at most one
@@ -662,6 +666,116 @@ scenario_reform-power-loss() {
   done
   mapfile -t b < <(bootstrapped_nodes)
   check "at most one node bootstrapped (${b[*]:-none})" [ ${#b[@]} -le 1 ]
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check_rows
+}
+
+# ---- reform-joins-elsewhere (issue 16) ------------------------------------------------------------------
+# What: a re-forming member that joins some other component and gets a state transfer, which is then cut
+#   off. All three lose power while level (the election lets Galera re-form the saved view). Before they
+#   come back, someone starts a server of their own on node3, by hand and outside Pacemaker: a fresh
+#   datadir, bootstrapped (`--wsrep-new-cluster`), on node3's Galera port (so node3's own server cannot
+#   start, as in reform-member-fails). node1 and node2 re-form, meet that Primary component and ask it for
+#   a full state transfer (another history); their SST method is the lab's rsync_slow, so the transfer
+#   waits in the donor. Then the hand-started donor is killed (its PID from its pid file) and the joiners'
+#   SST scripts are ended as a broken transfer ends them: their exit trap removes `sst_in_progress` and the
+#   joiners' servers terminate.
+# Asserts: node1's and node2's monitors followed the transfer as a join (logged) and their datadirs carry
+#   the transfer marker while it waits; after it failed they publish state=incomplete (before the fix the
+#   re-forming marker was simply removed: a datadir a transfer had begun on looked whole); once node3's
+#   failures are cleaned up all three are Promoted with exactly one bootstrap, node3's (the only whole
+#   datadir), node1 and node2 by full SST; every acknowledged row on every node.
+register_scenario reform-joins-elsewhere 199
+HAND_DIR=""
+hand_pid() { cat "$HAND_DIR/hand.pid" 2>/dev/null; }
+hand_primary() {
+  [ "$(node_exec node3 timeout 10 mariadb --no-defaults -uroot -S /run/mysqld/hand.sock -N -B \
+    -e "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | awk '{print $2}')" = Primary ]
+}
+# The hand-started server runs in its own session (setsid): its process group holds its SST scripts too.
+hand_gone() { [ -z "$(node_exec node3 sh -c "kill -0 -- -$1 2>/dev/null && echo up")" ]; }
+followed_as_join() { pcmk_log_has "$1" 'followed as a join from now on'; }
+transfer_marked_on() { [ -e "$LAB_DIR/nodes/$1/var-lib-mysql/galera-ocf-joining.sst" ]; }
+published_incomplete() { pcmk_log_has "$1" 'published galera-report=.*state=incomplete'; }
+reform_joins_elsewhere_restore() {
+  local p
+  p=$(hand_pid)
+  [ -z "$p" ] || node_exec node3 kill -9 -- "-$p" 2>/dev/null
+  interrupted_sst_restore_config
+}
+scenario_reform-joins-elsewhere() {
+  local n b p
+  ours_only reform-joins-elsewhere || return 0
+  ensure_lab || return 1
+  HAND_DIR=$LAB_DIR/nodes/node3/hand-datadir
+  trap reform_joins_elsewhere_restore EXIT
+  start_writer
+  wait_acks 10
+  stop_writer_wait
+  check "precondition: all three level" wait_for "same last committed" 60 same_last_committed "${NODES[@]}" || return 1
+  power_kill_many "${NODES[@]}"
+  recover_all
+  check "precondition: every recovered seqno is level ($(max_seqno))" all_level || return 1
+  for n in node1 node2; do
+    printf '# reform-joins-elsewhere scenario (removed at its end)\n[mysqld]\nwsrep_sst_method = rsync_slow\n' \
+      >"$LAB_DIR/nodes/$n/etc-mysql/mariadb.conf.d/99-zz-slow-sst.cnf"
+  done
+  for n in "${NODES[@]}"; do echo 90 >"$LAB_DIR/nodes/$n/etc-mysql/lab-sst-delay"; done
+  rm -rf "$HAND_DIR"
+  cp -a "$LAB_DIR/cache/datadir" "$HAND_DIR"
+  rm -f "$HAND_DIR/.complete"
+  chown -R mysql:mysql "$HAND_DIR"
+  mark_logs
+  mark_pcmk_logs
+  start_node node3
+  log "  someone starts a server by hand on node3: a fresh datadir, bootstrapped, on node3's Galera port"
+  node_exec node3 setsid /usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf --datadir="$HAND_DIR" \
+    --user=mysql --socket=/run/mysqld/hand.sock --pid-file="$HAND_DIR/hand.pid" --port=3307 \
+    --log-error="$HAND_DIR/error.log" --wsrep-new-cluster --wsrep_cluster_address=gcomm:// \
+    </dev/null >/dev/null 2>&1 &
+  check "precondition: the hand-started server on node3 is Primary" wait_for "hand-started server Primary" 120 \
+    hand_primary || return 1
+  p=$(hand_pid)
+  log "  hand-started server on node3: pid $p (in node3's PID namespace)"
+  for n in node1 node2; do start_node "$n"; done
+  for n in node1 node2; do
+    check "$n's monitor followed its re-forming server's state transfer as a join" \
+      wait_for "$n followed as a join" 240 followed_as_join "$n" || return 1
+  done
+  for n in node1 node2; do
+    check "$n's datadir carries the transfer marker while its transfer waits" transfer_marked_on "$n"
+  done
+  log "  the hand-started donor is killed (pid $p and its process group: its sleeping SST scripts) while both transfers wait in it"
+  node_exec node3 kill -9 -- "-$p"
+  check "the hand-started server and its SST scripts are gone" wait_for "process group $p gone on node3" 30 \
+    hand_gone "$p" || return 1
+  interrupted_sst_restore_config
+  # The joiners' SST scripts would wait for the donor forever (it died before its rsync began): ended as a
+  # broken transfer ends them, SIGTERM to the script (its PID from wsrep_sst.pid): its exit trap removes
+  # sst_in_progress, and mariadbd, its transfer failed, terminates.
+  for n in node1 node2; do
+    p=$(cat "$LAB_DIR/nodes/$n/var-lib-mysql/wsrep_sst.pid" 2>/dev/null)
+    log "  $n's SST script (pid ${p:-none} in its PID namespace) is ended"
+    [ -z "$p" ] || node_exec "$n" kill -TERM "$p"
+  done
+  for n in node1 node2; do
+    check "$n's sst_in_progress is gone (the script's exit trap)" \
+      wait_for "no sst_in_progress on $n" 60 test ! -e "$LAB_DIR/nodes/$n/var-lib-mysql/sst_in_progress"
+  done
+  for n in node1 node2; do
+    check "$n published state=incomplete" wait_for "$n incomplete" 240 published_incomplete "$n"
+  done
+  check "crm resource cleanup galera-clone exits 0" node_exec node1 crm resource cleanup galera-clone
+  check_all_up 420
+  mapfile -t b < <(bootstrapped_nodes)
+  show_new_cluster_cmdlines
+  check "exactly one bootstrap, node3's, the only whole datadir (${b[*]:-none})" \
+    bash -c "[ ${#b[@]} = 1 ] && [ '${b[0]:-}' = node3 ]"
+  for n in node1 node2; do
+    check "$n received a full state transfer (SST) from the cluster" log_has "$n" 'SST succeeded for position'
+  done
   start_writer
   wait_acks 10
   stop_writer_wait
