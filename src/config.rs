@@ -177,6 +177,16 @@ pub fn resource_name(env: &BTreeMap<String, String>) -> Result<String, Error> {
     }
 }
 
+/// An option's name as mariadbd reads it: `_` and `-` are the same character, and `--loose-` only turns an
+/// unknown option into a warning (`--loose-log_error` is `--log-error`).
+fn option_name(key: &str) -> String {
+    let bare = key.trim_start_matches("--").replace('_', "-");
+    match bare.strip_prefix("loose-") {
+        Some(rest) => rest.to_owned(),
+        None => bare,
+    }
+}
+
 fn additional(v: &str) -> Result<Vec<String>, Error> {
     let name = "additional_parameters";
     no_control(name, &v.replace(['\t', '\n'], " "))?;
@@ -189,7 +199,10 @@ fn additional(v: &str) -> Result<Vec<String>, Error> {
                 ));
             }
             let key = w.split('=').next().unwrap_or(w);
-            if RESERVED_OPTIONS.contains(&key) {
+            if RESERVED_OPTIONS
+                .iter()
+                .any(|r| option_name(r) == option_name(key))
+            {
                 return Err(Error::configured(
                     name,
                     format!("{key} is set by the agent itself"),
@@ -695,5 +708,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.additional_parameters.len(), 2);
+    }
+
+    /// Every spelling mariadbd reads as a reserved option is refused: the re-forming evidence is read from
+    /// the log the agent names (`--log-error`), and a second log would hide it.
+    #[test]
+    fn reserved_options_are_refused_in_every_spelling() {
+        for w in [
+            "--log-error=/tmp/x",
+            "--log_error=/tmp/x",
+            "--loose-log-error=/tmp/x",
+            "--loose-log_error=/tmp/x",
+            "--wsrep-new-cluster",
+            "--loose-wsrep_new_cluster",
+            "--datadir=/srv",
+        ] {
+            let e = Config::from_env(&env(&[("additional_parameters", w)]), "g".into());
+            assert!(e.is_err(), "{w} accepted");
+        }
     }
 }

@@ -231,9 +231,21 @@ pub fn settle_reform_marker(cfg: &Config) -> Result<(), Error> {
 /// marker is written (durably, before anything else): a monitor may not come again before a power loss,
 /// and the log's lines may not outlive one. Level members never request a transfer, so this costs a
 /// re-forming member nothing.
+///
+/// A marker without a mark (an older agent's) gives no log evidence here: the whole log holds every earlier
+/// join's request, and a running level member must not be marked for them (the attempt's end,
+/// [`settle_reform_marker`], reads the whole log and errs towards the transfer marker). Unreadable evidence
+/// is logged and counts as none; only a transfer marker that cannot be read or written fails.
 pub fn reform_evidence(cfg: &Config, pid: Option<i32>) -> Result<(bool, Option<StartLog>), Error> {
     let transferring = pid.is_some_and(|p| mysqld::state_transfer_in_progress(cfg, p));
-    let log = mysqld::start_log_since(cfg, datadir::reform_log_mark(&cfg.datadir)?.as_ref());
+    let log = match datadir::reform_log_mark(&cfg.datadir) {
+        Ok(Some(mark)) => mysqld::start_log_since(cfg, Some(&mark)),
+        Ok(None) => None,
+        Err(e) => {
+            warn!("{e}");
+            None
+        }
+    };
     if reform::transfer_may_have_begun(transferring, log)
         && !datadir::transfer_marked(&cfg.datadir)?
     {
@@ -256,8 +268,8 @@ pub fn reform_evidence(cfg: &Config, pid: Option<i32>) -> Result<(bool, Option<S
 /// some other component, and from now on it is a join. The transfer marker is already there
 /// ([`reform_evidence`]); the re-forming marker and `State::reforming` go, so the re-forming graces no
 /// longer apply (they would kill a long transfer), and the report says `joining` without `pcr=reforming`
-/// (the others' elections must not count this node as re-forming). Only a marker that cannot be written
-/// fails: the rest is logged and the join goes on.
+/// (the others' elections must not count this node as re-forming). Only a transfer marker that cannot be
+/// read or written fails: the rest is logged and the join goes on.
 pub async fn reform_became_join(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Error> {
     let cfg = ctx.cfg;
     warn!(

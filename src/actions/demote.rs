@@ -22,8 +22,9 @@ pub const UNFORMED_STOP: Duration = Duration::from_secs(10);
 /// marker: one that did is a joiner, stopped as joiners are).
 pub fn stop_deadline(ctx: &Ctx<'_>, st: &State, keep: Duration) -> crate::deadline::Deadline {
     let d = ctx.deadline.leaving(keep);
-    let joining = crate::edge::datadir::transfer_marked(&ctx.cfg.datadir).unwrap_or(true);
-    if st.reforming.is_some() && !joining {
+    if st.reforming.is_some()
+        && !crate::edge::datadir::transfer_marked(&ctx.cfg.datadir).unwrap_or(true)
+    {
         d.within(UNFORMED_STOP)
     } else {
         d

@@ -304,8 +304,10 @@ fn forget_position(ctx: &Ctx<'_>) -> Result<(), Error> {
 /// Start the server to re-form the saved Primary view (`decide::election::Decision::Reform`): the full
 /// cluster address (every member of the view is in it), the recovered position, gvwstate.dat left where
 /// Galera restores it from. The members are level, so Galera transfers nothing; should this server end up
-/// joining some other component instead (an administrator's forced bootstrap meanwhile), the re-forming
-/// marker (`edge::datadir::REFORM_MARKER`) lets the next report tell a transfer that began from none.
+/// joining some other component instead (someone bootstrapped a server by hand meanwhile), every look at
+/// it (`common::reform_evidence`) and the attempt's end (`common::settle_reform_marker`) read the server
+/// log since the mark the re-forming marker (`edge::datadir::REFORM_MARKER`) records, and keep the
+/// transfer marker once a transfer may have begun.
 async fn reform(
     ctx: &Ctx<'_>,
     st: &mut State,

@@ -678,8 +678,8 @@ scenario_reform-power-loss() {
 #   come back, someone starts a server of their own on node3, by hand and outside Pacemaker: a fresh
 #   datadir, bootstrapped (`--wsrep-new-cluster`), on node3's Galera port (so node3's own server cannot
 #   start, as in reform-member-fails). node1 and node2 re-form, meet that Primary component and ask it for
-#   a full state transfer (another history); their SST method is the lab's rsync_slow, so the transfer
-#   waits in the donor. Then the hand-started donor is killed (its PID from its pid file) and the joiners'
+#   a full state transfer (another history); their SST method is the lab's rsync_slow, whose donor sleeps
+#   before its rsync, so no file is sent before the donor dies. Then the hand-started donor is killed (its PID from its pid file) and the joiners'
 #   SST scripts are ended as a broken transfer ends them: their exit trap removes `sst_in_progress` and the
 #   joiners' servers terminate.
 # Asserts: node1's and node2's monitors followed the transfer as a join (logged) and their datadirs carry
@@ -689,6 +689,7 @@ scenario_reform-power-loss() {
 #   datadir), node1 and node2 by full SST; every acknowledged row on every node.
 register_scenario reform-joins-elsewhere 199
 HAND_DIR=""
+HAND_PID=""
 hand_pid() { cat "$HAND_DIR/hand.pid" 2>/dev/null; }
 hand_primary() {
   [ "$(node_exec node3 timeout 10 mariadb --no-defaults -uroot -S /run/mysqld/hand.sock -N -B \
@@ -698,12 +699,19 @@ hand_primary() {
 hand_gone() { [ -z "$(node_exec node3 sh -c "kill -0 -- -$1 2>/dev/null && echo up")" ]; }
 followed_as_join() { pcmk_log_has "$1" 'followed as a join from now on'; }
 transfer_marked_on() { [ -e "$LAB_DIR/nodes/$1/var-lib-mysql/galera-ocf-joining.sst" ]; }
+no_sst_completed() { ! log_has "$1" 'rsync SST completed on joiner'; }
 published_incomplete() { pcmk_log_has "$1" 'published galera-report=.*state=incomplete'; }
+# EXIT trap (globals only): the configuration first (nothing below may skip it), then the hand-started
+# server's process group, only while node3 runs and its leader is still that server (its command line names
+# the hand datadir), then the hand datadir.
 reform_joins_elsewhere_restore() {
-  local p
-  p=$(hand_pid)
-  [ -z "$p" ] || node_exec node3 kill -9 -- "-$p" 2>/dev/null
   interrupted_sst_restore_config
+  if [ -n "$HAND_PID" ] && node_running node3; then
+    node_exec node3 sh -c "grep -q '$HAND_DIR' /proc/$HAND_PID/cmdline 2>/dev/null && kill -9 -- -$HAND_PID" \
+      2>/dev/null
+    wait_for "process group $HAND_PID gone on node3" 30 hand_gone "$HAND_PID" >/dev/null 2>&1
+  fi
+  [ -z "$HAND_DIR" ] || rm -rf "$HAND_DIR"
 }
 scenario_reform-joins-elsewhere() {
   local n b p
@@ -722,7 +730,8 @@ scenario_reform-joins-elsewhere() {
     printf '# reform-joins-elsewhere scenario (removed at its end)\n[mysqld]\nwsrep_sst_method = rsync_slow\n' \
       >"$LAB_DIR/nodes/$n/etc-mysql/mariadb.conf.d/99-zz-slow-sst.cnf"
   done
-  for n in "${NODES[@]}"; do echo 90 >"$LAB_DIR/nodes/$n/etc-mysql/lab-sst-delay"; done
+  # Long enough that no transfer ever completes from the hand-started donor: it is killed first.
+  for n in "${NODES[@]}"; do echo 3600 >"$LAB_DIR/nodes/$n/etc-mysql/lab-sst-delay"; done
   rm -rf "$HAND_DIR"
   cp -a "$LAB_DIR/cache/datadir" "$HAND_DIR"
   rm -f "$HAND_DIR/.complete"
@@ -737,28 +746,35 @@ scenario_reform-joins-elsewhere() {
     </dev/null >/dev/null 2>&1 &
   check "precondition: the hand-started server on node3 is Primary" wait_for "hand-started server Primary" 120 \
     hand_primary || return 1
-  p=$(hand_pid)
+  HAND_PID=$(hand_pid)
+  p=$HAND_PID
   log "  hand-started server on node3: pid $p (in node3's PID namespace)"
   for n in node1 node2; do start_node "$n"; done
   for n in node1 node2; do
-    check "$n's monitor followed its re-forming server's state transfer as a join" \
+    check "$n's promote re-formed the saved Primary view" \
+      wait_for "$n re-forming" 240 pcmk_log_has "$n" 're-forms the saved Primary view' || return 1
+    check "$n's re-forming server's state transfer was followed as a join" \
       wait_for "$n followed as a join" 240 followed_as_join "$n" || return 1
   done
   for n in node1 node2; do
-    check "$n's datadir carries the transfer marker while its transfer waits" transfer_marked_on "$n"
+    check "$n's datadir carries the transfer marker while it waits for its transfer" transfer_marked_on "$n"
+    check "precondition: no transfer into $n completed" no_sst_completed "$n"
   done
-  log "  the hand-started donor is killed (pid $p and its process group: its sleeping SST scripts) while both transfers wait in it"
+  log "  the hand-started donor is killed (pid $p and its process group: its sleeping SST script) while both joiners wait"
   node_exec node3 kill -9 -- "-$p"
   check "the hand-started server and its SST scripts are gone" wait_for "process group $p gone on node3" 30 \
     hand_gone "$p" || return 1
+  rm -f "$HAND_DIR/hand.pid"
+  HAND_PID=""
   interrupted_sst_restore_config
-  # The joiners' SST scripts would wait for the donor forever (it died before its rsync began): ended as a
-  # broken transfer ends them, SIGTERM to the script (its PID from wsrep_sst.pid): its exit trap removes
-  # sst_in_progress, and mariadbd, its transfer failed, terminates.
+  # The joiners' SST scripts may go on waiting for the donor (in the lab they did: it died before its rsync
+  # began): each is ended as a broken transfer ends it, SIGTERM to the script (its PID from wsrep_sst.pid,
+  # only while that PID is still an SST script): its exit trap removes sst_in_progress, and mariadbd, its
+  # transfer failed, terminates.
   for n in node1 node2; do
     p=$(cat "$LAB_DIR/nodes/$n/var-lib-mysql/wsrep_sst.pid" 2>/dev/null)
     log "  $n's SST script (pid ${p:-none} in its PID namespace) is ended"
-    [ -z "$p" ] || node_exec "$n" kill -TERM "$p"
+    [ -z "$p" ] || node_exec "$n" sh -c "grep -q wsrep_sst /proc/$p/cmdline 2>/dev/null && kill -TERM $p" || true
   done
   for n in node1 node2; do
     check "$n's sst_in_progress is gone (the script's exit trap)" \
