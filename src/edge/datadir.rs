@@ -48,8 +48,8 @@ pub const TRANSFER_MARKER: &str = "galera-ocf-joining.sst";
 
 /// The re-forming marker's file name: created (durably) before a promote starts its server to re-form the
 /// saved Primary view (`decide::election::Decision::Reform`), settled once the server is seen in its
-/// component or the attempt is over. Not the transfer marker: re-forming members are level and Galera transfers nothing, so a power
-/// loss in the middle must not leave every member `incomplete` (then nobody could ever bootstrap). It says
+/// component or the attempt is over. Not the transfer marker: re-forming members are level and Galera
+/// transfers nothing, so a power loss in the middle must not leave every member `incomplete` (then nobody could ever bootstrap). It says
 /// only that a transfer *could* have begun (this server might have joined some other component meanwhile),
 /// and records where the server log of the start begins ([`LogMark`]): the end of the attempt
 /// (`actions::common::settle_reform_marker`, `decide::reform::after`) turns it into the transfer marker
@@ -341,7 +341,6 @@ fn write_temp(tmp: &Path, contents: &str, meta: &std::fs::Metadata) -> Result<()
 }
 
 /// fsync the directory holding `path`, so a created, renamed or removed entry survives a power loss.
-/// fsync the directory holding `path`, so a file created there survives a power loss.
 pub fn sync_dir(path: &Path) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("/"));
     File::open(dir)

@@ -529,8 +529,8 @@ const SST_IN_PROGRESS: &str = "sst_in_progress";
 /// Where the server log of a start about to happen begins (`edge::datadir::LogMark`). The log is created
 /// first if it does not exist (as the start would create it, owned by the server's user, its directory
 /// entry synced), so the mark always names a file; and flushed, so the bytes the mark records are on disk,
-/// not only in the page cache
-/// (else a power loss could leave the log shorter than the mark and the next reader would see a rotation).
+/// not only in the page cache (else a power loss could leave the log shorter than the mark and the next
+/// reader would see a rotation).
 pub fn log_mark(cfg: &Config) -> Result<LogMark, Error> {
     drop(open_log(&cfg.log, cfg)?);
     crate::edge::datadir::sync_dir(&cfg.log)?;
