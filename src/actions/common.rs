@@ -247,21 +247,23 @@ pub fn reform_evidence(cfg: &Config, pid: Option<i32>) -> Result<(bool, Option<S
         }
     };
     if reform::transfer_may_have_begun(transferring, log)
-        && !datadir::transfer_marked(&cfg.datadir)?
+        && mark_transfer_unless_marked(cfg, "a re-forming start asked for a state transfer")?
     {
         warn!(
             "the re-forming server asked for a state transfer: it is joining another Primary component \
              (a bootstrap elsewhere); the transfer marker is written"
         );
-        datadir::mark_transfer(
-            &cfg.datadir,
-            &format!(
-                "a re-forming start asked for a state transfer (seen at {})\n",
-                now()
-            ),
-        )?;
     }
     Ok((transferring, log))
+}
+
+/// The transfer marker, written (durably) unless it is there already; whether it was written now.
+fn mark_transfer_unless_marked(cfg: &Config, why: &str) -> Result<bool, Error> {
+    if datadir::transfer_marked(&cfg.datadir)? {
+        return Ok(false);
+    }
+    datadir::mark_transfer(&cfg.datadir, &format!("{why} (seen at {})\n", now()))?;
+    Ok(true)
 }
 
 /// A re-forming server found receiving a state transfer (`decide::reform::ReformWait::Joining`): it joined
@@ -276,15 +278,7 @@ pub async fn reform_became_join(ctx: &Ctx<'_>, st: &mut State) -> Result<(), Err
         "the re-forming server is receiving a state transfer: it joined another Primary component (a \
          bootstrap elsewhere); followed as a join from now on"
     );
-    if !datadir::transfer_marked(&cfg.datadir)? {
-        datadir::mark_transfer(
-            &cfg.datadir,
-            &format!(
-                "a re-forming start turned into a join (seen at {})\n",
-                now()
-            ),
-        )?;
-    }
+    mark_transfer_unless_marked(cfg, "a re-forming start turned into a join")?;
     if let Err(e) = datadir::clear_reform(&cfg.datadir) {
         warn!("{e}");
     }
